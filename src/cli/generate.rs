@@ -1,0 +1,330 @@
+//! `keyadm generate`: issue a key.
+
+use chrono::Duration;
+use clap::Args;
+use serde_json::json;
+
+use super::{Context, KEY_TYPES};
+use crate::output::KeyJson;
+use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry, Expiry};
+use keyadm::domain::key::{
+    validate_description, validate_name, validate_tag, Key, KeyType, TENANT_KEY_LIMIT,
+};
+use keyadm::domain::org::tenant_of;
+use keyadm::domain::rules::{IpRange, Origin, Rule};
+use keyadm::domain::settings::Settings;
+use keyadm::domain::value::{generate_value, new_key_id, SecretValue};
+use keyadm::store::{NewAudit, NewKey, Tx};
+use keyadm::{Error, Result};
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// A name for the key, unique in its tenant
+    pub name: Option<String>,
+    /// The key's type
+    #[arg(long = "type", short = 't', default_value = "external", value_parser = KEY_TYPES)]
+    pub key_type: String,
+    /// What the key is for
+    #[arg(long, short = 'd', value_name = "TEXT")]
+    pub description: Option<String>,
+    /// When it expires: 2027-01-31, 2027-01-31T17:00, RFC 3339, 90d, or never
+    #[arg(long, short = 'e', value_name = "WHEN")]
+    pub expires: Option<String>,
+    /// An allow rule of a custom key (repeatable), e.g. 'GET /api/v1/users/*'
+    #[arg(long, value_name = "'METHOD PATTERN'")]
+    pub allow: Vec<String>,
+    /// An allowed origin host (repeatable), e.g. app.example.com or *.example.com
+    #[arg(long, value_name = "HOST")]
+    pub origin: Vec<String>,
+    /// An allowed address or CIDR range (repeatable), e.g. 10.0.0.0/8
+    #[arg(long, value_name = "CIDR")]
+    pub ip: Vec<String>,
+    /// A tag (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// A rotation policy, e.g. 90d (see rotate --due)
+    #[arg(long, value_name = "DURATION")]
+    pub rotate_every: Option<String>,
+    /// Never store the value: it is shown now and never again
+    #[arg(long)]
+    pub show_once: bool,
+}
+
+/// The parts of a key that the arguments alone decide, checked before the store is touched.
+pub struct KeySpec {
+    pub name: String,
+    pub key_type: KeyType,
+    pub description: String,
+    pub expires: Option<Expiry>,
+    pub rules: Vec<Rule>,
+    pub origins: Vec<Origin>,
+    pub ips: Vec<IpRange>,
+    pub tags: Vec<String>,
+    pub rotate_every: Option<u64>,
+    pub org: String,
+    pub user: Option<String>,
+    pub show_once: bool,
+}
+
+pub fn parse_list<T: std::str::FromStr<Err = Error>>(items: &[String]) -> Result<Vec<T>> {
+    items.iter().map(|s| s.parse()).collect()
+}
+
+/// Checks and de-duplicates tags.
+pub fn parse_tags(tags: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        validate_tag(t)?;
+        if !out.contains(t) {
+            out.push(t.clone());
+        }
+    }
+    Ok(out)
+}
+
+impl KeySpec {
+    /// Checks what a key's type allows of its options.
+    pub fn check_type_rules(&self) -> Result<()> {
+        let t = self.key_type;
+        if !t.takes_expiry() && matches!(self.expires, Some(Expiry::At(_))) {
+            return Err(Error::usage(format!("{t} keys take no expiry"))
+                .hint("leave out --expires, or choose another --type"));
+        }
+        if !t.takes_rules() && !self.rules.is_empty() {
+            return Err(Error::usage(format!(
+                "only custom keys take allow rules, and this is an {t} key"
+            ))
+            .hint("use --type custom for a scoped key"));
+        }
+        if t.takes_rules() && self.rules.is_empty() {
+            return Err(Error::usage("a custom key needs at least one allow rule")
+                .hint("add one, e.g. --allow 'GET /api/v1/users/*'"));
+        }
+        if !t.takes_allow_lists() && (!self.origins.is_empty() || !self.ips.is_empty()) {
+            return Err(Error::usage(format!("{t} keys take no --origin or --ip"))
+                .hint("leave them out, or choose another --type"));
+        }
+        if !t.takes_user() && self.user.is_some() {
+            return Err(Error::usage(format!("{t} keys cannot be bound to a user"))
+                .hint("use an external or custom key for --user"));
+        }
+        Ok(())
+    }
+}
+
+impl GenerateArgs {
+    fn spec(&self, ctx: &Context, name: String) -> Result<KeySpec> {
+        validate_name(&name)?;
+        let description = self.description.clone().unwrap_or_default();
+        validate_description(&description)?;
+        let spec = KeySpec {
+            name,
+            key_type: self.key_type.parse()?,
+            description,
+            expires: self
+                .expires
+                .as_deref()
+                .map(|e| parse_expiry(e, ctx.now()))
+                .transpose()?,
+            rules: parse_list(&self.allow)?,
+            origins: parse_list(&self.origin)?,
+            ips: parse_list(&self.ip)?,
+            tags: parse_tags(&self.tag)?,
+            rotate_every: self
+                .rotate_every
+                .as_deref()
+                .map(|d| parse_duration(d, false))
+                .transpose()?,
+            org: ctx.org(),
+            user: None,
+            show_once: self.show_once,
+        };
+        spec.check_type_rules()?;
+        Ok(spec)
+    }
+}
+
+pub fn run(ctx: &mut Context, args: GenerateArgs) -> Result<()> {
+    let Some(name) = args.name.clone() else {
+        return Err(Error::usage("generate needs a NAME for the key")
+            .hint("keyadm generate NAME [--type external] [--expires 90d] [--description TEXT]"));
+    };
+    let spec = args.spec(ctx, name)?;
+    let actor = ctx.actor();
+    let mut store = ctx.open_write()?;
+    let (key, value) = store.write(ctx.now(), |tx| issue(tx, &spec, &actor))?;
+    print_issued(ctx, &key, &value);
+    Ok(())
+}
+
+/// The expiry a new key gets: its own, else the default, within max-lifetime.
+pub fn resolve_expiry(
+    spec_expiry: Option<Expiry>,
+    key_type: KeyType,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    if !key_type.takes_expiry() {
+        return Ok(None);
+    }
+    let max = settings.max_lifetime();
+    let expiry = match spec_expiry {
+        Some(e) => e,
+        None => match settings.default_expiry().or(max) {
+            Some(secs) => Expiry::At(now + Duration::seconds(secs as i64)),
+            None => Expiry::Never,
+        },
+    };
+    check_max_lifetime(expiry, settings, now)?;
+    Ok(expiry.at())
+}
+
+/// Refuses `never` and expiries beyond the `max-lifetime` setting.
+pub fn check_max_lifetime(
+    expiry: Expiry,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let Some(max) = settings.max_lifetime() else {
+        return Ok(());
+    };
+    let limit = now + Duration::seconds(max as i64);
+    let beyond = match expiry {
+        Expiry::Never => true,
+        Expiry::At(t) => t > limit,
+    };
+    if beyond {
+        let max = format_duration(max);
+        return Err(Error::refused(format!(
+            "the expiry is beyond the store's max-lifetime of {max}"
+        ))
+        .hint(format!("give --expires {max} or sooner")));
+    }
+    Ok(())
+}
+
+/// Inserts a key for `spec` inside the caller's transaction, with the rules
+/// that count checked here; returns the key and its value.
+pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)> {
+    let settings = tx.settings()?;
+    let now = tx.now();
+    let tenant = tenant_of(&spec.org).to_string();
+    if spec.key_type == KeyType::Custom && !settings.scoped_api() {
+        return Err(
+            Error::refused("custom keys need the scoped-api setting, which is off")
+                .hint("turn it on with: keyadm config set scoped-api on"),
+        );
+    }
+    if !tx.org_exists(&spec.org)? {
+        return Err(
+            Error::not_found(format!("no organization \"{}\"", spec.org))
+                .hint(format!("create it first: keyadm org add {}", spec.org)),
+        );
+    }
+    let count = tx.count_keys_in_tenant(&tenant)?;
+    if count >= TENANT_KEY_LIMIT {
+        return Err(Error::refused(format!(
+            "tenant \"{tenant}\" already has {count} keys, the limit is {TENANT_KEY_LIMIT}"
+        ))
+        .hint("delete keys it no longer needs (disabled and expired keys count too): keyadm list --disabled"));
+    }
+    if tx.key_name_taken(&tenant, &spec.name, None)? {
+        return Err(Error::refused(format!(
+            "a key named \"{}\" already exists in tenant \"{tenant}\"",
+            spec.name
+        ))
+        .hint(format!(
+            "choose another name, or look at it: keyadm show \"{}\"",
+            spec.name
+        )));
+    }
+    let expires_at = resolve_expiry(spec.expires, spec.key_type, &settings, now)?;
+    let id = loop {
+        let id = new_key_id();
+        if !tx.key_id_taken(&id)? {
+            break id;
+        }
+    };
+    let value = generate_value(settings.key_prefix(), spec.key_type);
+    let key = Key {
+        id: id.clone(),
+        name: spec.name.clone(),
+        key_type: spec.key_type,
+        org: spec.org.clone(),
+        tenant: tenant.clone(),
+        description: spec.description.clone(),
+        enabled: true,
+        disabled_reason: None,
+        created_at: now,
+        created_by: actor.to_string(),
+        expires_at,
+        key: value.truncated(),
+        show_once: spec.show_once,
+        previous: None,
+        rotated_at: None,
+        rotate_every: spec.rotate_every,
+        user: spec.user.clone(),
+        rules: spec.rules.clone(),
+        origins: spec.origins.clone(),
+        ips: spec.ips.clone(),
+        tags: spec.tags.clone(),
+        last_used_at: None,
+    };
+    let sealed = (!spec.show_once)
+        .then(|| tx.master().map(|m| m.seal(&id, &value)))
+        .transpose()?;
+    tx.insert_key(&NewKey {
+        key: &key,
+        hash: value.hash(),
+        sealed,
+    })?;
+    tx.append_audit(NewAudit {
+        actor,
+        action: "generate",
+        key_id: Some(&key.id),
+        key_name: Some(&key.name),
+        tenant: Some(&tenant),
+        details: json!({
+            "type": key.key_type,
+            "org": key.org,
+            "expires_at": key.expires_at,
+            "show_once": key.show_once,
+            "description": key.description,
+            "rules": key.rules,
+            "origins": key.origins,
+            "ips": key.ips,
+            "tags": key.tags,
+            "user": key.user,
+            "rotate_every": key.rotate_every.map(format_duration),
+        }),
+    })?;
+    Ok((key, value))
+}
+
+fn print_issued(ctx: &Context, key: &Key, value: &SecretValue) {
+    let p = &ctx.printer;
+    if p.json {
+        p.json(&KeyJson::new(key, ctx.now()).with_value(value));
+        return;
+    }
+    if p.quiet {
+        p.line(value.expose());
+        return;
+    }
+    let expires = key.expires_at.map_or("never expires".to_string(), |t| {
+        format!("expires {}", t.format("%Y-%m-%d %H:%M UTC"))
+    });
+    p.note(format!(
+        "Generated {} key \"{}\" (ID {}) in {}; {expires}.",
+        key.key_type, key.name, key.id, key.org
+    ));
+    p.line(value.expose());
+    if key.show_once {
+        p.warn("this value is shown once and is not stored: copy it to your secret manager now.");
+    } else {
+        p.warn(format!(
+            "store this value in your secret manager now; to see it again: keyadm show {} --reveal",
+            key.id
+        ));
+    }
+}

@@ -1,0 +1,129 @@
+//! The command line: global options, the subcommands and their options
+//! (clap derive), and the dispatch to one file per subcommand.
+
+mod config;
+mod context;
+mod delete;
+mod edit;
+mod generate;
+mod init;
+mod list;
+mod rotate;
+mod show;
+mod state;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use context::Context;
+use keyadm::Result;
+
+pub const KEY_TYPES: [&str; 4] = ["internal", "external", "custom", "desktop"];
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "keyadm",
+    version,
+    about = "Administer API keys: issue, show, copy, rotate, export, verify and audit them",
+    long_about = "keyadm administers API keys in one local SQLite store, with key values sealed under a master key.\n\nKEY arguments accept a key ID or a key name.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// The store file [default: $XDG_DATA_HOME/keyadm/keys.db]
+    #[arg(long, global = true, env = "KEYADM_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]
+    #[arg(
+        long,
+        global = true,
+        env = "KEYADM_MASTER_KEY_FILE",
+        value_name = "PATH"
+    )]
+    pub master_key_file: Option<PathBuf>,
+    /// Who runs the command [default: the OS login name]
+    #[arg(long, global = true, env = "KEYADM_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+    /// The organization of new keys; with list and export, keys at and below it
+    #[arg(long, global = true, env = "KEYADM_ORG", value_name = "PATH")]
+    pub org: Option<String>,
+    /// Print JSON (RFC 3339 UTC times)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Answer yes to confirmations (for scripts)
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+    /// Print only what a script needs
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colours in human output (NO_COLOR is honoured)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Date format: iso, us, eu or a strftime pattern [default: setting date-format]
+    #[arg(long, global = true, env = "KEYADM_DATE_FORMAT", value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Show times in UTC instead of local time
+    #[arg(long, global = true)]
+    pub utc: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the store and the master key (idempotent)
+    Init,
+    /// Issue a new key
+    Generate(generate::GenerateArgs),
+    /// List keys
+    #[command(visible_alias = "ls")]
+    List(list::ListArgs),
+    /// Show every property of a key
+    Show(show::ShowArgs),
+    /// Change a key's properties
+    Edit(edit::EditArgs),
+    /// Enable keys (idempotent)
+    Enable(state::EnableArgs),
+    /// Disable keys (idempotent)
+    Disable(state::DisableArgs),
+    /// Delete disabled keys, permanently
+    Delete(delete::DeleteArgs),
+    /// Give keys new values; the old ones work for a grace period
+    Rotate(rotate::RotateArgs),
+    /// Read and change the store's settings
+    Config(config::ConfigArgs),
+}
+
+/// Runs the parsed command; the exit code is 0 unless the command decides
+/// otherwise (a denial is exit 1, not an error).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let mut ctx = Context::new(cli.global)?;
+    let done = match cli.command {
+        Command::Init => init::run(&mut ctx),
+        Command::Generate(a) => generate::run(&mut ctx, a),
+        Command::List(a) => list::run(&mut ctx, a),
+        Command::Show(a) => show::run(&mut ctx, a),
+        Command::Edit(a) => edit::run(&mut ctx, a),
+        Command::Enable(a) => state::enable(&mut ctx, a),
+        Command::Disable(a) => state::disable(&mut ctx, a),
+        Command::Delete(a) => delete::run(&mut ctx, a),
+        Command::Rotate(a) => rotate::run(&mut ctx, a),
+        Command::Config(a) => config::run(&mut ctx, a),
+    };
+    done.map(|()| ExitCode::SUCCESS)
+}

@@ -1,0 +1,153 @@
+//! `keyadm rotate`: new values for keys; the old ones work for a grace period.
+
+use chrono::{DateTime, Duration, Utc};
+use clap::Args;
+use comfy_table::Cell;
+use serde::Serialize;
+use serde_json::json;
+
+use super::state::find_all;
+use super::Context;
+use crate::output::table::new_table;
+use keyadm::domain::expiry::{format_duration, parse_duration};
+use keyadm::domain::key::{Key, KeyState};
+use keyadm::domain::value::generate_value;
+use keyadm::store::{NewAudit, Rotation, Tx};
+use keyadm::{Error, Result, SecretValue};
+
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    /// The keys' IDs or names
+    #[arg(required = true, value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// How long the old values keep working (0: not at all) [default: setting rotation-grace]
+    #[arg(long, value_name = "DURATION")]
+    pub grace: Option<String>,
+}
+
+/// A key after rotation, with its new value.
+pub struct Rotated {
+    pub key: Key,
+    pub value: SecretValue,
+    pub previous_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+struct RotatedJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    org: &'a str,
+    value: &'a str,
+    key: String,
+    previous_valid_until: Option<DateTime<Utc>>,
+}
+
+/// Gives one key a new value inside the caller's transaction.
+pub fn rotate_one(tx: &Tx, key: &Key, grace: u64, actor: &str) -> Result<Rotated> {
+    let now = tx.now();
+    match key.state(now) {
+        KeyState::Enabled => {}
+        state => {
+            return Err(Error::refused(format!(
+                "key \"{}\" is {}, and only enabled keys are rotated",
+                key.name,
+                state.as_str()
+            ))
+            .hint(format!(
+                "enable it with a new expiry first: keyadm enable {} --expires 90d",
+                key.id
+            )))
+        }
+    }
+    let settings = tx.settings()?;
+    let value = generate_value(settings.key_prefix(), key.key_type);
+    let sealed = (!key.show_once)
+        .then(|| tx.master().map(|m| m.seal(&key.id, &value)))
+        .transpose()?;
+    let previous_until = (grace > 0).then(|| now + Duration::seconds(grace as i64));
+    tx.rotate_key(
+        &key.id,
+        &Rotation {
+            hash: value.hash(),
+            sealed,
+            display: value.truncated(),
+            previous_until,
+        },
+    )?;
+    tx.append_audit(NewAudit {
+        actor,
+        action: "rotate",
+        key_id: Some(&key.id),
+        key_name: Some(&key.name),
+        tenant: Some(&key.tenant),
+        details: json!({
+            "grace": format_duration(grace),
+            "previous_valid_until": previous_until,
+            "ended_earlier_previous": key.previous_in_grace(now).is_some(),
+        }),
+    })?;
+    let mut key = key.clone();
+    key.key = value.truncated();
+    key.rotated_at = Some(now);
+    Ok(Rotated {
+        key,
+        value,
+        previous_until,
+    })
+}
+
+pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
+    let now = ctx.now();
+    let grace = args
+        .grace
+        .as_deref()
+        .map(|g| parse_duration(g, true))
+        .transpose()?;
+    let actor = ctx.actor();
+    let mut store = ctx.open_write()?;
+    let rotated = store.write(now, |tx| {
+        let grace = grace.unwrap_or(tx.settings()?.rotation_grace());
+        find_all(tx, ctx, &args.keys)?
+            .iter()
+            .map(|k| rotate_one(tx, k, grace, &actor))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    print_rotated(ctx, &rotated);
+    Ok(())
+}
+
+pub fn print_rotated(ctx: &Context, rotated: &[Rotated]) {
+    let p = &ctx.printer;
+    if p.json {
+        let out: Vec<_> = rotated
+            .iter()
+            .map(|r| RotatedJson {
+                id: &r.key.id,
+                name: &r.key.name,
+                org: &r.key.org,
+                value: r.value.expose(),
+                key: r.value.truncated(),
+                previous_valid_until: r.previous_until,
+            })
+            .collect();
+        p.json(&out);
+    } else if p.quiet {
+        for r in rotated {
+            p.line(r.value.expose());
+        }
+    } else {
+        let mut t = new_table(&["ID", "NAME", "NEW VALUE", "OLD VALUE WORKS UNTIL"]);
+        for r in rotated {
+            t.add_row(vec![
+                Cell::new(&r.key.id),
+                Cell::new(&r.key.name),
+                Cell::new(r.value.expose()),
+                Cell::new(r.previous_until.map_or("ended now".into(), |t| {
+                    t.format("%Y-%m-%d %H:%M UTC").to_string()
+                })),
+            ]);
+        }
+        p.line(t.to_string());
+        p.warn("store the new values now; the old ones stop working when their grace ends.");
+    }
+}

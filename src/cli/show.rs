@@ -1,0 +1,183 @@
+//! `keyadm show`: every property of a key; `--reveal` / `--value` open its
+//! value (audited).
+
+use clap::Args;
+use serde_json::json;
+
+use super::Context;
+use crate::output::time::{relative, TimeFormat};
+use crate::output::KeyJson;
+use keyadm::domain::expiry::format_duration;
+use keyadm::domain::key::Key;
+use keyadm::store::{NewAudit, Tx};
+use keyadm::{Error, Result, SecretValue};
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The key's ID or name
+    pub key: String,
+    /// Show the whole value (audited)
+    #[arg(long, conflicts_with = "value")]
+    pub reveal: bool,
+    /// Print the value alone, for scripts (audited)
+    #[arg(long)]
+    pub value: bool,
+}
+
+pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
+    let now = ctx.now();
+    if args.reveal || args.value {
+        let actor = ctx.actor();
+        let mut store = ctx.open_write()?;
+        let (key, value, tf) = store.write(now, |tx| {
+            let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
+            let value = reveal(
+                tx,
+                &key,
+                &actor,
+                "reveal",
+                json!({"via": if args.value { "show --value" } else { "show --reveal" }}),
+            )?;
+            Ok((key, value, ctx.time_format(&tx.settings()?)))
+        })?;
+        if args.value {
+            ctx.printer.line(value.expose());
+        } else if ctx.printer.json {
+            ctx.printer
+                .json(&KeyJson::new(&key, now).with_value(&value));
+        } else {
+            print_key(ctx, &key, &tf, Some(&value));
+        }
+        return Ok(());
+    }
+    let mut store = ctx.open_read()?;
+    let (key, tf) = store.read(now, |tx| {
+        let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
+        Ok((key, ctx.time_format(&tx.settings()?)))
+    })?;
+    if ctx.printer.json {
+        ctx.printer.json(&KeyJson::new(&key, now));
+    } else {
+        print_key(ctx, &key, &tf, None);
+    }
+    Ok(())
+}
+
+/// Opens a key's current value and records who saw it (`action`: reveal,
+/// copy, export), inside the caller's transaction.
+pub fn reveal(
+    tx: &Tx,
+    key: &Key,
+    actor: &str,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<SecretValue> {
+    let sealed = tx.sealed_value(&key.id)?.ok_or_else(|| {
+        Error::refused(format!(
+            "the value of key \"{}\" was shown once at generation and is not stored",
+            key.name
+        ))
+        .hint(format!(
+            "if it is lost, give the key a new value: keyadm rotate {}",
+            key.id
+        ))
+    })?;
+    let value = tx.master()?.open(&key.id, &sealed)?;
+    tx.append_audit(NewAudit {
+        actor,
+        action,
+        key_id: Some(&key.id),
+        key_name: Some(&key.name),
+        tenant: Some(&key.tenant),
+        details,
+    })?;
+    Ok(value)
+}
+
+fn list_or(items: &[impl ToString], none: &str) -> String {
+    if items.is_empty() {
+        none.to_string()
+    } else {
+        items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn print_key(ctx: &Context, k: &Key, tf: &TimeFormat, value: Option<&SecretValue>) {
+    let now = ctx.now();
+    let mut rows: Vec<(&str, String)> = vec![
+        ("ID", k.id.clone()),
+        ("Name", k.name.clone()),
+        ("Type", k.key_type.to_string()),
+        ("State", k.state_label(now)),
+        ("Organization", format!("{} (tenant {})", k.org, k.tenant)),
+        (
+            "Description",
+            if k.description.is_empty() {
+                "-".into()
+            } else {
+                k.description.clone()
+            },
+        ),
+        (
+            "Issued",
+            format!("{} by {}", tf.show(k.created_at), k.created_by),
+        ),
+        (
+            "Expires",
+            k.expires_at.map_or("never".into(), |e| {
+                format!("{} ({})", tf.show(e), relative(e, now))
+            }),
+        ),
+        (
+            "Key",
+            value.map_or_else(|| k.key.clone(), |v| v.expose().to_string()),
+        ),
+    ];
+    if k.show_once {
+        rows.push(("Stored", "no (shown once at generation)".into()));
+    }
+    if let Some(prev) = &k.previous {
+        let state = if prev.valid_until > now {
+            format!(
+                "works until {} ({})",
+                tf.show(prev.valid_until),
+                relative(prev.valid_until, now)
+            )
+        } else {
+            format!("ended {}", tf.show(prev.valid_until))
+        };
+        rows.push(("Previous key", format!("{}: {state}", prev.key)));
+    }
+    if let Some(r) = k.rotated_at {
+        rows.push(("Rotated", tf.show(r)));
+    }
+    if let (Some(every), Some(due)) = (k.rotate_every, k.rotation_due_at()) {
+        rows.push((
+            "Rotation",
+            format!(
+                "every {}, next due {}",
+                format_duration(every),
+                tf.show(due)
+            ),
+        ));
+    }
+    if k.key_type.takes_user() {
+        rows.push(("User", k.user.clone().unwrap_or_else(|| "all".into())));
+    }
+    if k.key_type.takes_rules() {
+        rows.push(("Rules", list_or(&k.rules, "-")));
+    }
+    if k.key_type.takes_allow_lists() {
+        rows.push(("Origins", list_or(&k.origins, "any")));
+        rows.push(("Addresses", list_or(&k.ips, "any")));
+    }
+    rows.push(("Tags", list_or(&k.tags, "-")));
+    rows.push(("Last used", tf.show_opt(k.last_used_at, "never")));
+    for (label, text) in rows {
+        ctx.printer.line(format!("{label:<13} {text}"));
+    }
+}

@@ -1,0 +1,3 @@
+//! Cryptography: sealing values under the master key.
+
+pub mod seal;

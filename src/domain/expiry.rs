@@ -1,0 +1,263 @@
+//! Time as keyadm reads it: the clock (`KEYADM_NOW`), durations (`90d`),
+//! and expiry inputs (dates, date-times, RFC 3339, durations, `never`).
+
+use chrono::{DateTime, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use crate::error::{Error, Result};
+
+/// The current time of a whole command: the system clock, or `KEYADM_NOW`.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    now: DateTime<Utc>,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock { now: Utc::now() }
+    }
+
+    pub fn fixed(now: DateTime<Utc>) -> Self {
+        Clock { now }
+    }
+
+    /// `KEYADM_NOW` when set (RFC 3339), else the system clock.
+    pub fn from_env_value(value: Option<&str>) -> Result<Self> {
+        match value {
+            None => Ok(Clock::system()),
+            Some(v) => DateTime::parse_from_rfc3339(v.trim())
+                .map(|t| Clock::fixed(t.with_timezone(&Utc)))
+                .map_err(|_| {
+                    Error::usage(format!(
+                        "KEYADM_NOW is not an RFC 3339 time: \"{}\"",
+                        v.escape_debug()
+                    ))
+                    .hint("e.g. KEYADM_NOW=2026-11-24T09:00:00Z")
+                }),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+}
+
+/// The longest duration keyadm takes anywhere: 100 years.
+pub const MAX_DURATION_SECS: u64 = 100 * 365 * 86_400;
+
+/// Parses `90d`, `12h`, `6w`, `1y`, `30s`, `15m`; `0` only when `allow_zero`.
+pub fn parse_duration(input: &str, allow_zero: bool) -> Result<u64> {
+    let bad = |why: &str| {
+        Error::usage(format!(
+            "invalid duration \"{}\": {why}",
+            input.escape_debug()
+        ))
+        .hint("write a whole number and a unit s, m, h, d, w or y, e.g. 90d")
+    };
+    let s = input.trim();
+    if s == "0" {
+        return if allow_zero {
+            Ok(0)
+        } else {
+            Err(bad("it must be more than 0"))
+        };
+    }
+    let Some(unit) = s.chars().last() else {
+        return Err(bad("it is empty"));
+    };
+    let digits = &s[..s.len() - unit.len_utf8()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("expected a whole number followed by a unit"));
+    }
+    let per: u64 = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        'y' => 365 * 86_400,
+        _ => return Err(bad("the unit must be s, m, h, d, w or y")),
+    };
+    let n: u64 = digits.parse().map_err(|_| bad("the number is too large"))?;
+    let secs = n.checked_mul(per).ok_or_else(|| bad("it is too long"))?;
+    if secs == 0 && !allow_zero {
+        return Err(bad("it must be more than 0"));
+    }
+    if secs > MAX_DURATION_SECS {
+        return Err(bad("it is longer than 100 years"));
+    }
+    Ok(secs)
+}
+
+/// Prints seconds as the shortest exact duration: `90d`, `36h`, `45s`.
+pub fn format_duration(secs: u64) -> String {
+    if secs == 0 {
+        return "0".into();
+    }
+    for (unit, per) in [
+        ("y", 365 * 86_400),
+        ("w", 7 * 86_400),
+        ("d", 86_400),
+        ("h", 3_600),
+        ("m", 60),
+    ] {
+        if secs.is_multiple_of(per) {
+            return format!("{}{unit}", secs / per);
+        }
+    }
+    format!("{secs}s")
+}
+
+/// An expiry: a moment, or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    Never,
+    At(DateTime<Utc>),
+}
+
+impl Expiry {
+    pub fn at(self) -> Option<DateTime<Utc>> {
+        match self {
+            Expiry::Never => None,
+            Expiry::At(t) => Some(t),
+        }
+    }
+}
+
+/// Parses an expiry input relative to `now`. A date means through the end of
+/// that day, local time. Times in the past are refused.
+pub fn parse_expiry(input: &str, now: DateTime<Utc>) -> Result<Expiry> {
+    let s = input.trim();
+    let bad = || {
+        Error::usage(format!("invalid expiry \"{}\"", input.escape_debug())).hint(
+            "use a date (2027-01-31), a date and time (2027-01-31T17:00), RFC 3339, a duration (90d) or never",
+        )
+    };
+    if s.eq_ignore_ascii_case("never") {
+        return Ok(Expiry::Never);
+    }
+    let at = if s.starts_with(|c: char| c.is_ascii_digit())
+        && s.ends_with(|c: char| c.is_ascii_alphabetic())
+        && !s.contains('-')
+    {
+        let secs = parse_duration(s, false)?;
+        now + Duration::seconds(secs as i64)
+    } else if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        t.with_timezone(&Utc)
+    } else if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let end = d.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
+        local_to_utc(end).ok_or_else(bad)?
+    } else if let Some(t) = [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    {
+        local_to_utc(t).ok_or_else(bad)?
+    } else {
+        return Err(bad());
+    };
+    if at <= now {
+        return Err(Error::usage(format!(
+            "the expiry \"{}\" is in the past",
+            input.escape_debug()
+        ))
+        .hint("give a time in the future, or never"));
+    }
+    if (at - now).num_seconds() as u64 > MAX_DURATION_SECS {
+        return Err(Error::usage(format!(
+            "the expiry \"{}\" is more than 100 years away",
+            input.escape_debug()
+        ))
+        .hint("use never for a key that does not expire"));
+    }
+    Ok(Expiry::At(at))
+}
+
+fn local_to_utc(t: NaiveDateTime) -> Option<DateTime<Utc>> {
+    // A time skipped by a DST change does not exist; an ambiguous one takes the later.
+    Local
+        .from_local_datetime(&t)
+        .latest()
+        .map(|l| l.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90d", false).unwrap(), 90 * 86_400);
+        assert_eq!(parse_duration("12h", false).unwrap(), 43_200);
+        assert_eq!(parse_duration("6w", false).unwrap(), 42 * 86_400);
+        assert_eq!(parse_duration("1y", false).unwrap(), 365 * 86_400);
+        assert_eq!(parse_duration("0", true).unwrap(), 0);
+        for bad in [
+            "0",
+            "0d",
+            "-1d",
+            "1.5d",
+            "d",
+            "10",
+            "10x",
+            "",
+            "101y",
+            "99999999999999999999d",
+            "1 d",
+        ] {
+            assert!(parse_duration(bad, false).is_err(), "{bad}");
+        }
+        assert_eq!(format_duration(86_400 * 90), "90d");
+        assert_eq!(format_duration(86_400 * 14), "14d");
+        assert_eq!(format_duration(45), "45s");
+    }
+
+    #[test]
+    fn expiries() {
+        let n = now();
+        assert_eq!(parse_expiry("never", n).unwrap(), Expiry::Never);
+        assert_eq!(
+            parse_expiry("90d", n).unwrap(),
+            Expiry::At(n + Duration::days(90))
+        );
+        assert_eq!(
+            parse_expiry("2027-01-31T17:00:00Z", n)
+                .unwrap()
+                .at()
+                .unwrap()
+                .to_rfc3339(),
+            "2027-01-31T17:00:00+00:00"
+        );
+        assert!(parse_expiry("2027-01-31", n).is_ok());
+        assert!(parse_expiry("2027-01-31T17:00", n).is_ok());
+        for bad in [
+            "2025-01-01",
+            "2027-02-30",
+            "2027-13-01",
+            "yesterday",
+            "-5d",
+            "0d",
+            "2026-11-24T09:00:00Z",
+            "200y",
+            "3000-01-01",
+        ] {
+            assert!(parse_expiry(bad, n).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn clock_reads_keyadm_now() {
+        let c = Clock::from_env_value(Some("2026-11-24T10:00:00Z")).unwrap();
+        assert_eq!(c.now(), now());
+        assert!(Clock::from_env_value(Some("tomorrow")).is_err());
+    }
+}

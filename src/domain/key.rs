@@ -1,0 +1,298 @@
+//! Keys: their types and what each type allows, their state at a moment,
+//! and the checks on names, descriptions and tags.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::rules::{IpRange, Origin, Rule};
+use crate::error::{Error, Result};
+
+pub const TENANT_KEY_LIMIT: i64 = 300;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyType {
+    Internal,
+    External,
+    Custom,
+    Desktop,
+}
+
+impl KeyType {
+    pub const ALL: [KeyType; 4] = [
+        KeyType::Internal,
+        KeyType::External,
+        KeyType::Custom,
+        KeyType::Desktop,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::Internal => "internal",
+            KeyType::External => "external",
+            KeyType::Custom => "custom",
+            KeyType::Desktop => "desktop",
+        }
+    }
+
+    /// The letter in the value: `kadm_<letter>_…`.
+    pub fn letter(self) -> char {
+        self.as_str().chars().next().expect("non-empty")
+    }
+
+    pub fn takes_expiry(self) -> bool {
+        self != KeyType::Desktop
+    }
+    pub fn takes_user(self) -> bool {
+        matches!(self, KeyType::External | KeyType::Custom)
+    }
+    pub fn takes_rules(self) -> bool {
+        self == KeyType::Custom
+    }
+    pub fn takes_allow_lists(self) -> bool {
+        self != KeyType::Desktop
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for KeyType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        KeyType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                Error::usage(format!("unknown key type \"{s}\""))
+                    .hint("use one of: internal, external, custom, desktop")
+            })
+    }
+}
+
+/// Where a key stands at a given moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyState {
+    Enabled,
+    Disabled,
+    Expired,
+}
+
+impl KeyState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeyState::Enabled => "enabled",
+            KeyState::Disabled => "disabled",
+            KeyState::Expired => "expired",
+        }
+    }
+}
+
+/// The previous value during a rotation's grace period.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviousValue {
+    /// The truncated previous value (first 10, `…`, last 4).
+    pub key: String,
+    pub valid_until: DateTime<Utc>,
+}
+
+/// A key as the store holds it, without its secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct Key {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub key_type: KeyType,
+    pub org: String,
+    pub tenant: String,
+    pub description: String,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The truncated value.
+    pub key: String,
+    pub show_once: bool,
+    pub previous: Option<PreviousValue>,
+    pub rotated_at: Option<DateTime<Utc>>,
+    /// Rotation policy, in seconds.
+    pub rotate_every: Option<u64>,
+    /// The user the key is bound to; `None` is "all" (or not applicable).
+    pub user: Option<String>,
+    pub rules: Vec<Rule>,
+    pub origins: Vec<Origin>,
+    pub ips: Vec<IpRange>,
+    pub tags: Vec<String>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl Key {
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|e| e <= now)
+    }
+
+    pub fn state(&self, now: DateTime<Utc>) -> KeyState {
+        if !self.enabled {
+            KeyState::Disabled
+        } else if self.is_expired(now) {
+            KeyState::Expired
+        } else {
+            KeyState::Enabled
+        }
+    }
+
+    /// The previous value, if it still works at `now`.
+    pub fn previous_in_grace(&self, now: DateTime<Utc>) -> Option<&PreviousValue> {
+        self.previous.as_ref().filter(|p| p.valid_until > now)
+    }
+
+    /// A short state for tables: `enabled`, `disabled (leaked)`, `expired`, `enabled, in grace`.
+    pub fn state_label(&self, now: DateTime<Utc>) -> String {
+        let state = self.state(now);
+        match (&state, &self.disabled_reason) {
+            (KeyState::Disabled, Some(r)) => format!("disabled ({r})"),
+            (KeyState::Enabled, _) if self.previous_in_grace(now).is_some() => {
+                "enabled, in grace".to_string()
+            }
+            _ => state.as_str().to_string(),
+        }
+    }
+
+    /// When the rotation policy next falls due.
+    pub fn rotation_due_at(&self) -> Option<DateTime<Utc>> {
+        let every = self.rotate_every?;
+        let since = self.rotated_at.unwrap_or(self.created_at);
+        Some(since + chrono::Duration::seconds(every as i64))
+    }
+}
+
+/// Characters that would let a name or text mislead a terminal or a reader.
+fn is_deceptive(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}' // zero-width and directional marks
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{FEFF}' | '\u{061C}')
+}
+
+/// A key name: 1–64 printable characters, no leading or trailing space.
+pub fn validate_name(name: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Error::usage(format!("invalid key name: {why}"))
+            .hint("use 1 to 64 letters, digits, spaces or . _ - : / (e.g. billing-prod)")
+    };
+    if name.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if name.chars().count() > 64 {
+        return Err(bad("it is longer than 64 characters"));
+    }
+    if name.chars().any(is_deceptive) {
+        return Err(bad("it contains control or invisible characters"));
+    }
+    if name.trim() != name {
+        return Err(bad("it starts or ends with a space"));
+    }
+    if name.starts_with('-') {
+        return Err(bad("it starts with '-'"));
+    }
+    Ok(())
+}
+
+pub const DESCRIPTION_MAX: usize = 1000;
+
+pub fn validate_description(text: &str) -> Result<()> {
+    if text.chars().count() > DESCRIPTION_MAX {
+        return Err(Error::usage(format!(
+            "the description is longer than {DESCRIPTION_MAX} characters"
+        ))
+        .hint("shorten it"));
+    }
+    if text.chars().any(is_deceptive) {
+        return Err(
+            Error::usage("the description contains control or invisible characters")
+                .hint("use one line of plain text"),
+        );
+    }
+    Ok(())
+}
+
+/// A disable reason: free text, one line, up to 200 characters.
+pub fn validate_reason(text: &str) -> Result<()> {
+    if text.is_empty() || text.chars().count() > 200 || text.chars().any(is_deceptive) {
+        return Err(
+            Error::usage("invalid reason: use one line of 1 to 200 characters")
+                .hint("e.g. --reason 'contractor left'"),
+        );
+    }
+    Ok(())
+}
+
+/// A tag: 1–40 of `[A-Za-z0-9._:/-]`.
+pub fn validate_tag(tag: &str) -> Result<()> {
+    let ok = (1..=40).contains(&tag.len())
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:/-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            Error::usage(format!("invalid tag \"{}\"", tag.escape_debug()))
+                .hint("a tag is 1 to 40 letters, digits or . _ : / - (e.g. team:billing)"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_reject_control_and_bidi_characters() {
+        assert!(validate_name("billing-prod").is_ok());
+        assert!(validate_name("Billing prod 2").is_ok());
+        for bad in [
+            "",
+            " x",
+            "x ",
+            "a\nb",
+            "a\u{202E}b",
+            "a\u{200B}b",
+            "-x",
+            &"x".repeat(65),
+        ] {
+            assert!(validate_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn type_letters_and_parsing() {
+        assert_eq!(KeyType::Desktop.letter(), 'd');
+        assert_eq!("CUSTOM".parse::<KeyType>().unwrap(), KeyType::Custom);
+        assert!("admin".parse::<KeyType>().is_err());
+    }
+
+    #[test]
+    fn tags_are_checked() {
+        assert!(validate_tag("team:billing").is_ok());
+        assert!(validate_tag("a b").is_err());
+        assert!(validate_tag("").is_err());
+    }
+
+    #[test]
+    fn descriptions_are_bounded() {
+        assert!(validate_description("for the billing service").is_ok());
+        assert!(validate_description(&"x".repeat(1_000_000)).is_err());
+        assert!(validate_description("a\u{1b}[31m").is_err());
+    }
+}

@@ -1,0 +1,224 @@
+//! Store settings: their names, defaults, and the validation of each value.
+
+use std::collections::BTreeMap;
+
+use crate::domain::expiry::parse_duration;
+use crate::domain::value::valid_prefix;
+use crate::error::{Error, Result};
+
+/// Every setting with its default, in the order `config list` shows them.
+pub const SETTINGS: [(&str, &str, &str); 9] = [
+    ("scoped-api", "off", "allow custom (scoped) keys: on or off"),
+    (
+        "key-prefix",
+        "kadm",
+        "prefix of new key values: 2-10 of a-z, 0-9",
+    ),
+    (
+        "default-expiry",
+        "never",
+        "expiry of keys generated without --expires: a duration or never",
+    ),
+    (
+        "max-lifetime",
+        "none",
+        "longest expiry allowed: a duration or none",
+    ),
+    (
+        "rotation-grace",
+        "24h",
+        "how long an old value works after rotate: a duration or 0",
+    ),
+    (
+        "purge-after",
+        "7d",
+        "sweep deletes keys expired this long ago: a duration or 0",
+    ),
+    (
+        "notify-days",
+        "30,14,7,3,1",
+        "days before expiry that notify sends notices",
+    ),
+    (
+        "clipboard-clear",
+        "45s",
+        "copy clears the clipboard after this: a duration or 0 (never)",
+    ),
+    (
+        "date-format",
+        "iso",
+        "how dates are shown: iso, us, eu or a strftime pattern",
+    ),
+];
+
+pub fn default_of(name: &str) -> Option<&'static str> {
+    SETTINGS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, d, _)| *d)
+}
+
+/// Checks a value for a setting and returns its normal form.
+pub fn normalize(name: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    let bad = |hint: &str| {
+        Error::usage(format!(
+            "invalid value \"{}\" for {name}",
+            value.escape_debug()
+        ))
+        .hint(hint.to_string())
+    };
+    match name {
+        "scoped-api" => match v.to_ascii_lowercase().as_str() {
+            "on" | "true" | "yes" | "1" => Ok("on".into()),
+            "off" | "false" | "no" | "0" => Ok("off".into()),
+            _ => Err(bad("use on or off")),
+        },
+        "key-prefix" if valid_prefix(v) => Ok(v.into()),
+        "key-prefix" => Err(bad("use 2 to 10 lower-case letters or digits, e.g. acme")),
+        "default-expiry" if v.eq_ignore_ascii_case("never") => Ok("never".into()),
+        "max-lifetime" if v.eq_ignore_ascii_case("none") => Ok("none".into()),
+        "default-expiry" | "max-lifetime" => parse_duration(v, false).map(|_| v.to_string()),
+        "rotation-grace" | "purge-after" | "clipboard-clear" => {
+            parse_duration(v, true).map(|_| v.to_string())
+        }
+        "notify-days" => parse_notify_days(v)
+            .map(|d| d.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+            .ok_or_else(|| bad("use whole days separated by commas, e.g. 30,14,7,3,1")),
+        "date-format" => crate::domain::settings::validate_date_format(v)
+            .map(|_| v.to_string())
+            .ok_or_else(|| bad("use iso, us, eu or a strftime pattern such as %d.%m.%Y %H:%M")),
+        _ => Err(unknown(name)),
+    }
+}
+
+pub fn unknown(name: &str) -> Error {
+    let names: Vec<&str> = SETTINGS.iter().map(|(n, _, _)| *n).collect();
+    Error::usage(format!("unknown setting \"{}\"", name.escape_debug()))
+        .hint(format!("settings are: {}", names.join(", ")))
+}
+
+/// Days, largest first, no duplicates, each 1–3650.
+pub fn parse_notify_days(v: &str) -> Option<Vec<u32>> {
+    let mut days: Vec<u32> = v
+        .split(',')
+        .map(|d| {
+            d.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+        })
+        .collect::<Option<_>>()?;
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    Some(days)
+}
+
+/// `iso`, `us`, `eu`, or a strftime pattern chrono accepts.
+pub fn validate_date_format(v: &str) -> Option<()> {
+    if matches!(v, "iso" | "us" | "eu") {
+        return Some(());
+    }
+    use chrono::format::{Item, StrftimeItems};
+    if v.is_empty() || v.chars().any(char::is_control) {
+        return None;
+    }
+    let ok = StrftimeItems::new(v).all(|i| !matches!(i, Item::Error));
+    ok.then_some(())
+}
+
+/// The settings of a store, with defaults filled in and typed accessors.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    values: BTreeMap<String, String>,
+}
+
+impl Settings {
+    pub fn from_stored(values: BTreeMap<String, String>) -> Self {
+        Settings { values }
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .or_else(|| default_of(name))
+            .unwrap_or("")
+    }
+
+    pub fn is_set(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
+    fn duration(&self, name: &str) -> Option<u64> {
+        parse_duration(self.get(name), true).ok()
+    }
+
+    pub fn scoped_api(&self) -> bool {
+        self.get("scoped-api") == "on"
+    }
+    pub fn key_prefix(&self) -> &str {
+        self.get("key-prefix")
+    }
+    /// `None` when the default is never.
+    pub fn default_expiry(&self) -> Option<u64> {
+        self.duration("default-expiry")
+            .filter(|_| self.get("default-expiry") != "never")
+    }
+    pub fn max_lifetime(&self) -> Option<u64> {
+        self.duration("max-lifetime")
+            .filter(|_| self.get("max-lifetime") != "none")
+    }
+    pub fn rotation_grace(&self) -> u64 {
+        self.duration("rotation-grace").unwrap_or(86_400)
+    }
+    pub fn purge_after(&self) -> u64 {
+        self.duration("purge-after").unwrap_or(7 * 86_400)
+    }
+    pub fn notify_days(&self) -> Vec<u32> {
+        parse_notify_days(self.get("notify-days")).unwrap_or_else(|| vec![30, 14, 7, 3, 1])
+    }
+    pub fn clipboard_clear(&self) -> u64 {
+        self.duration("clipboard-clear").unwrap_or(45)
+    }
+    pub fn date_format(&self) -> &str {
+        self.get("date-format")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_is_valid() {
+        for (name, default, _) in SETTINGS {
+            assert_eq!(normalize(name, default).unwrap(), default, "{name}");
+        }
+    }
+
+    #[test]
+    fn values_are_validated() {
+        assert_eq!(normalize("scoped-api", "ON").unwrap(), "on");
+        assert_eq!(normalize("rotation-grace", " 48h").unwrap(), "48h");
+        assert_eq!(normalize("notify-days", "1, 7,30,7").unwrap(), "30,7,1");
+        assert!(normalize("key-prefix", "K").is_err());
+        assert!(normalize("key-prefix", "abcdefghijk").is_err());
+        assert!(normalize("max-lifetime", "0").is_err());
+        assert!(normalize("notify-days", "0").is_err());
+        assert!(normalize("notify-days", "x").is_err());
+        assert!(normalize("date-format", "%Q").is_err());
+        assert!(normalize("date-format", "%d.%m.%Y").is_ok());
+        assert!(normalize("colour", "x").is_err());
+    }
+
+    #[test]
+    fn typed_accessors_use_defaults() {
+        let s = Settings::default();
+        assert!(!s.scoped_api());
+        assert_eq!(s.rotation_grace(), 86_400);
+        assert_eq!(s.max_lifetime(), None);
+        assert_eq!(s.default_expiry(), None);
+        assert_eq!(s.notify_days(), vec![30, 14, 7, 3, 1]);
+    }
+}

@@ -1,0 +1,249 @@
+//! Key values and key IDs: generation from the OS's CSPRNG, the CRC32
+//! checksum, parsing a presented value, and the truncated form for tables.
+
+use std::fmt;
+
+use rand::rngs::OsRng;
+use rand::TryRngCore;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::domain::key::KeyType;
+use crate::error::{Error, Result};
+
+pub const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+pub const ID_LEN: usize = 12;
+const BODY_LEN: usize = 32;
+const CHECK_LEN: usize = 6;
+
+/// A key value. Zeroized when dropped; its `Debug` never shows the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(Zeroizing<String>);
+
+impl SecretValue {
+    pub fn new(value: String) -> Self {
+        SecretValue(Zeroizing::new(value))
+    }
+    /// The value itself: only the output layer (when asked) and the crypto use it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn hash(&self) -> [u8; 32] {
+        value_hash(self.expose())
+    }
+    pub fn truncated(&self) -> String {
+        truncate(self.expose())
+    }
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretValue(…)")
+    }
+}
+
+/// SHA-256 of a value: how the store finds a presented key.
+pub fn value_hash(value: &str) -> [u8; 32] {
+    Sha256::digest(value.as_bytes()).into()
+}
+
+/// `n` random base62 characters, without modulo bias.
+pub fn random_base62(n: usize) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(n));
+    let mut buf = Zeroizing::new([0u8; 64]);
+    while out.len() < n {
+        OsRng
+            .try_fill_bytes(&mut buf[..])
+            .expect("the operating system's random number generator failed");
+        for &b in buf.iter() {
+            // 248 = 4 × 62: bytes at or above it would bias the low digits.
+            if b < 248 && out.len() < n {
+                out.push(BASE62[(b % 62) as usize] as char);
+            }
+        }
+    }
+    out
+}
+
+pub fn new_key_id() -> String {
+    random_base62(ID_LEN).to_string()
+}
+
+pub fn is_key_id(s: &str) -> bool {
+    s.len() == ID_LEN && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The CRC32 (IEEE) of `s`, as 6 base62 digits, most significant first.
+pub fn checksum(s: &str) -> String {
+    let mut n = crc32fast::hash(s.as_bytes()) as u64;
+    let mut digits = [b'0'; CHECK_LEN];
+    for d in digits.iter_mut().rev() {
+        *d = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(digits.to_vec()).expect("base62 is ASCII")
+}
+
+/// A new value `<prefix>_<t>_<32 random><6 checksum>`.
+pub fn generate_value(prefix: &str, key_type: KeyType) -> SecretValue {
+    let mut s = Zeroizing::new(String::with_capacity(
+        prefix.len() + 3 + BODY_LEN + CHECK_LEN,
+    ));
+    s.push_str(prefix);
+    s.push('_');
+    s.push(key_type.letter());
+    s.push('_');
+    s.push_str(&random_base62(BODY_LEN));
+    let check = checksum(&s);
+    s.push_str(&check);
+    SecretValue::new(std::mem::take(&mut *s))
+}
+
+/// What a well-formed value says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedValue {
+    pub prefix: String,
+    pub key_type: KeyType,
+}
+
+/// Checks the format and checksum of a presented value (no store lookup).
+pub fn parse_value(s: &str) -> Result<ParsedValue> {
+    let bad = || {
+        Error::usage("the key is not a keyadm key value (bad format or checksum)")
+            .hint("a key looks like kadm_e_ followed by 38 letters and digits")
+    };
+    let mut parts = s.splitn(3, '_');
+    let (prefix, t, rest) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(p), Some(t), Some(r)) => (p, t, r),
+        _ => return Err(bad()),
+    };
+    if !valid_prefix(prefix) || rest.len() != BODY_LEN + CHECK_LEN {
+        return Err(bad());
+    }
+    if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(bad());
+    }
+    let key_type = match t {
+        "i" => KeyType::Internal,
+        "e" => KeyType::External,
+        "c" => KeyType::Custom,
+        "d" => KeyType::Desktop,
+        _ => return Err(bad()),
+    };
+    let split = s.len() - CHECK_LEN;
+    if checksum(&s[..split]) != s[split..] {
+        return Err(bad());
+    }
+    Ok(ParsedValue {
+        prefix: prefix.to_string(),
+        key_type,
+    })
+}
+
+/// 2–10 of `[a-z0-9]`.
+pub fn valid_prefix(p: &str) -> bool {
+    (2..=10).contains(&p.len())
+        && p.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// First 10 characters, `…`, last 4: how tables show a value.
+pub fn truncate(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 14 {
+        return value.to_string();
+    }
+    let head: String = chars[..10].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_matches_zlib_crc32() {
+        // Computed with Python: zlib.crc32(b"kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV") = 3282765015
+        assert_eq!(
+            checksum("kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV"),
+            "3aA98p"
+        );
+        // zlib.crc32(b"acme_c_" + b"z" * 32) = 3664996217
+        assert_eq!(
+            checksum("acme_c_zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"),
+            "401wwD"
+        );
+    }
+
+    #[test]
+    fn known_value_parses() {
+        let p = parse_value("kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p").unwrap();
+        assert_eq!(p.prefix, "kadm");
+        assert_eq!(p.key_type, KeyType::External);
+    }
+
+    #[test]
+    fn generated_values_have_the_documented_shape() {
+        for t in [
+            KeyType::Internal,
+            KeyType::External,
+            KeyType::Custom,
+            KeyType::Desktop,
+        ] {
+            let v = generate_value("kadm", t);
+            assert_eq!(v.expose().len(), 45);
+            assert_eq!(parse_value(v.expose()).unwrap().key_type, t);
+        }
+    }
+
+    #[test]
+    fn one_changed_character_breaks_the_checksum() {
+        let v = generate_value("kadm", KeyType::External);
+        let s = v.expose();
+        for i in 7..s.len() {
+            let mut b = s.as_bytes().to_vec();
+            b[i] = if b[i] == b'a' { b'b' } else { b'a' };
+            let t = String::from_utf8(b).unwrap();
+            assert!(parse_value(&t).is_err(), "{i}");
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_rejected() {
+        for s in [
+            "",
+            "kadm",
+            "kadm_e_",
+            "kadm_x_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p",
+            "KADM_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p",
+            "kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98",
+            "kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTU-3aA98p",
+            "kadm_e_é123456789ABCDEFGHIJKLMNOPQRSTU3aA98p",
+        ] {
+            assert!(parse_value(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn ids_are_12_base62_characters_and_differ() {
+        let a = new_key_id();
+        let b = new_key_id();
+        assert!(is_key_id(&a) && is_key_id(&b));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn truncation_keeps_ten_and_four() {
+        assert_eq!(
+            truncate("kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p"),
+            "kadm_e_012…A98p"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let v = SecretValue::new("kadm_e_secret".into());
+        assert!(!format!("{v:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,128 @@
+//! The one error type of the library. Each variant is one documented exit
+//! code (SPEC §3); `main` is the only place that turns it into a process exit.
+
+use std::fmt;
+
+/// What went wrong, said for a person, and what they can do about it.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub what: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Exit 2: a bad option or value.
+    #[error("{0}")]
+    Usage(Message),
+    /// Exit 3: a key, user or organization that does not exist (or is not visible).
+    #[error("{0}")]
+    NotFound(Message),
+    /// Exit 4: refused by a rule of the store.
+    #[error("{0}")]
+    Refused(Message),
+    /// Exit 5: the store, the master key, the clipboard or the file system.
+    #[error("{0}")]
+    Environment(Message),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn msg(what: impl Into<String>) -> Message {
+    Message {
+        what: what.into(),
+        hint: None,
+    }
+}
+
+impl Error {
+    pub fn usage(what: impl Into<String>) -> Self {
+        Error::Usage(msg(what))
+    }
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Error::NotFound(msg(what))
+    }
+    pub fn refused(what: impl Into<String>) -> Self {
+        Error::Refused(msg(what))
+    }
+    pub fn environment(what: impl Into<String>) -> Self {
+        Error::Environment(msg(what))
+    }
+
+    /// Adds (or replaces) the `hint:` line.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.message_mut().hint = Some(hint.into());
+        self
+    }
+
+    pub fn message(&self) -> &Message {
+        match self {
+            Error::Usage(m) | Error::NotFound(m) | Error::Refused(m) | Error::Environment(m) => m,
+        }
+    }
+
+    fn message_mut(&mut self) -> &mut Message {
+        match self {
+            Error::Usage(m) | Error::NotFound(m) | Error::Refused(m) | Error::Environment(m) => m,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::NotFound(_) => 3,
+            Error::Refused(_) => 4,
+            Error::Environment(_) => 5,
+        }
+    }
+
+    /// The "not found" every key lookup gives, the same whether the key does
+    /// not exist or belongs to a tenant the actor may not see.
+    pub fn key_not_found(key: &str) -> Self {
+        Error::not_found(format!("no key \"{key}\"")).hint("list the keys with: keyadm list")
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            match f.code {
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                    return Error::environment("the store is locked by another keyadm process")
+                        .hint("wait for it to finish and try again");
+                }
+                ErrorCode::ReadOnly => {
+                    return Error::environment("the store is read-only")
+                        .hint("check the permissions of the store file and its folder");
+                }
+                ErrorCode::DiskFull => {
+                    return Error::environment("the disk holding the store is full")
+                        .hint("free some space and try again; nothing was changed");
+                }
+                ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => {
+                    return Error::environment("the store is damaged or is not a keyadm store")
+                        .hint("restore it from a backup");
+                }
+                ErrorCode::CannotOpen => {
+                    return Error::environment("the store cannot be opened")
+                        .hint("check the path and the permissions of its folder");
+                }
+                _ => {}
+            }
+        }
+        Error::environment(format!("store error: {e}"))
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::environment(format!("I/O error: {e}"))
+    }
+}

@@ -1,0 +1,90 @@
+//! The output layer: human text and tables, `--json`, or `-q`. Results go to
+//! stdout; notes and warnings to stderr.
+
+pub mod table;
+pub mod time;
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+
+use crate::cli::ColorChoice;
+
+/// Chooses the form of the output from the global options.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    pub json: bool,
+    pub quiet: bool,
+    pub color: bool,
+}
+
+impl Printer {
+    pub fn new(json: bool, quiet: bool, color: ColorChoice) -> Self {
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && io::stdout().is_terminal()
+            }
+        };
+        Printer { json, quiet, color }
+    }
+
+    /// Prints a value as pretty JSON on stdout.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) {
+        let mut out = io::stdout().lock();
+        let _ = serde_json::to_writer_pretty(&mut out, value);
+        let _ = writeln!(out);
+    }
+
+    /// A line of result on stdout.
+    pub fn line(&self, text: impl AsRef<str>) {
+        let _ = writeln!(io::stdout().lock(), "{}", text.as_ref());
+    }
+
+    /// A note on stderr; `-q` silences it.
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{}", text.as_ref());
+        }
+    }
+
+    /// A warning on stderr; shown even with `-q`.
+    pub fn warn(&self, text: impl AsRef<str>) {
+        let prefix = if self.color && io::stderr().is_terminal() {
+            "\x1b[33mwarning:\x1b[0m"
+        } else {
+            "warning:"
+        };
+        let _ = writeln!(io::stderr().lock(), "{prefix} {}", text.as_ref());
+    }
+}
+
+/// A key as `--json` shows it: every property, its state at `now`, and
+/// the value only when the user asked for it.
+#[derive(Serialize)]
+pub struct KeyJson<'a> {
+    #[serde(flatten)]
+    pub key: &'a keyadm::Key,
+    pub state: &'static str,
+    pub in_grace: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<&'a str>,
+}
+
+impl<'a> KeyJson<'a> {
+    pub fn new(key: &'a keyadm::Key, now: chrono::DateTime<chrono::Utc>) -> Self {
+        KeyJson {
+            key,
+            state: key.state(now).as_str(),
+            in_grace: key.previous_in_grace(now).is_some(),
+            value: None,
+        }
+    }
+
+    pub fn with_value(mut self, value: &'a keyadm::SecretValue) -> Self {
+        self.value = Some(value.expose());
+        self
+    }
+}

@@ -1,0 +1,108 @@
+//! The audit log: entries chained by SHA-256, the head authenticated by an
+//! HMAC under the master key, appended inside the transaction of the change.
+
+use hmac::{Hmac, Mac};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{timestamp, Tx};
+use crate::error::Result;
+
+/// An entry to append: the actor, what they did, to which key, and the
+/// details (changed fields before and after; never a secret).
+#[derive(Debug, Clone)]
+pub struct NewAudit<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub key_id: Option<&'a str>,
+    pub key_name: Option<&'a str>,
+    pub tenant: Option<&'a str>,
+    pub details: serde_json::Value,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub key_id: Option<String>,
+    pub key_name: Option<String>,
+    pub tenant: Option<String>,
+    pub details: serde_json::Value,
+    #[serde(skip)]
+    pub details_text: String,
+    #[serde(skip)]
+    pub hash: Vec<u8>,
+}
+
+/// An entry's place in the chain, for `audit verify`.
+pub type AuditRecord = AuditEntry;
+
+/// The hash of an entry: SHA-256 over the previous hash and the entry's fields.
+pub fn entry_hash(prev: &[u8], e: &AuditEntry) -> [u8; 32] {
+    let fields = serde_json::json!([
+        e.seq,
+        e.at,
+        e.actor,
+        e.action,
+        e.key_id,
+        e.key_name,
+        e.tenant,
+        e.details_text
+    ]);
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(fields.to_string().as_bytes());
+    h.finalize().into()
+}
+
+/// The HMAC that authenticates the head of the chain (sequence and hash).
+pub fn head_mac(audit_key: &[u8], seq: i64, hash: &[u8]) -> Vec<u8> {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(audit_key).expect("any key length");
+    m.update(&seq.to_be_bytes());
+    m.update(hash);
+    m.finalize().into_bytes().to_vec()
+}
+
+impl Tx<'_> {
+    /// Appends an entry and moves the authenticated head to it.
+    pub fn append_audit(&self, entry: NewAudit) -> Result<()> {
+        let master = self.master()?;
+        let last: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (prev_seq, prev_hash) = last.unwrap_or((0, vec![0u8; 32]));
+        let mut e = AuditEntry {
+            seq: prev_seq + 1,
+            at: timestamp(self.now),
+            actor: entry.actor.to_string(),
+            action: entry.action.to_string(),
+            key_id: entry.key_id.map(str::to_string),
+            key_name: entry.key_name.map(str::to_string),
+            tenant: entry.tenant.map(str::to_string),
+            details_text: entry.details.to_string(),
+            details: entry.details,
+            hash: Vec::new(),
+        };
+        e.hash = entry_hash(&prev_hash, &e).to_vec();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![e.seq, e.at, e.actor, e.action, e.key_id, e.key_name, e.tenant, e.details_text, e.hash])?;
+        let mac = head_mac(&master.audit_key()[..], e.seq, &e.hash);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO meta (name, value) VALUES ('audit_head', ?1)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([mac])?;
+        Ok(())
+    }
+}

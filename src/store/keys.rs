@@ -1,0 +1,337 @@
+//! Key rows: finding, counting, listing, inserting and changing keys.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{parse_timestamp, timestamp, Tx};
+use crate::domain::key::{Key, PreviousValue};
+use crate::domain::org::tenant_of;
+use crate::error::{Error, Result};
+
+const COLUMNS: &str = "id, name, type, org, tenant, description, enabled, disabled_reason, \
+    created_at, created_by, expires_at, display, sealed IS NULL, prev_display, prev_until, \
+    rotated_at, rotate_every, user_name, rules, origins, ips, tags, last_used_at";
+
+/// A key about to be inserted, with its hash and sealed value.
+pub struct NewKey<'a> {
+    pub key: &'a Key,
+    pub hash: [u8; 32],
+    /// `None` for a show-once key.
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// A new value for a key, and what becomes of the old one.
+pub struct Rotation {
+    pub hash: [u8; 32],
+    pub sealed: Option<Vec<u8>>,
+    pub display: String,
+    /// When the old value stops working; `None` ends it at once.
+    pub previous_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeySort {
+    #[default]
+    Name,
+    Issued,
+    Expires,
+    Type,
+    Org,
+}
+
+/// Which keys to walk, in which order. Finer filters are the caller's.
+#[derive(Debug, Clone, Default)]
+pub struct KeyQuery {
+    /// Only keys of this tenant (an actor confined to it).
+    pub tenant: Option<String>,
+    /// Only keys at or below this organization.
+    pub org: Option<String>,
+    pub sort: KeySort,
+    pub reverse: bool,
+}
+
+fn json_list<T: std::str::FromStr>(text: &str) -> rusqlite::Result<Vec<T>> {
+    let items: Vec<String> = serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    items
+        .iter()
+        .map(|s| {
+            s.parse::<T>().map_err(|_| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    format!("bad list item {s:?}").into(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn to_json<T: std::fmt::Display>(items: &[T]) -> String {
+    serde_json::to_string(&items.iter().map(|i| i.to_string()).collect::<Vec<_>>())
+        .expect("strings serialize")
+}
+
+fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    r.get::<_, Option<String>>(i)?
+        .map(|s| parse_timestamp(&s))
+        .transpose()
+}
+
+fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
+    let key_type: String = r.get(2)?;
+    let previous = match (r.get::<_, Option<String>>(13)?, opt_time(r, 14)?) {
+        (Some(key), Some(valid_until)) => Some(PreviousValue { key, valid_until }),
+        _ => None,
+    };
+    Ok(Key {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        key_type: key_type.parse().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                "bad key type".into(),
+            )
+        })?,
+        org: r.get(3)?,
+        tenant: r.get(4)?,
+        description: r.get(5)?,
+        enabled: r.get(6)?,
+        disabled_reason: r.get(7)?,
+        created_at: parse_timestamp(&r.get::<_, String>(8)?)?,
+        created_by: r.get(9)?,
+        expires_at: opt_time(r, 10)?,
+        key: r.get(11)?,
+        show_once: r.get(12)?,
+        previous,
+        rotated_at: opt_time(r, 15)?,
+        rotate_every: r.get::<_, Option<i64>>(16)?.map(|s| s as u64),
+        user: r.get(17)?,
+        rules: json_list(&r.get::<_, String>(18)?)?,
+        origins: json_list(&r.get::<_, String>(19)?)?,
+        ips: json_list(&r.get::<_, String>(20)?)?,
+        tags: json_list(&r.get::<_, String>(21)?)?,
+        last_used_at: opt_time(r, 22)?,
+    })
+}
+
+impl Tx<'_> {
+    /// Finds a key by ID, else by name. `tenant` confines the search; `org`
+    /// narrows a name to that organization's tenant. A name held in several
+    /// tenants is ambiguous.
+    pub fn find_key(&self, tenant: Option<&str>, org: Option<&str>, key: &str) -> Result<Key> {
+        let mut by_id = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM keys WHERE id = ?1"))?;
+        if let Some(k) = by_id.query_row([key], key_from_row).optional()? {
+            if tenant.is_none_or(|t| t == k.tenant) {
+                return Ok(k);
+            }
+        }
+        let scope = tenant.or(org.map(tenant_of));
+        let mut by_name = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM keys WHERE name = ?1 AND (?2 IS NULL OR tenant = ?2) LIMIT 2"
+        ))?;
+        let found = by_name
+            .query_map(params![key, scope], key_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        match found.len() {
+            0 => Err(Error::key_not_found(key)),
+            1 => Ok(found.into_iter().next().expect("one")),
+            _ => Err(
+                Error::usage(format!("the name \"{key}\" is used in several tenants"))
+                    .hint("give the key's ID, or the tenant with --org"),
+            ),
+        }
+    }
+
+    /// The key a presented value belongs to (current or previous value).
+    pub fn find_key_by_hash(&self, hash: &[u8; 32]) -> Result<Option<(Key, bool)>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS}, value_hash = ?1 FROM keys WHERE value_hash = ?1 OR prev_hash = ?1"
+        ))?;
+        Ok(stmt
+            .query_row([&hash[..]], |r| {
+                Ok((key_from_row(r)?, r.get::<_, bool>(23)?))
+            })
+            .optional()?)
+    }
+
+    pub fn key_name_taken(
+        &self,
+        tenant: &str,
+        name: &str,
+        except_id: Option<&str>,
+    ) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM keys WHERE tenant = ?1 AND name = ?2 AND id IS NOT ?3",
+        )?;
+        Ok(stmt
+            .query_row(params![tenant, name, except_id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    pub fn key_id_taken(&self, id: &str) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM keys WHERE id = ?1")?;
+        Ok(stmt.query_row([id], |_| Ok(())).optional()?.is_some())
+    }
+
+    pub fn count_keys_in_tenant(&self, tenant: &str) -> Result<i64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM keys WHERE tenant = ?1")?;
+        Ok(stmt.query_row([tenant], |r| r.get(0))?)
+    }
+
+    pub fn count_internal_keys(&self, tenant: &str, enabled_only: bool) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT count(*) FROM keys WHERE tenant = ?1 AND type = 'internal' AND (?2 = 0 OR enabled = 1)",
+        )?;
+        Ok(stmt.query_row(params![tenant, enabled_only], |r| r.get(0))?)
+    }
+
+    /// Walks the keys of a query in order, one at a time (never all in memory).
+    pub fn each_key(&self, q: &KeyQuery, mut f: impl FnMut(Key) -> Result<()>) -> Result<()> {
+        let order = match q.sort {
+            KeySort::Name => "name COLLATE NOCASE",
+            KeySort::Issued => "created_at",
+            KeySort::Expires => "expires_at IS NULL, expires_at",
+            KeySort::Type => "type",
+            KeySort::Org => "org",
+        };
+        let dir = if q.reverse { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM keys
+             WHERE (?1 IS NULL OR tenant = ?1)
+               AND (?2 IS NULL OR org = ?2 OR substr(org, 1, length(?2) + 1) = ?2 || '/')
+             ORDER BY {order} {dir}, name COLLATE NOCASE {dir}, id {dir}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![q.tenant, q.org])?;
+        while let Some(row) = rows.next()? {
+            f(key_from_row(row)?)?;
+        }
+        Ok(())
+    }
+
+    pub fn insert_key(&self, new: &NewKey) -> Result<()> {
+        let k = new.key;
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO keys (id, name, tenant, org, type, description, enabled, disabled_reason,
+                created_at, created_by, expires_at, value_hash, sealed, display, rotate_every,
+                user_name, rules, origins, ips, tags)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        )?;
+        stmt.execute(params![
+            k.id,
+            k.name,
+            k.tenant,
+            k.org,
+            k.key_type.as_str(),
+            k.description,
+            k.enabled,
+            k.disabled_reason,
+            timestamp(k.created_at),
+            k.created_by,
+            k.expires_at.map(timestamp),
+            &new.hash[..],
+            new.sealed,
+            k.key,
+            k.rotate_every.map(|s| s as i64),
+            k.user,
+            to_json(&k.rules),
+            to_json(&k.origins),
+            to_json(&k.ips),
+            to_json(&k.tags),
+        ])?;
+        Ok(())
+    }
+
+    /// Writes every editable property of `k` (not its value).
+    pub fn update_key(&self, k: &Key) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE keys SET name = ?2, description = ?3, enabled = ?4, disabled_reason = ?5,
+                expires_at = ?6, rotate_every = ?7, user_name = ?8, rules = ?9, origins = ?10,
+                ips = ?11, tags = ?12, org = ?13, tenant = ?14
+             WHERE id = ?1",
+        )?;
+        stmt.execute(params![
+            k.id,
+            k.name,
+            k.description,
+            k.enabled,
+            k.disabled_reason,
+            k.expires_at.map(timestamp),
+            k.rotate_every.map(|s| s as i64),
+            k.user,
+            to_json(&k.rules),
+            to_json(&k.origins),
+            to_json(&k.ips),
+            to_json(&k.tags),
+            k.org,
+            k.tenant,
+        ])?;
+        Ok(())
+    }
+
+    /// Gives a key a new value; the old one is kept until `previous_until`.
+    pub fn rotate_key(&self, id: &str, r: &Rotation) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE keys SET
+                prev_hash    = CASE WHEN ?5 IS NULL THEN NULL ELSE value_hash END,
+                prev_sealed  = CASE WHEN ?5 IS NULL THEN NULL ELSE sealed END,
+                prev_display = CASE WHEN ?5 IS NULL THEN NULL ELSE display END,
+                prev_until   = ?5,
+                value_hash = ?2, sealed = ?3, display = ?4, rotated_at = ?6
+             WHERE id = ?1",
+        )?;
+        stmt.execute(params![
+            id,
+            &r.hash[..],
+            r.sealed,
+            r.display,
+            r.previous_until.map(timestamp),
+            timestamp(self.now),
+        ])?;
+        Ok(())
+    }
+
+    pub fn delete_key(&self, id: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM keys WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    /// The sealed current value; `None` for a show-once key.
+    pub fn sealed_value(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT sealed FROM keys WHERE id = ?1")?;
+        Ok(stmt.query_row([id], |r| r.get(0)).optional()?.flatten())
+    }
+
+    /// The sealed previous value, while a rotation's grace lasts.
+    pub fn sealed_previous_value(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT prev_sealed FROM keys WHERE id = ?1 AND prev_until > ?2")?;
+        Ok(stmt
+            .query_row(params![id, timestamp(self.now)], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Records a use; never waits for the write lock.
+    pub fn record_key_use(&self, id: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE keys SET last_used_at = ?2 WHERE id = ?1")?
+            .execute(params![id, timestamp(self.now)])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,215 @@
+//! The store: one SQLite file. Opening and creating it (permissions,
+//! pragmas, migrations), and the read and write transactions every command
+//! goes through. The only module that knows SQL.
+
+mod audit;
+mod keys;
+mod orgs;
+pub mod schema;
+mod settings;
+
+use std::fs;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::crypto::seal::{create_private_dir, MasterKey};
+use crate::error::{Error, Result};
+
+pub use audit::{AuditEntry, AuditRecord, NewAudit};
+pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
+
+/// How long a command waits for another process's write before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether opening may create the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read or write an existing store; a missing one is an error.
+    Existing,
+    /// Create the store if it does not exist.
+    Create,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    master: Option<MasterKey>,
+}
+
+/// A view of the store inside a transaction (or a plain read): every domain
+/// question and change is a method on it.
+pub struct Tx<'a> {
+    conn: &'a Connection,
+    master: Option<&'a MasterKey>,
+    now: DateTime<Utc>,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating its folder (0700) and file (0600)
+    /// first when `access` allows. Runs pending migrations; refuses a newer schema.
+    pub fn open(path: &Path, access: Access, now: DateTime<Utc>) -> Result<Store> {
+        if !path.exists() {
+            if access == Access::Existing {
+                return Err(Error::environment(format!(
+                    "there is no keyadm store at {}",
+                    path.display()
+                ))
+                .hint("create one with: keyadm init (or generate a first key)"));
+            }
+            create_store_file(path)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .or_else(|_| {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            master: None,
+        };
+        let version = schema::user_version(&store.conn)?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(schema::newer(version));
+        }
+        if version < schema::SCHEMA_VERSION {
+            schema::migrate(&mut store.conn, &timestamp(now))?;
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Attaches the master key after checking it against the store's check
+    /// value (recording it if the store has none yet).
+    pub fn unlock(&mut self, master: MasterKey) -> Result<()> {
+        let stored: Option<Vec<u8>> = meta_get(&self.conn, "check")?;
+        match stored {
+            Some(check) if master.matches_check(&check) => {}
+            Some(_) => {
+                return Err(Error::environment("the master key does not match this store")
+                    .hint("use the master key file created with this store (--master-key-file or KEYADM_MASTER_KEY_FILE)"))
+            }
+            None => {
+                let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+                if meta_get(&tx, "check")?.is_none() {
+                    tx.execute(
+                        "INSERT INTO meta (name, value) VALUES ('check', ?1)",
+                        [master.check_value()],
+                    )?;
+                }
+                tx.commit()?;
+                return self.unlock(master);
+            }
+        }
+        self.master = Some(master);
+        Ok(())
+    }
+
+    /// Has a master key ever been recorded for this store?
+    pub fn has_master_check(&self) -> Result<bool> {
+        Ok(meta_get(&self.conn, "check")?.is_some())
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed when it
+    /// returns `Ok`, rolled back (nothing happened) when it returns `Err`.
+    pub fn write<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let view = Tx {
+            conn: &tx,
+            master: self.master.as_ref(),
+            now,
+        };
+        let out = f(&view)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` against a consistent snapshot, without taking the write lock.
+    pub fn read<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Deferred)?;
+        let view = Tx {
+            conn: &tx,
+            master: self.master.as_ref(),
+            now,
+        };
+        f(&view)
+    }
+}
+
+/// Creates an empty store file 0600 in a 0700 folder (unless another process just did).
+fn create_store_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::environment(format!(
+            "cannot create the store {}: {e}",
+            path.display()
+        ))
+        .hint("check that its folder is writable, or choose another path with --db")),
+    }
+}
+
+fn meta_get(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// How times are stored: RFC 3339 UTC with seconds, which sorts as text.
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub(crate) fn parse_timestamp(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+impl<'a> Tx<'a> {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The master key; commands that seal, open or audit need it.
+    pub fn master(&self) -> Result<&'a MasterKey> {
+        self.master.ok_or_else(|| {
+            Error::environment("this command needs the master key, and none was loaded")
+                .hint("pass --master-key-file or set KEYADM_MASTER_KEY_FILE")
+        })
+    }
+
+    /// A number that changes whenever another connection commits a change.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
