@@ -93,13 +93,7 @@ pub fn format_duration(secs: u64) -> String {
     if secs == 0 {
         return "0".into();
     }
-    for (unit, per) in [
-        ("y", 365 * 86_400),
-        ("w", 7 * 86_400),
-        ("d", 86_400),
-        ("h", 3_600),
-        ("m", 60),
-    ] {
+    for (unit, per) in [("y", 365 * 86_400), ("d", 86_400), ("h", 3_600), ("m", 60)] {
         if secs.is_multiple_of(per) {
             return format!("{}{unit}", secs / per);
         }
