@@ -80,7 +80,10 @@ impl Context {
         if let Some(p) = &self.global.master_key_file {
             return Ok(MasterKeySource::File(p.clone()));
         }
-        if let Ok(k) = std::env::var("KEYADM_MASTER_KEY") {
+        if let Some(k) = std::env::var("KEYADM_MASTER_KEY")
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+        {
             return Ok(MasterKeySource::Inline(Zeroizing::new(k)));
         }
         Ok(MasterKeySource::File(
@@ -115,12 +118,28 @@ impl Context {
     /// Opens the store for a change, with the master key; creates both on
     /// first use. Never makes a new master key for an existing store.
     pub fn open_write(&self) -> Result<Store> {
+        self.open_with_master(Access::Create)
+    }
+
+    /// Opens an existing store for a change, with the master key; creates
+    /// nothing (for commands that act on keys a new store cannot hold).
+    pub fn open_write_existing(&self) -> Result<Store> {
+        self.open_with_master(Access::Existing)
+    }
+
+    fn open_with_master(&self, access: Access) -> Result<Store> {
         let path = self.store_path()?;
         let source = self.master_key_source()?;
-        let existed = path.exists();
+        // An existing file is checked (schema, "is it a store") before the
+        // master key is looked for, and nothing is created for it.
+        if path.exists() || access == Access::Existing {
+            let mut store = Store::open(&path, Access::Existing, self.now())?;
+            let master = MasterKey::load(&source)?.ok_or_else(|| missing_master(&source))?;
+            store.unlock(master)?;
+            return Ok(store);
+        }
         let master = match MasterKey::load(&source)? {
             Some(k) => k,
-            None if existed => return Err(missing_master(&source)),
             None => match &source {
                 MasterKeySource::File(p) => {
                     let k = MasterKey::create_file(p)?;
@@ -134,10 +153,8 @@ impl Context {
             },
         };
         let mut store = Store::open(&path, Access::Create, self.now())?;
-        if !existed {
-            self.printer
-                .note(format!("keyadm: created a new store at {}", path.display()));
-        }
+        self.printer
+            .note(format!("keyadm: created a new store at {}", path.display()));
         store.unlock(master)?;
         Ok(store)
     }

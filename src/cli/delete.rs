@@ -55,7 +55,7 @@ fn refuse(reasons: Vec<String>, total: usize) -> Error {
 pub fn run(ctx: &mut Context, args: DeleteArgs) -> Result<()> {
     let now = ctx.now();
     let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
+    let mut store = ctx.open_write_existing()?;
     let keys = store.read(now, |tx| {
         let keys = find_all(tx, ctx, &args.keys)?;
         let reasons = refusals(tx, &keys)?;

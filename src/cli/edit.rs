@@ -52,9 +52,10 @@ pub struct EditArgs {
     /// A rotation policy (0 removes it)
     #[arg(long, value_name = "DURATION")]
     pub rotate_every: Option<String>,
-    #[arg(long = "type", hide = true)]
+    // Accepted only to refuse them with a pointer to what does work.
+    #[arg(long = "type", hide = true, num_args = 0..=1, default_missing_value = "")]
     pub key_type: Option<String>,
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, num_args = 0..=1, default_missing_value = "")]
     pub value: Option<String>,
 }
 
@@ -91,8 +92,10 @@ struct Changes {
 
 fn parse(ctx: &Context, a: &EditArgs) -> Result<Changes> {
     if a.key_type.is_some() {
-        return Err(Error::usage("a key's type cannot be changed")
-            .hint("generate a new key of the type you need, then disable this one"));
+        return Err(Error::usage("a key's type cannot be edited").hint(format!(
+            "for a new value use: keyadm rotate {}; for another type, generate a new key and disable this one",
+            a.key
+        )));
     }
     if a.value.is_some() {
         return Err(Error::usage("a key's value cannot be edited")
@@ -213,7 +216,7 @@ pub fn run(ctx: &mut Context, args: EditArgs) -> Result<()> {
     let changes = parse(ctx, &args)?;
     let actor = ctx.actor();
     let now = ctx.now();
-    let mut store = ctx.open_write()?;
+    let mut store = ctx.open_write_existing()?;
     let (key, changed) = store.write(now, |tx| {
         let old = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let new = apply(&old, &changes, args.no_origin, args.no_ip)?;

@@ -5,12 +5,13 @@ use clap::Args;
 use serde_json::json;
 
 use super::{Context, KEY_TYPES};
+use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry, Expiry};
 use keyadm::domain::key::{
     validate_description, validate_name, validate_tag, Key, KeyType, TENANT_KEY_LIMIT,
 };
-use keyadm::domain::org::tenant_of;
+use keyadm::domain::org::{tenant_of, DEFAULT_TENANT};
 use keyadm::domain::rules::{IpRange, Origin, Rule};
 use keyadm::domain::settings::Settings;
 use keyadm::domain::value::{generate_value, new_key_id, SecretValue};
@@ -150,10 +151,18 @@ pub fn run(ctx: &mut Context, args: GenerateArgs) -> Result<()> {
             .hint("keyadm generate NAME [--type external] [--expires 90d] [--description TEXT]"));
     };
     let spec = args.spec(ctx, name)?;
+    if !ctx.store_path()?.exists() {
+        // A new store has the default settings and only the default
+        // organization: refuse what they refuse before creating anything.
+        check_store_rules(&spec, &Settings::default(), spec.org == DEFAULT_TENANT)?;
+    }
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
-    let (key, value) = store.write(ctx.now(), |tx| issue(tx, &spec, &actor))?;
-    print_issued(ctx, &key, &value);
+    let (key, value, tf) = store.write(ctx.now(), |tx| {
+        let (key, value) = issue(tx, &spec, &actor)?;
+        Ok((key, value, ctx.time_format(&tx.settings()?)))
+    })?;
+    print_issued(ctx, &key, &value, &tf);
     Ok(())
 }
 
@@ -203,24 +212,30 @@ pub fn check_max_lifetime(
     Ok(())
 }
 
-/// Inserts a key for `spec` inside the caller's transaction, with the rules
-/// that count checked here; returns the key and its value.
-pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)> {
-    let settings = tx.settings()?;
-    let now = tx.now();
-    let tenant = tenant_of(&spec.org).to_string();
+/// What the store's settings and organizations say about `spec`.
+fn check_store_rules(spec: &KeySpec, settings: &Settings, org_exists: bool) -> Result<()> {
     if spec.key_type == KeyType::Custom && !settings.scoped_api() {
         return Err(
             Error::refused("custom keys need the scoped-api setting, which is off")
                 .hint("turn it on with: keyadm config set scoped-api on"),
         );
     }
-    if !tx.org_exists(&spec.org)? {
+    if !org_exists {
         return Err(
             Error::not_found(format!("no organization \"{}\"", spec.org))
                 .hint(format!("create it first: keyadm org add {}", spec.org)),
         );
     }
+    Ok(())
+}
+
+/// Inserts a key for `spec` inside the caller's transaction, with the rules
+/// that count checked here; returns the key and its value.
+pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)> {
+    let settings = tx.settings()?;
+    let now = tx.now();
+    let tenant = tenant_of(&spec.org).to_string();
+    check_store_rules(spec, &settings, tx.org_exists(&spec.org)?)?;
     let count = tx.count_keys_in_tenant(&tenant)?;
     if count >= TENANT_KEY_LIMIT {
         return Err(Error::refused(format!(
@@ -301,7 +316,7 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
     Ok((key, value))
 }
 
-fn print_issued(ctx: &Context, key: &Key, value: &SecretValue) {
+fn print_issued(ctx: &Context, key: &Key, value: &SecretValue, tf: &TimeFormat) {
     let p = &ctx.printer;
     if p.json {
         p.json(&KeyJson::new(key, ctx.now()).with_value(value));
@@ -312,7 +327,7 @@ fn print_issued(ctx: &Context, key: &Key, value: &SecretValue) {
         return;
     }
     let expires = key.expires_at.map_or("never expires".to_string(), |t| {
-        format!("expires {}", t.format("%Y-%m-%d %H:%M UTC"))
+        format!("expires {}", tf.show(t))
     });
     p.note(format!(
         "Generated {} key \"{}\" (ID {}) in {}; {expires}.",

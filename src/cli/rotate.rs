@@ -9,6 +9,7 @@ use serde_json::json;
 use super::state::find_all;
 use super::Context;
 use crate::output::table::new_table;
+use crate::output::time::TimeFormat;
 use keyadm::domain::expiry::{format_duration, parse_duration};
 use keyadm::domain::key::{Key, KeyState};
 use keyadm::domain::value::generate_value;
@@ -104,19 +105,21 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         .map(|g| parse_duration(g, true))
         .transpose()?;
     let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
-    let rotated = store.write(now, |tx| {
-        let grace = grace.unwrap_or(tx.settings()?.rotation_grace());
-        find_all(tx, ctx, &args.keys)?
+    let mut store = ctx.open_write_existing()?;
+    let (rotated, tf) = store.write(now, |tx| {
+        let settings = tx.settings()?;
+        let grace = grace.unwrap_or(settings.rotation_grace());
+        let rotated = find_all(tx, ctx, &args.keys)?
             .iter()
             .map(|k| rotate_one(tx, k, grace, &actor))
-            .collect::<Result<Vec<_>>>()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((rotated, ctx.time_format(&settings)))
     })?;
-    print_rotated(ctx, &rotated);
+    print_rotated(ctx, &rotated, &tf);
     Ok(())
 }
 
-pub fn print_rotated(ctx: &Context, rotated: &[Rotated]) {
+pub fn print_rotated(ctx: &Context, rotated: &[Rotated], tf: &TimeFormat) {
     let p = &ctx.printer;
     if p.json {
         let out: Vec<_> = rotated
@@ -142,9 +145,7 @@ pub fn print_rotated(ctx: &Context, rotated: &[Rotated]) {
                 Cell::new(&r.key.id),
                 Cell::new(&r.key.name),
                 Cell::new(r.value.expose()),
-                Cell::new(r.previous_until.map_or("ended now".into(), |t| {
-                    t.format("%Y-%m-%d %H:%M UTC").to_string()
-                })),
+                Cell::new(r.previous_until.map_or("ended now".into(), |t| tf.show(t))),
             ]);
         }
         p.line(t.to_string());

@@ -28,7 +28,7 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
     let now = ctx.now();
     if args.reveal || args.value {
         let actor = ctx.actor();
-        let mut store = ctx.open_write()?;
+        let mut store = ctx.open_write_existing()?;
         let (key, value, tf) = store.write(now, |tx| {
             let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
             let value = reveal(

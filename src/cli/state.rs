@@ -77,7 +77,7 @@ pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
         .map(|e| parse_expiry(e, now))
         .transpose()?;
     let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
+    let mut store = ctx.open_write_existing()?;
     let outcomes = store.write(now, |tx| {
         let settings = tx.settings()?;
         let mut out = Vec::new();
@@ -96,14 +96,14 @@ pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
                 ))
                 .hint(format!("keyadm enable {} --expires 90d", k.id)));
             }
-            if k.key_type.takes_expiry() {
-                let e = k.expires_at.map_or(Expiry::Never, Expiry::At);
-                check_max_lifetime(e, &settings, now)?;
-            }
             k.enabled = true;
             k.disabled_reason = None;
             let changed = k.enabled != before.enabled || k.expires_at != before.expires_at;
             if changed {
+                if k.key_type.takes_expiry() {
+                    let e = k.expires_at.map_or(Expiry::Never, Expiry::At);
+                    check_max_lifetime(e, &settings, now)?;
+                }
                 tx.update_key(&k)?;
                 tx.append_audit(NewAudit {
                     actor: &actor,
@@ -156,7 +156,7 @@ pub fn disable(ctx: &mut Context, args: DisableArgs) -> Result<()> {
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
+    let mut store = ctx.open_write_existing()?;
     // Ask before taking the write lock: a prompt must not block other processes.
     let warned: Vec<String> = store.read(now, |tx| {
         let keys = find_all(tx, ctx, &args.keys)?;

@@ -1,11 +1,15 @@
 //! Time as keyadm reads it: the clock (`KEYADM_NOW`), durations (`90d`),
 //! and expiry inputs (dates, date-times, RFC 3339, durations, `never`).
 
-use chrono::{DateTime, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, TimeZone, Utc,
+};
 
 use crate::error::{Error, Result};
 
-/// The current time of a whole command: the system clock, or `KEYADM_NOW`.
+/// The current time of a whole command: the system clock, or `KEYADM_NOW`,
+/// in whole seconds (as the store keeps times, so JSON says the same before
+/// and after a round trip).
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     now: DateTime<Utc>,
@@ -13,11 +17,13 @@ pub struct Clock {
 
 impl Clock {
     pub fn system() -> Self {
-        Clock { now: Utc::now() }
+        Clock::fixed(Utc::now())
     }
 
     pub fn fixed(now: DateTime<Utc>) -> Self {
-        Clock { now }
+        Clock {
+            now: now.trunc_subsecs(0),
+        }
     }
 
     /// `KEYADM_NOW` when set (RFC 3339), else the system clock.
@@ -167,7 +173,7 @@ pub fn parse_expiry(input: &str, now: DateTime<Utc>) -> Result<Expiry> {
         ))
         .hint("use never for a key that does not expire"));
     }
-    Ok(Expiry::At(at))
+    Ok(Expiry::At(at.trunc_subsecs(0)))
 }
 
 fn local_to_utc(t: NaiveDateTime) -> Option<DateTime<Utc>> {

@@ -213,3 +213,51 @@ impl<'a> Tx<'a> {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pragma(store: &Store, name: &str) -> String {
+        store
+            .conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn every_pragma_of_the_spec_is_in_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s/keys.db");
+        let now = Utc::now();
+        for access in [Access::Create, Access::Existing] {
+            let store = Store::open(&path, access, now).unwrap();
+            assert_eq!(pragma(&store, "journal_mode"), "wal");
+            assert!(pragma(&store, "busy_timeout").parse::<u64>().unwrap() >= 5_000);
+            assert_eq!(pragma(&store, "foreign_keys"), "1");
+            assert_eq!(pragma(&store, "synchronous"), "2", "FULL");
+            assert_eq!(pragma(&store, "user_version"), schema::SCHEMA_VERSION.to_string());
+        }
+    }
+
+    #[test]
+    fn a_missing_store_is_not_created_for_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s/keys.db");
+        assert_eq!(
+            Store::open(&path, Access::Existing, Utc::now())
+                .err()
+                .unwrap()
+                .exit_code(),
+            5
+        );
+        assert!(!dir.path().join("s").exists());
+    }
+}
