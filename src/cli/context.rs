@@ -143,7 +143,7 @@ impl Context {
             None => match &source {
                 MasterKeySource::File(p) => {
                     let k = MasterKey::create_file(p)?;
-                    self.printer.note(format!(
+                    self.printer.always(format!(
                         "keyadm: created a new master key at {}",
                         p.display()
                     ));
@@ -154,7 +154,7 @@ impl Context {
         };
         let mut store = Store::open(&path, Access::Create, self.now())?;
         self.printer
-            .note(format!("keyadm: created a new store at {}", path.display()));
+            .always(format!("keyadm: created a new store at {}", path.display()));
         store.unlock(master)?;
         Ok(store)
     }

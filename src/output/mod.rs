@@ -50,6 +50,11 @@ impl Printer {
         }
     }
 
+    /// A note on stderr that `-q` does not silence (where keyadm created a file).
+    pub fn always(&self, text: impl AsRef<str>) {
+        let _ = writeln!(io::stderr().lock(), "{}", text.as_ref());
+    }
+
     /// A warning on stderr; shown even with `-q`.
     pub fn warn(&self, text: impl AsRef<str>) {
         let prefix = if self.color && io::stderr().is_terminal() {

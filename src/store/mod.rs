@@ -243,7 +243,10 @@ mod tests {
             assert!(pragma(&store, "busy_timeout").parse::<u64>().unwrap() >= 5_000);
             assert_eq!(pragma(&store, "foreign_keys"), "1");
             assert_eq!(pragma(&store, "synchronous"), "2", "FULL");
-            assert_eq!(pragma(&store, "user_version"), schema::SCHEMA_VERSION.to_string());
+            assert_eq!(
+                pragma(&store, "user_version"),
+                schema::SCHEMA_VERSION.to_string()
+            );
         }
     }
 
