@@ -29,6 +29,7 @@ pub enum ConfigAction {
         /// The setting's name
         name: String,
         /// The new value
+        #[arg(allow_hyphen_values = true)]
         value: String,
     },
 }
