@@ -263,4 +263,78 @@ mod tests {
         );
         assert!(!dir.path().join("s").exists());
     }
+
+    #[test]
+    fn the_audit_chain_is_right_from_the_first_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let mut store = Store::open(&dir.path().join("keys.db"), Access::Create, now).unwrap();
+        let master = MasterKey::generate();
+        let audit_key = master.audit_key();
+        store.unlock(master).unwrap();
+        for (i, action) in ["generate", "reveal", "config"].iter().enumerate() {
+            store
+                .write(now, |tx| {
+                    tx.append_audit(NewAudit {
+                        actor: "alice",
+                        action,
+                        key_id: (i < 2).then_some("AAAAAAAAAAAA"),
+                        key_name: (i < 2).then_some("billing"),
+                        tenant: Some("default"),
+                        details: serde_json::json!({ "n": i }),
+                    })
+                })
+                .unwrap();
+        }
+        // A failed write appends nothing.
+        let failed: Result<()> = store.write(now, |tx| {
+            tx.append_audit(NewAudit {
+                actor: "alice",
+                action: "edit",
+                key_id: None,
+                key_name: None,
+                tenant: None,
+                details: serde_json::json!({}),
+            })?;
+            Err(Error::refused("no"))
+        });
+        assert!(failed.is_err());
+        let mut stmt = store
+            .conn
+            .prepare("SELECT seq, at, actor, action, key_id, key_name, tenant, details, hash FROM audit ORDER BY seq")
+            .unwrap();
+        let entries: Vec<AuditEntry> = stmt
+            .query_map([], |r| {
+                let details_text: String = r.get(7)?;
+                Ok(AuditEntry {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    key_id: r.get(4)?,
+                    key_name: r.get(5)?,
+                    tenant: r.get(6)?,
+                    details: serde_json::from_str(&details_text).unwrap(),
+                    details_text,
+                    hash: r.get(8)?,
+                })
+            })
+            .unwrap()
+            .map(|e| e.unwrap())
+            .collect();
+        drop(stmt);
+        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        let mut prev = vec![0u8; 32];
+        for e in &entries {
+            assert_eq!(
+                audit::entry_hash(&prev, e).to_vec(),
+                e.hash,
+                "entry {}",
+                e.seq
+            );
+            prev = e.hash.clone();
+        }
+        let head = meta_get(&store.conn, "audit_head").unwrap().unwrap();
+        assert_eq!(head, audit::head_mac(&audit_key[..], 3, &prev));
+    }
 }
