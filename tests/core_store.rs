@@ -350,4 +350,14 @@ fn keyadm_now_must_be_rfc_3339() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("KEYADM_NOW"));
     assert!(!env.db().exists());
+    // A clock so late that derived times would leave four-digit years.
+    let r: common::Run = env
+        .cmd()
+        .env("KEYADM_NOW", "9999-12-01T00:00:00Z")
+        .args(["generate", "a", "--expires", "90d"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!env.db().exists());
 }

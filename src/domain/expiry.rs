@@ -2,7 +2,8 @@
 //! and expiry inputs (dates, date-times, RFC 3339, durations, `never`).
 
 use chrono::{
-    DateTime, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, TimeZone, Utc,
+    DateTime, Datelike, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound,
+    TimeZone, Utc,
 };
 
 use crate::error::{Error, Result};
@@ -31,13 +32,18 @@ impl Clock {
         match value {
             None => Ok(Clock::system()),
             Some(v) => DateTime::parse_from_rfc3339(v.trim())
-                .map(|t| Clock::fixed(t.with_timezone(&Utc)))
-                .map_err(|_| {
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+                // Every time keyadm derives (now + 100 years at most) must
+                // stay a four-digit year, as the store writes it.
+                .filter(|t| (1970..=9899).contains(&t.year()))
+                .map(Clock::fixed)
+                .ok_or_else(|| {
                     Error::usage(format!(
-                        "KEYADM_NOW is not an RFC 3339 time: \"{}\"",
+                        "KEYADM_NOW is not an RFC 3339 time from 1970 to 9899: \"{}\"",
                         v.escape_debug()
                     ))
-                    .hint("e.g. KEYADM_NOW=2026-11-24T09:00:00Z")
+                    .hint("e.g. KEYADM_NOW=2026-11-24T09:00:00Z (years 1970 to 9899)")
                 }),
         }
     }
@@ -259,5 +265,7 @@ mod tests {
         let c = Clock::from_env_value(Some("2026-11-24T10:00:00Z")).unwrap();
         assert_eq!(c.now(), now());
         assert!(Clock::from_env_value(Some("tomorrow")).is_err());
+        assert!(Clock::from_env_value(Some("9999-12-01T00:00:00Z")).is_err());
+        assert!(Clock::from_env_value(Some("1900-01-01T00:00:00Z")).is_err());
     }
 }
