@@ -117,6 +117,13 @@ impl From<rusqlite::Error> for Error {
                 _ => {}
             }
         }
+        if matches!(
+            e,
+            rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..)
+        ) {
+            return Error::environment(format!("the store is damaged: a row cannot be read ({e})"))
+                .hint("restore it from a backup");
+        }
         Error::environment(format!("store error: {e}"))
     }
 }

@@ -361,3 +361,56 @@ fn keyadm_now_must_be_rfc_3339() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(!env.db().exists());
 }
+
+#[test]
+fn a_store_locked_past_the_timeout_is_exit_5_and_readers_are_not_blocked() {
+    let env = Env::at(NOW);
+    env.generate("a", &[]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // WAL: reading goes on while another process holds the write lock.
+    assert_eq!(env.ok(&["list", "-q"]).lines().count(), 1);
+    let started = std::time::Instant::now();
+    let err = env.fails(&["generate", "b"], 5);
+    assert!(err.contains("locked"), "{err}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(5),
+        "waited at least the busy timeout of 5 s"
+    );
+    conn.execute_batch("ROLLBACK").unwrap();
+    env.generate("b", &[]);
+}
+
+#[test]
+fn a_damaged_row_is_exit_5_not_a_panic() {
+    let env = Env::at(NOW);
+    env.generate("a", &[]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE keys SET created_at = 'garbage'", [])
+        .unwrap();
+    conn.close().unwrap();
+    for args in [&["list"][..], &["show", "a"]] {
+        let err = env.fails(args, 5);
+        assert!(err.contains("damaged"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_sealed_value_copied_onto_another_row_does_not_open() {
+    let env = Env::at(NOW);
+    env.generate("a", &[]);
+    env.generate("b", &[]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute(
+        "UPDATE keys SET sealed = (SELECT sealed FROM keys WHERE name = 'a') WHERE name = 'b'",
+        [],
+    )
+    .unwrap();
+    conn.close().unwrap();
+    let err = env.fails(&["show", "b", "--value"], 5);
+    assert!(
+        err.contains("damaged") && !err.contains("does not match"),
+        "{err}"
+    );
+    env.ok(&["show", "a", "--value"]);
+}
