@@ -7,9 +7,42 @@ use serde_json::Value;
 
 const NOW: &str = "2026-11-24T10:00:00Z";
 
+/// The CRC32 (IEEE) as 6 base62 digits, `0-9A-Za-z`, most significant first.
+fn checksum(s: &str) -> String {
+    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut n = crc32fast::hash(s.as_bytes()) as usize;
+    let mut out = [b'0'; 6];
+    for d in out.iter_mut().rev() {
+        *d = B62[n % 62];
+        n /= 62;
+    }
+    String::from_utf8(out.to_vec()).unwrap()
+}
+
+/// `kadm_<t>_` + 32 base62 + the 6-character checksum of all before it.
 fn is_value(v: &str, t: char) -> bool {
     let prefix = format!("kadm_{t}_");
-    v.len() == 45 && v.starts_with(&prefix) && v[7..].bytes().all(|b| b.is_ascii_alphanumeric())
+    v.len() == 45
+        && v.starts_with(&prefix)
+        && v[7..].bytes().all(|b| b.is_ascii_alphanumeric())
+        && checksum(&v[..39]) == v[39..]
+}
+
+#[test]
+fn the_checksum_helper_matches_zlib() {
+    // zlib.crc32(b"kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV") == 3282765015
+    assert_eq!(
+        checksum("kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV"),
+        "3aA98p"
+    );
+    assert!(!is_value(
+        "kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98q",
+        'e'
+    ));
+    assert!(is_value(
+        "kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p",
+        'e'
+    ));
 }
 
 #[test]
@@ -150,7 +183,11 @@ fn every_type_has_its_letter() {
     ));
     assert_eq!(env.show("d")["expires_at"], Value::Null);
     env.ok(&["config", "set", "key-prefix", "acme"]);
-    assert!(env.generate("p", &[]).starts_with("acme_e_"));
+    let p = env.generate("p", &[]);
+    assert!(
+        p.starts_with("acme_e_") && checksum(&p[..39]) == p[39..],
+        "{p}"
+    );
 }
 
 #[test]
