@@ -609,3 +609,38 @@ fn rotate_refuses_disabled_and_expired_keys_all_or_nothing() {
     env.fails(&["rotate", "ok", "--grace=-1h"], 2);
     assert!(!actions(&env).contains(&"rotate".to_string()));
 }
+
+#[test]
+fn concurrent_deletes_never_remove_the_last_internal_key() {
+    let env = Env::at(NOW);
+    let mut survivor: Option<String> = None;
+    for round in 0..3 {
+        let mut names: Vec<String> = (0..3).map(|i| format!("int{round}-{i}")).collect();
+        for n in &names {
+            env.generate(n, &["--type", "internal"]);
+        }
+        let mut args = vec!["disable", "--yes"];
+        args.extend(names.iter().map(String::as_str));
+        env.ok(&args);
+        names.extend(survivor.take());
+        let codes: Vec<i32> = std::thread::scope(|s| {
+            let workers: Vec<_> = names
+                .iter()
+                .map(|n| {
+                    let env = &env;
+                    s.spawn(move || env.run(&["delete", n, "--yes"]).code)
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(codes.iter().filter(|c| **c == 4).count(), 1, "{codes:?}");
+        assert_eq!(
+            codes.iter().filter(|c| **c == 0).count(),
+            names.len() - 1,
+            "{codes:?}"
+        );
+        let left = env.ok(&["list", "-q", "--type", "internal"]);
+        assert_eq!(left.lines().count(), 1, "one internal key is left");
+        survivor = Some(left.trim().to_string());
+    }
+}
