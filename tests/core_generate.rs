@@ -399,6 +399,13 @@ fn settings_shape_new_keys() {
     env.fails(&["generate", "c", "--expires", "2y"], 4);
     env.generate("c", &["--expires", "364d"]);
     env.generate("desk", &["--type", "desktop"]);
+    // A default beyond max-lifetime is capped at it.
+    env.ok(&["config", "set", "default-expiry", "2y"]);
+    env.generate("d", &[]);
+    assert_eq!(env.show("d")["expires_at"], "2027-11-24T10:00:00Z");
+    env.ok(&["config", "set", "max-lifetime", "none"]);
+    env.generate("e", &[]);
+    assert_eq!(env.show("e")["expires_at"], "2028-11-23T10:00:00Z");
 }
 
 fn count_keys(env: &Env) -> usize {

@@ -179,7 +179,11 @@ pub fn resolve_expiry(
     let max = settings.max_lifetime();
     let expiry = match spec_expiry {
         Some(e) => e,
-        None => match settings.default_expiry().or(max) {
+        // The default never goes beyond max-lifetime: it is capped there.
+        None => match settings
+            .default_expiry()
+            .map_or(max, |d| Some(max.map_or(d, |m| d.min(m))))
+        {
             Some(secs) => Expiry::At(now + Duration::seconds(secs as i64)),
             None => Expiry::Never,
         },
