@@ -3,7 +3,8 @@
 use clap::Args;
 use serde_json::{json, Map, Value};
 
-use super::generate::{check_max_lifetime, parse_list, parse_tags};
+use super::generate::{check_max_lifetime, parse_list, parse_tags, parse_user_binding};
+use super::user::check_user_binding;
 use super::Context;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
@@ -52,6 +53,9 @@ pub struct EditArgs {
     /// A rotation policy (0 removes it)
     #[arg(long, value_name = "DURATION")]
     pub rotate_every: Option<String>,
+    /// Bind the key to one user (external and custom keys), or `all`
+    #[arg(long, value_name = "NAME|all")]
+    pub user: Option<String>,
     #[arg(long = "type", hide = true)]
     pub key_type: Option<String>,
     #[arg(long, hide = true)]
@@ -72,6 +76,7 @@ impl EditArgs {
             && self.ip.is_empty()
             && !self.no_ip
             && self.rotate_every.is_none()
+            && self.user.is_none()
     }
 }
 
@@ -87,6 +92,8 @@ struct Changes {
     origins: Vec<Origin>,
     ips: Vec<IpRange>,
     rotate_every: Option<u64>,
+    /// `Some(None)`: bind to all users.
+    user: Option<Option<String>>,
 }
 
 fn parse(ctx: &Context, a: &EditArgs) -> Result<Changes> {
@@ -100,7 +107,7 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<Changes> {
     }
     if a.is_empty() {
         return Err(Error::usage("nothing to change")
-            .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every"));
+            .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every, --user"));
     }
     if let Some(n) = &a.name {
         validate_name(n)?;
@@ -126,6 +133,11 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<Changes> {
             .rotate_every
             .as_deref()
             .map(|d| parse_duration(d, true))
+            .transpose()?,
+        user: a
+            .user
+            .as_deref()
+            .map(|u| parse_user_binding(Some(u)))
             .transpose()?,
     })
 }
@@ -190,6 +202,13 @@ fn apply(old: &Key, c: &Changes, no_origin: bool, no_ip: bool) -> Result<Key> {
     if let Some(every) = c.rotate_every {
         k.rotate_every = (every > 0).then_some(every);
     }
+    if let Some(user) = &c.user {
+        if !t.takes_user() {
+            return Err(Error::usage(format!("{t} keys cannot be bound to a user"))
+                .hint("only external and custom keys take --user"));
+        }
+        k.user = user.clone();
+    }
     Ok(k)
 }
 
@@ -214,9 +233,15 @@ pub fn run(ctx: &mut Context, args: EditArgs) -> Result<()> {
     let actor = ctx.actor();
     let now = ctx.now();
     let mut store = ctx.open_write()?;
+    ctx.require_admin("edit keys")?;
     let (key, changed) = store.write(now, |tx| {
         let old = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let new = apply(&old, &changes, args.no_origin, args.no_ip)?;
+        if let Some(user) = &new.user {
+            if new.user != old.user || new.rules != old.rules {
+                check_user_binding(tx, &new.tenant, user, new.key_type, &new.rules)?;
+            }
+        }
         if new.name != old.name && tx.key_name_taken(&new.tenant, &new.name, Some(&new.id))? {
             return Err(Error::refused(format!(
                 "a key named \"{}\" already exists in tenant \"{}\"",

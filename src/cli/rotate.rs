@@ -105,6 +105,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         .transpose()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
+    ctx.require_admin("rotate keys")?;
     let rotated = store.write(now, |tx| {
         let grace = grace.unwrap_or(tx.settings()?.rotation_grace());
         find_all(tx, ctx, &args.keys)?
