@@ -371,6 +371,9 @@ fn a_custom_key_bound_to_a_user_needs_rules_the_user_covers() {
         "POST /api/v1/tickets/*",
     ]);
     env.ok(&["edit", "reports", "--description", "monthly"]);
+    // Removing a rule only narrows the key: allowed; adding one is checked.
+    env.fails(&["edit", "reports", "--allow", "POST /api/v1/tickets/8"], 4);
+    env.ok(&["edit", "reports", "--disallow", "POST /api/v1/tickets/7"]);
     let keys = json(&env.ok(&["list", "--json", "--user", "bob"]));
     let names: Vec<&str> = keys
         .as_array()

@@ -238,8 +238,16 @@ pub fn run(ctx: &mut Context, args: EditArgs) -> Result<()> {
         let old = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let new = apply(&old, &changes, args.no_origin, args.no_ip)?;
         if let Some(user) = &new.user {
-            if new.user != old.user || new.rules != old.rules {
-                check_user_binding(tx, &new.tenant, user, new.key_type, &new.rules)?;
+            // A new binding is checked against every rule; an existing one
+            // against the rules this edit adds (removing rules only narrows).
+            let added: Vec<_> = new
+                .rules
+                .iter()
+                .filter(|r| new.user != old.user || !old.rules.contains(r))
+                .cloned()
+                .collect();
+            if new.user != old.user || !added.is_empty() {
+                check_user_binding(tx, &new.tenant, user, new.key_type, &added)?;
             }
         }
         if new.name != old.name && tx.key_name_taken(&new.tenant, &new.name, Some(&new.id))? {
