@@ -605,10 +605,11 @@ fn set_enabled(ctx: &mut Context, a: NamesArgs, enabled: bool) -> Result<()> {
             p.note(format!("{verb} user \"{}\".", o.name));
             if !enabled && o.keys > 0 {
                 p.warn(format!(
-                    "the {} key{} bound to \"{}\" now deny everything",
+                    "{} key{} bound to \"{}\" now den{} everything",
                     o.keys,
                     if o.keys == 1 { "" } else { "s" },
-                    o.name
+                    o.name,
+                    if o.keys == 1 { "ies" } else { "y" }
                 ));
             }
         } else {
@@ -634,7 +635,7 @@ fn remove(ctx: &mut Context, a: NamesArgs) -> Result<()> {
     if total > 0 {
         for (name, n) in bound.iter().filter(|(_, n)| *n > 0) {
             ctx.printer.warn(format!(
-                "{n} key{} bound to \"{name}\" will deny everything (keyadm list --user {name})",
+                "{n} key{} bound to \"{name}\" will deny everything (keyadm list --user {name}; rebind with keyadm edit KEY --user all)",
                 if *n == 1 { "" } else { "s" }
             ));
         }
