@@ -303,27 +303,6 @@ fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
     Ok(())
 }
 
-impl ListArgs {
-    fn matches(&self, u: &User) -> bool {
-        if let Some(g) = &self.group {
-            if !u.groups.contains(g) {
-                return false;
-            }
-        }
-        if let Some(s) = &self.search {
-            let s = s.to_lowercase();
-            let hit = [&u.name, &u.display_name, &u.email, &u.org]
-                .into_iter()
-                .chain(u.groups.iter())
-                .any(|f| f.to_lowercase().contains(&s));
-            if !hit {
-                return false;
-            }
-        }
-        true
-    }
-}
-
 fn join(items: &[impl ToString]) -> String {
     if items.is_empty() {
         "-".into()
@@ -343,7 +322,7 @@ fn list(ctx: &mut Context, a: ListArgs) -> Result<()> {
         let users = tx.users(ctx.confined_tenant(), ctx.global.org.as_deref())?;
         users
             .into_iter()
-            .filter(|u| a.matches(u))
+            .filter(|u| u.matches(a.group.as_deref(), a.search.as_deref()))
             .map(|u| {
                 let keys = tx.count_keys_bound_to(&u.name)?;
                 Ok((u, keys))

@@ -76,6 +76,22 @@ impl User {
         }
     }
 
+    /// Is the user in `group` (if given), and does `search` (if given) occur,
+    /// case-insensitively, in their name, display name, email, organization
+    /// or a group? (`user list` filters and the guided user picker.)
+    pub fn matches(&self, group: Option<&str>, search: Option<&str>) -> bool {
+        if group.is_some_and(|g| !self.groups.iter().any(|x| x == g)) {
+            return false;
+        }
+        let Some(s) = search.map(str::to_lowercase) else {
+            return true;
+        };
+        [&self.name, &self.display_name, &self.email, &self.org]
+            .into_iter()
+            .chain(self.groups.iter())
+            .any(|f| f.to_lowercase().contains(&s))
+    }
+
     /// The first of `rules` that this user's privileges do not cover.
     pub fn uncovered_rule<'r>(&self, rules: &'r [Rule]) -> Option<&'r Rule> {
         rules
@@ -251,6 +267,18 @@ mod tests {
         assert!(validate_display_name("a\nb").is_err());
         assert!(validate_group("support").is_ok());
         assert!(validate_group("a b").is_err());
+    }
+
+    #[test]
+    fn users_match_by_group_and_search_text() {
+        let mut u = user(&[]);
+        u.display_name = "Alice Martin".into();
+        u.groups = vec!["support".into()];
+        assert!(u.matches(None, None));
+        assert!(u.matches(Some("support"), Some("MART")));
+        assert!(u.matches(None, Some("acme")));
+        assert!(!u.matches(Some("sales"), None));
+        assert!(!u.matches(None, Some("bob")));
     }
 
     #[test]
