@@ -239,7 +239,9 @@ fn list(ctx: &mut Context) -> Result<()> {
             Cell::new(o.users_within).set_alignment(CellAlignment::Right),
         ]);
     }
-    p.line(table.to_string());
+    if !t.orgs.is_empty() {
+        p.line(table.to_string());
+    }
     let n = t.tenants.len();
     p.note(format!(
         "{n} tenant{}, {} organization{}; a tenant holds at most {TENANT_KEY_LIMIT} keys",
