@@ -69,6 +69,7 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
             let value = normalize(&name, &value)?;
             let actor = ctx.actor();
             let mut store = ctx.open_write()?;
+            ctx.require_operator("change the store's settings")?;
             let before = store.write(now, |tx| {
                 let before = tx.settings()?.get(&name).to_string();
                 if before != value {

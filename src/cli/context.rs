@@ -2,6 +2,7 @@
 //! where the store and master key are, who the actor is, and whether a
 //! person is at a terminal. The store is opened only by commands that use it.
 
+use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -14,6 +15,7 @@ use crate::output::Printer;
 use keyadm::crypto::seal::{MasterKey, MasterKeySource};
 use keyadm::domain::org::{validate_org, DEFAULT_TENANT};
 use keyadm::domain::settings::{validate_date_format, Settings};
+use keyadm::domain::user::{Role, User};
 use keyadm::store::{Access, Store};
 use keyadm::{Clock, Error, Result};
 
@@ -21,6 +23,9 @@ pub struct Context {
     pub global: GlobalArgs,
     pub clock: Clock,
     pub printer: Printer,
+    /// The registered user the actor is (`Some(None)`: not a user, the
+    /// store's operator); looked up once, when the store is first opened.
+    actor_user: OnceCell<Option<User>>,
 }
 
 fn home_dir() -> Option<PathBuf> {
@@ -62,6 +67,7 @@ impl Context {
             global,
             clock,
             printer,
+            actor_user: OnceCell::new(),
         })
     }
 
@@ -102,17 +108,68 @@ impl Context {
             .unwrap_or_else(|| "unknown".to_string())
     }
 
-    /// The organization for new keys: `--org`, else the default tenant.
+    /// The organization for new keys: `--org` (or `KEYADM_ORG`), else the
+    /// actor's organization, else the default tenant. Call after opening the store.
     pub fn org(&self) -> String {
         self.global
             .org
             .clone()
+            .or_else(|| self.actor_user().map(|u| u.org.clone()))
             .unwrap_or_else(|| DEFAULT_TENANT.to_string())
     }
 
     /// Opens an existing store for reading, without the master key.
     pub fn open_read(&self) -> Result<Store> {
-        Store::open(&self.store_path()?, Access::Existing, self.now())
+        let mut store = Store::open(&self.store_path()?, Access::Existing, self.now())?;
+        self.resolve_actor(&mut store)?;
+        Ok(store)
+    }
+
+    /// Looks the actor up among the store's users, once per command (one
+    /// indexed read). A disabled user may do nothing.
+    fn resolve_actor(&self, store: &mut Store) -> Result<()> {
+        if self.actor_user.get().is_some() {
+            return Ok(());
+        }
+        let actor = self.actor();
+        let user = store.read(self.now(), |tx| tx.find_user(&actor))?;
+        if let Some(u) = user.as_ref().filter(|u| !u.enabled) {
+            return Err(Error::refused(format!(
+                "the actor \"{}\" is a disabled user of tenant \"{}\"",
+                u.name, u.tenant
+            ))
+            .hint(format!(
+                "an admin of the tenant can enable them: keyadm user enable {}",
+                u.name
+            )));
+        }
+        let _ = self.actor_user.set(user);
+        Ok(())
+    }
+
+    /// The registered user the actor is, if any. Call after opening the store.
+    pub fn actor_user(&self) -> Option<&User> {
+        debug_assert!(
+            self.actor_user.get().is_some(),
+            "the actor is looked up when the store is opened"
+        );
+        self.actor_user.get().and_then(Option::as_ref)
+    }
+
+    /// Refuses (exit 4) when the actor is a member, not an admin, of their
+    /// tenant. `what` completes "may not …", e.g. "generate keys".
+    pub fn require_admin(&self, what: &str) -> Result<()> {
+        match self.actor_user() {
+            Some(u) if u.role == Role::Member => Err(Error::refused(format!(
+                "the actor \"{}\" is a member of tenant \"{}\" and may not {what}",
+                u.name, u.tenant
+            ))
+            .hint(format!(
+                "ask an admin of tenant \"{}\" (keyadm user list --json shows the roles)",
+                u.tenant
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Opens the store for a change, with the master key; creates both on
@@ -136,6 +193,7 @@ impl Context {
             let mut store = Store::open(&path, Access::Existing, self.now())?;
             let master = MasterKey::load(&source)?.ok_or_else(|| missing_master(&source))?;
             store.unlock(master)?;
+            self.resolve_actor(&mut store)?;
             return Ok(store);
         }
         let master = match MasterKey::load(&source)? {
@@ -156,12 +214,28 @@ impl Context {
         self.printer
             .always(format!("keyadm: created a new store at {}", path.display()));
         store.unlock(master)?;
+        self.resolve_actor(&mut store)?;
         Ok(store)
     }
 
-    /// The tenant the actor is confined to, if any (`None`: the operator sees all).
+    /// Refuses (exit 4) when the actor is a registered user: what concerns
+    /// the whole store (its settings, new tenants) is the operator's.
+    pub fn require_operator(&self, what: &str) -> Result<()> {
+        match self.actor_user() {
+            Some(u) => Err(Error::refused(format!(
+                "the actor \"{}\" is a user of tenant \"{}\" and may not {what}",
+                u.name, u.tenant
+            ))
+            .hint("the store's operator (an actor who is not a registered user) can")),
+            None => Ok(()),
+        }
+    }
+
+    /// The tenant the actor is confined to, if any (`None`: the operator
+    /// sees all). An actor who is a registered user sees only their tenant.
+    /// Call after opening the store.
     pub fn confined_tenant(&self) -> Option<&str> {
-        None
+        self.actor_user().map(|u| u.tenant.as_str())
     }
 
     /// How to show times: `--date-format`, `KEYADM_DATE_FORMAT`, else the setting.

@@ -56,6 +56,7 @@ pub fn run(ctx: &mut Context, args: DeleteArgs) -> Result<()> {
     let now = ctx.now();
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
+    ctx.require_admin("delete keys")?;
     let keys = store.read(now, |tx| {
         let keys = find_all(tx, ctx, &args.keys)?;
         let reasons = refusals(tx, &keys)?;

@@ -3,7 +3,8 @@
 use clap::Args;
 use serde_json::{json, Map, Value};
 
-use super::generate::{check_max_lifetime, parse_list, parse_tags};
+use super::generate::{check_max_lifetime, parse_list, parse_tags, parse_user_binding};
+use super::user::check_user_binding;
 use super::Context;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
@@ -52,6 +53,9 @@ pub struct EditArgs {
     /// A rotation policy (0 removes it)
     #[arg(long, value_name = "DURATION")]
     pub rotate_every: Option<String>,
+    /// Bind the key to one user (external and custom keys), or `all`
+    #[arg(long, value_name = "NAME|all")]
+    pub user: Option<String>,
     // Accepted only to refuse them with a pointer to what does work.
     #[arg(long = "type", hide = true, num_args = 0..=1, default_missing_value = "")]
     pub key_type: Option<String>,
@@ -73,6 +77,7 @@ impl EditArgs {
             && self.ip.is_empty()
             && !self.no_ip
             && self.rotate_every.is_none()
+            && self.user.is_none()
     }
 }
 
@@ -88,6 +93,8 @@ struct Changes {
     origins: Vec<Origin>,
     ips: Vec<IpRange>,
     rotate_every: Option<u64>,
+    /// `Some(None)`: bind to all users.
+    user: Option<Option<String>>,
 }
 
 fn parse(ctx: &Context, a: &EditArgs) -> Result<Changes> {
@@ -103,7 +110,7 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<Changes> {
     }
     if a.is_empty() {
         return Err(Error::usage("nothing to change")
-            .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every"));
+            .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every, --user"));
     }
     if let Some(n) = &a.name {
         validate_name(n)?;
@@ -129,6 +136,11 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<Changes> {
             .rotate_every
             .as_deref()
             .map(|d| parse_duration(d, true))
+            .transpose()?,
+        user: a
+            .user
+            .as_deref()
+            .map(|u| parse_user_binding(Some(u)))
             .transpose()?,
     })
 }
@@ -193,6 +205,13 @@ fn apply(old: &Key, c: &Changes, no_origin: bool, no_ip: bool) -> Result<Key> {
     if let Some(every) = c.rotate_every {
         k.rotate_every = (every > 0).then_some(every);
     }
+    if let Some(user) = &c.user {
+        if !t.takes_user() {
+            return Err(Error::usage(format!("{t} keys cannot be bound to a user"))
+                .hint("only external and custom keys take --user"));
+        }
+        k.user = user.clone();
+    }
     Ok(k)
 }
 
@@ -217,9 +236,23 @@ pub fn run(ctx: &mut Context, args: EditArgs) -> Result<()> {
     let actor = ctx.actor();
     let now = ctx.now();
     let mut store = ctx.open_write_existing()?;
+    ctx.require_admin("edit keys")?;
     let (key, changed) = store.write(now, |tx| {
         let old = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let new = apply(&old, &changes, args.no_origin, args.no_ip)?;
+        if let Some(user) = &new.user {
+            // A new binding is checked against every rule; an existing one
+            // against the rules this edit adds (removing rules only narrows).
+            let added: Vec<_> = new
+                .rules
+                .iter()
+                .filter(|r| new.user != old.user || !old.rules.contains(r))
+                .cloned()
+                .collect();
+            if new.user != old.user || !added.is_empty() {
+                check_user_binding(tx, &new.tenant, user, new.key_type, &added)?;
+            }
+        }
         if new.name != old.name && tx.key_name_taken(&new.tenant, &new.name, Some(&new.id))? {
             return Err(Error::refused(format!(
                 "a key named \"{}\" already exists in tenant \"{}\"",

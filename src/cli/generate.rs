@@ -4,6 +4,7 @@ use chrono::Duration;
 use clap::Args;
 use serde_json::json;
 
+use super::user::check_user_binding;
 use super::{Context, KEY_TYPES};
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
@@ -11,9 +12,10 @@ use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry, Expi
 use keyadm::domain::key::{
     validate_description, validate_name, validate_tag, Key, KeyType, TENANT_KEY_LIMIT,
 };
-use keyadm::domain::org::{tenant_of, DEFAULT_TENANT};
+use keyadm::domain::org::{org_not_found, tenant_of, DEFAULT_TENANT};
 use keyadm::domain::rules::{IpRange, Origin, Rule};
 use keyadm::domain::settings::Settings;
+use keyadm::domain::user::validate_user_name;
 use keyadm::domain::value::{generate_value, new_key_id, SecretValue};
 use keyadm::store::{NewAudit, NewKey, Tx};
 use keyadm::{Error, Result};
@@ -49,6 +51,17 @@ pub struct GenerateArgs {
     /// Never store the value: it is shown now and never again
     #[arg(long)]
     pub show_once: bool,
+    /// Bind the key to one user (external and custom keys), or `all` (the default)
+    #[arg(long, value_name = "NAME|all")]
+    pub user: Option<String>,
+}
+
+/// `--user NAME|all`: `None` for all users.
+pub fn parse_user_binding(user: Option<&str>) -> Result<Option<String>> {
+    match user {
+        None | Some("all") => Ok(None),
+        Some(name) => validate_user_name(name).map(|()| Some(name.to_string())),
+    }
 }
 
 /// The parts of a key that the arguments alone decide, checked before the store is touched.
@@ -136,8 +149,9 @@ impl GenerateArgs {
                 .as_deref()
                 .map(|d| parse_duration(d, false))
                 .transpose()?,
-            org: ctx.org(),
-            user: None,
+            // Resolved once the store is open (it may be the actor's organization).
+            org: ctx.global.org.clone().unwrap_or_default(),
+            user: parse_user_binding(self.user.as_deref())?,
             show_once: self.show_once,
         };
         spec.check_type_rules()?;
@@ -150,14 +164,24 @@ pub fn run(ctx: &mut Context, args: GenerateArgs) -> Result<()> {
         return Err(Error::usage("generate needs a NAME for the key")
             .hint("keyadm generate NAME [--type external] [--expires 90d] [--description TEXT]"));
     };
-    let spec = args.spec(ctx, name)?;
+    let mut spec = args.spec(ctx, name)?;
     if !ctx.store_path()?.exists() {
         // A new store has the default settings and only the default
-        // organization: refuse what they refuse before creating anything.
-        check_store_rules(&spec, &Settings::default(), spec.org == DEFAULT_TENANT)?;
+        // organization (and no users): refuse what they refuse before creating anything.
+        let org = ctx.global.org.as_deref().unwrap_or(DEFAULT_TENANT);
+        spec.org = org.to_string();
+        check_store_rules(&spec, &Settings::default(), org == DEFAULT_TENANT)?;
     }
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
+    ctx.require_admin("generate keys")?;
+    spec.org = ctx.org();
+    if ctx
+        .confined_tenant()
+        .is_some_and(|t| t != tenant_of(&spec.org))
+    {
+        return Err(org_not_found(&spec.org));
+    }
     let (key, value, tf) = store.write(ctx.now(), |tx| {
         let (key, value) = issue(tx, &spec, &actor)?;
         Ok((key, value, ctx.time_format(&tx.settings()?)))
@@ -225,10 +249,7 @@ fn check_store_rules(spec: &KeySpec, settings: &Settings, org_exists: bool) -> R
         );
     }
     if !org_exists {
-        return Err(
-            Error::not_found(format!("no organization \"{}\"", spec.org))
-                .hint(format!("create it first: keyadm org add {}", spec.org)),
-        );
+        return Err(org_not_found(&spec.org));
     }
     Ok(())
 }
@@ -240,6 +261,9 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
     let now = tx.now();
     let tenant = tenant_of(&spec.org).to_string();
     check_store_rules(spec, &settings, tx.org_exists(&spec.org)?)?;
+    if let Some(user) = &spec.user {
+        check_user_binding(tx, &tenant, user, spec.key_type, &spec.rules)?;
+    }
     let count = tx.count_keys_in_tenant(&tenant)?;
     if count >= TENANT_KEY_LIMIT {
         return Err(Error::refused(format!(

@@ -5,10 +5,12 @@ use std::io::Write;
 use chrono::Duration;
 use clap::{Args, ValueEnum};
 
+use super::user::binding_state;
 use super::{Context, KEY_TYPES};
 use crate::output::table::{key_cells, key_row, new_table, KEY_HEADERS};
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
+use comfy_table::Cell;
 use keyadm::domain::expiry::parse_duration;
 use keyadm::domain::key::{Key, KeyState, KeyType};
 use keyadm::store::{KeyQuery, KeySort};
@@ -182,6 +184,7 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         let tf = ctx.time_format(&settings);
         let filter = args.filter.filter(ctx, settings.max_lifetime())?;
         let query = args.filter.query(ctx);
+        let user_states = tx.user_states(ctx.confined_tenant())?;
         if p.json {
             // Streamed: one key in memory at a time, whatever the store's size.
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -190,8 +193,9 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
             tx.each_key(&query, |k| {
                 if filter.matches(&k, &tf) {
                     write!(out, "{}\n  ", if first { "" } else { "," })?;
-                    serde_json::to_writer(&mut out, &KeyJson::new(&k, now))
-                        .map_err(std::io::Error::from)?;
+                    let json =
+                        KeyJson::new(&k, now).with_user_state(binding_state(&user_states, &k));
+                    serde_json::to_writer(&mut out, &json).map_err(std::io::Error::from)?;
                     first = false;
                 }
                 Ok(())
@@ -207,7 +211,13 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
                 if p.quiet {
                     p.line(&k.id);
                 } else {
-                    table.add_row(key_row(&p, &k, now, &tf));
+                    let mut row = key_row(&p, &k, now, &tf);
+                    if let Some(state @ ("disabled" | "removed")) = binding_state(&user_states, &k)
+                    {
+                        // Why a bound key denies everything although it is enabled.
+                        row[3] = Cell::new(format!("{}, user {state}", k.state_label(now)));
+                    }
+                    table.add_row(row);
                 }
                 count += 1;
             }

@@ -8,9 +8,11 @@ mod edit;
 mod generate;
 mod init;
 mod list;
+mod org;
 mod rotate;
 mod show;
 mod state;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,6 +109,10 @@ pub enum Command {
     Rotate(rotate::RotateArgs),
     /// Read and change the store's settings
     Config(config::ConfigArgs),
+    /// Organizations: add, list (a tree with key counts), remove
+    Org(org::OrgArgs),
+    /// Users: add, list, edit, enable, disable, remove
+    User(user::UserArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -124,6 +130,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete::run(&mut ctx, a),
         Command::Rotate(a) => rotate::run(&mut ctx, a),
         Command::Config(a) => config::run(&mut ctx, a),
+        Command::Org(a) => org::run(&mut ctx, a),
+        Command::User(a) => user::run(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -106,6 +106,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         .transpose()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
+    ctx.require_admin("rotate keys")?;
     let (rotated, tf) = store.write(now, |tx| {
         let settings = tx.settings()?;
         let grace = grace.unwrap_or(settings.rotation_grace());

@@ -4,6 +4,7 @@
 use clap::Args;
 use serde_json::json;
 
+use super::user::bound_user_state;
 use super::Context;
 use crate::output::time::{relative, TimeFormat};
 use crate::output::KeyJson;
@@ -29,7 +30,7 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
     if args.reveal || args.value {
         let actor = ctx.actor();
         let mut store = ctx.open_write_existing()?;
-        let (key, value, tf) = store.write(now, |tx| {
+        let (key, value, tf, user_state) = store.write(now, |tx| {
             let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
             let value = reveal(
                 tx,
@@ -38,27 +39,33 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
                 "reveal",
                 json!({"via": if args.value { "show --value" } else { "show --reveal" }}),
             )?;
-            Ok((key, value, ctx.time_format(&tx.settings()?)))
+            let user_state = bound_user_state(tx, &key)?;
+            Ok((key, value, ctx.time_format(&tx.settings()?), user_state))
         })?;
         if args.value {
             ctx.printer.line(value.expose());
         } else if ctx.printer.json {
-            ctx.printer
-                .json(&KeyJson::new(&key, now).with_value(&value));
+            ctx.printer.json(
+                &KeyJson::new(&key, now)
+                    .with_user_state(user_state)
+                    .with_value(&value),
+            );
         } else {
-            print_key(ctx, &key, &tf, Some(&value));
+            print_key(ctx, &key, &tf, Some(&value), user_state);
         }
         return Ok(());
     }
     let mut store = ctx.open_read()?;
-    let (key, tf) = store.read(now, |tx| {
+    let (key, tf, user_state) = store.read(now, |tx| {
         let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
-        Ok((key, ctx.time_format(&tx.settings()?)))
+        let user_state = bound_user_state(tx, &key)?;
+        Ok((key, ctx.time_format(&tx.settings()?), user_state))
     })?;
     if ctx.printer.json {
-        ctx.printer.json(&KeyJson::new(&key, now));
+        ctx.printer
+            .json(&KeyJson::new(&key, now).with_user_state(user_state));
     } else {
-        print_key(ctx, &key, &tf, None);
+        print_key(ctx, &key, &tf, None, user_state);
     }
     Ok(())
 }
@@ -106,7 +113,13 @@ fn list_or(items: &[impl ToString], none: &str) -> String {
     }
 }
 
-fn print_key(ctx: &Context, k: &Key, tf: &TimeFormat, value: Option<&SecretValue>) {
+fn print_key(
+    ctx: &Context,
+    k: &Key,
+    tf: &TimeFormat,
+    value: Option<&SecretValue>,
+    user_state: Option<&str>,
+) {
     let now = ctx.now();
     let mut rows: Vec<(&str, String)> = vec![
         ("ID", k.id.clone()),
@@ -166,7 +179,14 @@ fn print_key(ctx: &Context, k: &Key, tf: &TimeFormat, value: Option<&SecretValue
         ));
     }
     if k.key_type.takes_user() {
-        rows.push(("User", k.user.clone().unwrap_or_else(|| "all".into())));
+        let user = match (&k.user, user_state) {
+            (None, _) => "all".to_string(),
+            (Some(u), Some(state @ ("disabled" | "removed"))) => {
+                format!("{u} ({state}: the key denies everything)")
+            }
+            (Some(u), _) => u.clone(),
+        };
+        rows.push(("User", user));
     }
     if k.key_type.takes_rules() {
         rows.push(("Rules", list_or(&k.rules, "-")));

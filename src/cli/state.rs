@@ -78,6 +78,7 @@ pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
         .transpose()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
+    ctx.require_admin("enable keys")?;
     let outcomes = store.write(now, |tx| {
         let settings = tx.settings()?;
         let mut out = Vec::new();
@@ -157,6 +158,7 @@ pub fn disable(ctx: &mut Context, args: DisableArgs) -> Result<()> {
     let now = ctx.now();
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
+    ctx.require_admin("disable keys")?;
     // Ask before taking the write lock: a prompt must not block other processes.
     let warned: Vec<String> = store.read(now, |tx| {
         let keys = find_all(tx, ctx, &args.keys)?;

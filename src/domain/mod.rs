@@ -5,4 +5,5 @@ pub mod key;
 pub mod org;
 pub mod rules;
 pub mod settings;
+pub mod user;
 pub mod value;

@@ -24,6 +24,14 @@ pub fn validate_org(path: &str) -> Result<()> {
     }
 }
 
+/// The "not found" for an organization, the same whether it does not exist
+/// or belongs to a tenant the actor may not see.
+pub fn org_not_found(path: &str) -> Error {
+    Error::not_found(format!("no organization \"{path}\"")).hint(format!(
+        "create it first: keyadm org add {path} (keyadm org list shows them)"
+    ))
+}
+
 /// The tenant of an organization: its top segment.
 pub fn tenant_of(path: &str) -> &str {
     path.split('/').next().unwrap_or(path)

@@ -149,6 +149,21 @@ impl Rule {
     }
 }
 
+/// Does a key bound to a user allow `method` on `url`? Only when one of the
+/// key's rules AND one of the user's current privileges allow it: the
+/// intersection of the two, never more than either side. An empty side
+/// allows nothing. (Whether the user still exists and is enabled is
+/// [`crate::domain::user::user_binding_denial`]'s question.)
+pub fn user_bound_allows(
+    key_rules: &[Rule],
+    user_privileges: &[Rule],
+    method: &str,
+    url: &str,
+) -> bool {
+    key_rules.iter().any(|r| r.allows(method, url))
+        && user_privileges.iter().any(|p| p.allows(method, url))
+}
+
 /// Glob match of a path against a pattern: `*` within a segment, `**` as a
 /// whole segment for any number of segments.
 pub fn path_matches(pattern: &str, path: &str) -> bool {
@@ -528,6 +543,147 @@ mod tests {
             "::/129",
         ] {
             assert!(bad.parse::<IpRange>().is_err(), "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod intersection {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rules(list: &[&str]) -> Vec<Rule> {
+        list.iter().map(|r| r.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn intersection_with_wildcards() {
+        let key = rules(&["GET /api/v1/users/*", "* /reports/**"]);
+        let user = rules(&["GET /api/**", "GET /reports/2026/*"]);
+        let cases = [
+            ("GET", "/api/v1/users/7", true),
+            ("GET", "/api/v1/users/7?x=1", true),
+            ("GET", "/api/v1/users/7/keys", false), // key: * stays in one segment
+            ("GET", "/api/v1/teams/1", false),      // key denies
+            ("GET", "/reports/2026/q1", true),
+            ("POST", "/reports/2026/q1", false), // user denies the method
+            ("GET", "/reports/2025/q1", false),  // user denies the path
+            ("GET", "/reports/2026/q1/x", false), // user: * stays in one segment
+            ("DELETE", "/api/v1/users/7", false),
+        ];
+        for (m, u, want) in cases {
+            assert_eq!(user_bound_allows(&key, &user, m, u), want, "{m} {u}");
+        }
+        assert!(!user_bound_allows(&key, &[], "GET", "/api/v1/users/7"));
+        assert!(!user_bound_allows(&[], &user, "GET", "/api/v1/users/7"));
+        let everything = rules(&["* /**"]);
+        assert!(user_bound_allows(
+            &everything,
+            &everything,
+            "PATCH",
+            "/a/b/c"
+        ));
+        assert!(user_bound_allows(&everything, &everything, "GET", "/"));
+    }
+
+    const SEGMENTS: [&str; 8] = ["a", "b", "ab", "v1", "*", "a*", "*b", "**"];
+    const FILL: [&str; 5] = ["", "a", "b", "ab", "zz"];
+    const REQUEST_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    fn rule_strategy() -> impl Strategy<Value = Rule> {
+        (
+            prop::sample::select(METHODS.to_vec()),
+            prop::collection::vec(prop::sample::select(SEGMENTS.to_vec()), 0..4),
+        )
+            .prop_map(|(m, segs)| format!("{m} /{}", segs.join("/")).parse().unwrap())
+    }
+
+    fn path_strategy() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(FILL.to_vec()), 0..5)
+            .prop_map(|segs| format!("/{}", segs.join("/")))
+    }
+
+    /// A request the rule allows: its pattern with every `*` and `**` filled in
+    /// by `picks` (a stream of choices), and a method it takes.
+    fn instance(rule: &Rule, picks: &[usize]) -> (String, String) {
+        let mut pick = picks.iter().copied().cycle();
+        let mut segs: Vec<String> = Vec::new();
+        for s in rule.path.split('/') {
+            if s == "**" {
+                for _ in 0..pick.next().unwrap() % 3 {
+                    segs.push(FILL[1 + pick.next().unwrap() % 4].to_string());
+                }
+            } else {
+                let mut seg = String::new();
+                for (i, part) in s.split('*').enumerate() {
+                    if i > 0 {
+                        seg.push_str(FILL[pick.next().unwrap() % FILL.len()]);
+                    }
+                    seg.push_str(part);
+                }
+                segs.push(seg);
+            }
+        }
+        let mut path = segs.join("/");
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        let method = if rule.method == "*" {
+            REQUEST_METHODS[pick.next().unwrap() % REQUEST_METHODS.len()].to_string()
+        } else {
+            rule.method.clone()
+        };
+        (method, path)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The intersection never allows what the key's rules or the user's
+        /// privileges deny, and allows what both allow.
+        #[test]
+        fn intersection_never_allows_what_either_side_denies(
+            key in prop::collection::vec(rule_strategy(), 0..3),
+            user in prop::collection::vec(rule_strategy(), 0..3),
+            method in prop::sample::select(REQUEST_METHODS.to_vec()),
+            path in path_strategy(),
+        ) {
+            let by_key = key.iter().any(|r| r.allows(method, &path));
+            let by_user = user.iter().any(|r| r.allows(method, &path));
+            prop_assert_eq!(user_bound_allows(&key, &user, method, &path), by_key && by_user);
+        }
+
+        /// The same, with requests the key's rule is known to allow, so the
+        /// user's side decides.
+        #[test]
+        fn intersection_follows_the_user_on_what_the_key_allows(
+            rule in rule_strategy(),
+            user in prop::collection::vec(rule_strategy(), 0..3),
+            picks in prop::collection::vec(0usize..100, 1..12),
+        ) {
+            let (method, path) = instance(&rule, &picks);
+            prop_assert!(rule.allows(&method, &path), "{} should allow {} {}", rule, method, path);
+            let by_user = user.iter().any(|r| r.allows(&method, &path));
+            prop_assert_eq!(user_bound_allows(std::slice::from_ref(&rule), &user, &method, &path), by_user);
+        }
+
+        /// Coverage is sound: a rule covered by a privilege allows nothing the
+        /// privilege denies (so a bound key whose rules passed the check at
+        /// generation allows exactly what its rules allow while the user's
+        /// privileges stay as they were).
+        #[test]
+        fn a_covered_rule_allows_nothing_its_cover_denies(
+            rule in rule_strategy(),
+            cover in rule_strategy(),
+            picks in prop::collection::vec(0usize..100, 1..12),
+        ) {
+            let (method, path) = instance(&rule, &picks);
+            prop_assert!(rule.allows(&method, &path));
+            if rule.is_covered_by(&cover) {
+                prop_assert!(cover.allows(&method, &path), "{} covers {} but denies {} {}", cover, rule, method, path);
+                let user = [cover.clone()];
+                prop_assert!(user_bound_allows(std::slice::from_ref(&rule), &user, &method, &path));
+            }
         }
     }
 }

@@ -74,6 +74,10 @@ pub struct KeyJson<'a> {
     pub key: &'a keyadm::Key,
     pub state: &'static str,
     pub in_grace: bool,
+    /// For a key bound to a user: `enabled`, `disabled` or `removed` (the
+    /// last two make the key deny everything).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
 }
@@ -84,8 +88,14 @@ impl<'a> KeyJson<'a> {
             key,
             state: key.state(now).as_str(),
             in_grace: key.previous_in_grace(now).is_some(),
+            user_state: None,
             value: None,
         }
+    }
+
+    pub fn with_user_state(mut self, state: Option<&'static str>) -> Self {
+        self.user_state = state;
+        self
     }
 
     pub fn with_value(mut self, value: &'a keyadm::SecretValue) -> Self {

@@ -7,6 +7,7 @@ mod keys;
 mod orgs;
 pub mod schema;
 mod settings;
+mod users;
 
 use std::fs;
 use std::os::unix::fs::OpenOptionsExt;

@@ -85,6 +85,7 @@ CREATE TABLE notices (
     at         TEXT NOT NULL,
     PRIMARY KEY (key_id, expires_at, days)
 );
+CREATE INDEX keys_user ON keys(user_name) WHERE user_name IS NOT NULL;
 ";
 
 /// Brings the schema of an open connection up to date. `created_at` stamps

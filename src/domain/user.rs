@@ -1,0 +1,344 @@
+//! Users (people and service accounts known to the store): their fields and
+//! checks, their role, and what a key bound to a user may do.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::key::{Key, KeyType};
+use crate::domain::rules::{user_bound_allows, Rule};
+use crate::error::{Error, Result};
+
+/// What a user may do with the keys of their tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Manages the tenant: keys, users and organizations.
+    Admin,
+    /// Sees the tenant's keys; changes none.
+    #[default]
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "admin" => Ok(Role::Admin),
+            "member" => Ok(Role::Member),
+            _ => Err(
+                Error::usage(format!("unknown role \"{}\"", s.escape_debug()))
+                    .hint("use --role admin or --role member"),
+            ),
+        }
+    }
+}
+
+/// A user as the store holds it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub display_name: String,
+    pub email: String,
+    pub org: String,
+    pub tenant: String,
+    pub groups: Vec<String>,
+    pub role: Role,
+    pub enabled: bool,
+    /// What the user may do, as allow rules.
+    pub privileges: Vec<Rule>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn state(&self) -> &'static str {
+        if self.enabled {
+            "enabled"
+        } else {
+            "disabled"
+        }
+    }
+
+    /// Is the user in `group` (if given), and does `search` (if given) occur,
+    /// case-insensitively, in their name, display name, email, organization
+    /// or a group? (`user list` filters and the guided user picker.)
+    pub fn matches(&self, group: Option<&str>, search: Option<&str>) -> bool {
+        if group.is_some_and(|g| !self.groups.iter().any(|x| x == g)) {
+            return false;
+        }
+        let Some(s) = search.map(str::to_lowercase) else {
+            return true;
+        };
+        [&self.name, &self.display_name, &self.email, &self.org]
+            .into_iter()
+            .chain(self.groups.iter())
+            .any(|f| f.to_lowercase().contains(&s))
+    }
+
+    /// The first of `rules` that this user's privileges do not cover.
+    pub fn uncovered_rule<'r>(&self, rules: &'r [Rule]) -> Option<&'r Rule> {
+        rules
+            .iter()
+            .find(|r| !self.privileges.iter().any(|p| r.is_covered_by(p)))
+    }
+}
+
+/// A user name: what `--actor` (or the OS login name) is compared with, so
+/// 1–64 of `[A-Za-z0-9._@-]`, not starting with `-`.
+pub fn validate_user_name(name: &str) -> Result<()> {
+    let ok = (1..=64).contains(&name.len())
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            Error::usage(format!("invalid user name \"{}\"", name.escape_debug()))
+                .hint("use 1 to 64 letters, digits or . _ @ - (the name the person runs keyadm as, e.g. alice)"),
+        )
+    }
+}
+
+/// An email address: empty (none), or one `@` between a local part and a
+/// dotted domain, no spaces or control characters.
+pub fn validate_email(email: &str) -> Result<()> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    let ok = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            Error::usage(format!("invalid email \"{}\"", email.escape_debug()))
+                .hint("give an address such as alice@example.com, or '' for none"),
+        )
+    }
+}
+
+/// A display name: one line of up to 100 printable characters.
+pub fn validate_display_name(text: &str) -> Result<()> {
+    if text.chars().count() > 100 || text.chars().any(|c| c.is_control()) {
+        return Err(
+            Error::usage("invalid display name: use one line of up to 100 characters")
+                .hint("e.g. --display-name 'Alice Martin'"),
+        );
+    }
+    crate::domain::key::validate_description(text)
+}
+
+/// A group: 1–40 of `[A-Za-z0-9._:/-]` (the same alphabet as tags).
+pub fn validate_group(group: &str) -> Result<()> {
+    crate::domain::key::validate_tag(group).map_err(|_| {
+        Error::usage(format!("invalid group \"{}\"", group.escape_debug()))
+            .hint("a group is 1 to 40 letters, digits or . _ : / - (e.g. support)")
+    })
+}
+
+/// Why a user-bound key denies a request (`None`: the binding allows it).
+///
+/// `user` is the bound user as the store holds it now (`None` when the
+/// key's user was removed); `request` is the method and URL when the caller
+/// checks one. A key bound to all users (`key.user == None`) is not
+/// restricted here. A key whose user is disabled or removed denies
+/// everything. With a request, a custom key allows it only when one of its
+/// rules AND one of the user's current privileges allow it; an external key
+/// (no rules of its own) only when the user's privileges allow it. Without a
+/// request, only the user's existence and state are checked.
+pub fn user_binding_denial(
+    key: &Key,
+    user: Option<&User>,
+    request: Option<(&str, &str)>,
+) -> Option<String> {
+    let bound = key.user.as_deref()?;
+    let Some(user) = user.filter(|u| u.name == bound && u.tenant == key.tenant) else {
+        return Some(format!("the key's user \"{bound}\" was removed"));
+    };
+    if !user.enabled {
+        return Some(format!("the key's user \"{bound}\" is disabled"));
+    }
+    let (method, url) = request?;
+    let allowed = match key.key_type {
+        KeyType::Custom => user_bound_allows(&key.rules, &user.privileges, method, url),
+        _ => user.privileges.iter().any(|p| p.allows(method, url)),
+    };
+    (!allowed).then(|| format!("the key's user \"{bound}\" has no privilege for {method} {url}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(list: &[&str]) -> Vec<Rule> {
+        list.iter().map(|r| r.parse().unwrap()).collect()
+    }
+
+    fn user(privileges: &[&str]) -> User {
+        User {
+            name: "alice".into(),
+            display_name: String::new(),
+            email: String::new(),
+            org: "acme".into(),
+            tenant: "acme".into(),
+            groups: vec![],
+            role: Role::Member,
+            enabled: true,
+            privileges: rules(privileges),
+            created_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn key(key_type: KeyType, key_rules: &[&str], bound: Option<&str>) -> Key {
+        Key {
+            id: "abcdefghijkl".into(),
+            name: "k".into(),
+            key_type,
+            org: "acme".into(),
+            tenant: "acme".into(),
+            description: String::new(),
+            enabled: true,
+            disabled_reason: None,
+            created_at: DateTime::UNIX_EPOCH,
+            created_by: "op".into(),
+            expires_at: None,
+            key: String::new(),
+            show_once: false,
+            previous: None,
+            rotated_at: None,
+            rotate_every: None,
+            user: bound.map(str::to_string),
+            rules: rules(key_rules),
+            origins: vec![],
+            ips: vec![],
+            tags: vec![],
+            last_used_at: None,
+        }
+    }
+
+    #[test]
+    fn names_emails_and_roles_are_checked() {
+        for good in ["alice", "a.b-c_d", "ops@example.com", "A1"] {
+            assert!(validate_user_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "-x", "a b", "a/b", "é", &"x".repeat(65)] {
+            assert!(validate_user_name(bad).is_err(), "{bad}");
+        }
+        for good in ["", "a@b.co", "first.last+tag@mail.example.com"] {
+            assert!(validate_email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "a", "a@b", "@b.co", "a@b@c.co", "a b@c.co", "a@.co", "a@co.",
+        ] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+        assert_eq!("ADMIN".parse::<Role>().unwrap(), Role::Admin);
+        assert!("owner".parse::<Role>().is_err());
+        assert!(validate_display_name("Alice Martin").is_ok());
+        assert!(validate_display_name("a\nb").is_err());
+        assert!(validate_group("support").is_ok());
+        assert!(validate_group("a b").is_err());
+    }
+
+    #[test]
+    fn users_match_by_group_and_search_text() {
+        let mut u = user(&[]);
+        u.display_name = "Alice Martin".into();
+        u.groups = vec!["support".into()];
+        assert!(u.matches(None, None));
+        assert!(u.matches(Some("support"), Some("MART")));
+        assert!(u.matches(None, Some("acme")));
+        assert!(!u.matches(Some("sales"), None));
+        assert!(!u.matches(None, Some("bob")));
+    }
+
+    #[test]
+    fn uncovered_rule_names_the_first_rule_outside_the_privileges() {
+        let u = user(&["GET /api/v1/**", "POST /api/v1/tickets/*"]);
+        let ok = rules(&["GET /api/v1/users/*", "POST /api/v1/tickets/7"]);
+        assert_eq!(u.uncovered_rule(&ok), None);
+        let bad = rules(&["GET /api/v1/users/*", "POST /api/v1/users/*"]);
+        assert_eq!(
+            u.uncovered_rule(&bad).map(|r| r.to_string()),
+            Some("POST /api/v1/users/*".into())
+        );
+        assert!(user(&[]).uncovered_rule(&ok).is_some());
+    }
+
+    #[test]
+    fn a_key_for_all_users_is_not_restricted_by_the_binding() {
+        let k = key(KeyType::External, &[], None);
+        assert_eq!(user_binding_denial(&k, None, Some(("GET", "/x"))), None);
+    }
+
+    #[test]
+    fn a_removed_or_disabled_user_makes_the_key_deny_everything() {
+        let k = key(KeyType::Custom, &["* /**"], Some("alice"));
+        let removed = user_binding_denial(&k, None, None).unwrap();
+        assert!(removed.contains("removed"), "{removed}");
+        let mut u = user(&["* /**"]);
+        u.enabled = false;
+        let disabled = user_binding_denial(&k, Some(&u), Some(("GET", "/a"))).unwrap();
+        assert!(disabled.contains("disabled"), "{disabled}");
+        // A user of the same name in another tenant is not the bound user.
+        let mut other = user(&["* /**"]);
+        other.tenant = "globex".into();
+        assert!(user_binding_denial(&k, Some(&other), None).is_some());
+    }
+
+    #[test]
+    fn a_bound_key_allows_what_both_its_rules_and_the_user_allow() {
+        let k = key(KeyType::Custom, &["GET /api/v1/users/*"], Some("alice"));
+        let u = user(&["GET /api/v1/users/7", "GET /api/v1/teams/*"]);
+        assert_eq!(
+            user_binding_denial(&k, Some(&u), Some(("GET", "/api/v1/users/7"))),
+            None
+        );
+        // The key allows it, the user does not.
+        assert!(user_binding_denial(&k, Some(&u), Some(("GET", "/api/v1/users/8"))).is_some());
+        // The user allows it, the key does not.
+        assert!(user_binding_denial(&k, Some(&u), Some(("GET", "/api/v1/teams/1"))).is_some());
+        // Without a request only the user's state counts.
+        assert_eq!(user_binding_denial(&k, Some(&u), None), None);
+    }
+
+    #[test]
+    fn a_bound_external_key_allows_what_the_user_allows() {
+        let k = key(KeyType::External, &[], Some("alice"));
+        let u = user(&["GET /api/**"]);
+        assert_eq!(
+            user_binding_denial(&k, Some(&u), Some(("GET", "/api/v2/x"))),
+            None
+        );
+        assert!(user_binding_denial(&k, Some(&u), Some(("POST", "/api/v2/x"))).is_some());
+    }
+}
