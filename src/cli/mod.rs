@@ -1,16 +1,21 @@
 //! The command line: global options, the subcommands and their options
 //! (clap derive), and the dispatch to one file per subcommand.
 
+mod audit;
 mod config;
 mod context;
 mod delete;
 mod edit;
 mod generate;
+mod hook;
 mod init;
 mod list;
+mod notify;
 mod rotate;
+mod rotate_exec;
 mod show;
 mod state;
+mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,6 +112,12 @@ pub enum Command {
     Rotate(rotate::RotateArgs),
     /// Read and change the store's settings
     Config(config::ConfigArgs),
+    /// Disable expired keys and delete those expired purge-after ago (for cron)
+    Sweep(sweep::SweepArgs),
+    /// Send expiry notices at the notify-days thresholds (for cron)
+    Notify(notify::NotifyArgs),
+    /// List the audit log, oldest first; `audit verify` checks its hash chain
+    Audit(audit::AuditArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -124,6 +135,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete::run(&mut ctx, a),
         Command::Rotate(a) => rotate::run(&mut ctx, a),
         Command::Config(a) => config::run(&mut ctx, a),
+        Command::Sweep(a) => sweep::run(&mut ctx, a),
+        Command::Notify(a) => notify::run(&mut ctx, a),
+        Command::Audit(a) => return audit::run(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -29,7 +29,7 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
     if args.reveal || args.value {
         let actor = ctx.actor();
         let mut store = ctx.open_write()?;
-        let (key, value, tf) = store.write(now, |tx| {
+        let (key, value, settings) = store.write(now, |tx| {
             let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
             let value = reveal(
                 tx,
@@ -38,9 +38,11 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
                 "reveal",
                 json!({"via": if args.value { "show --value" } else { "show --reveal" }}),
             )?;
-            Ok((key, value, ctx.time_format(&tx.settings()?)))
+            Ok((key, value, tx.settings()?))
         })?;
+        let tf = ctx.time_format(&settings);
         if args.value {
+            super::notify::warn_if_expiring(ctx, &key, &settings);
             ctx.printer.line(value.expose());
         } else if ctx.printer.json {
             ctx.printer
