@@ -128,7 +128,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
             .map(|k| rotate_one(tx, k, grace, &actor))
             .collect::<Result<Vec<_>>>()
     })?;
-    if args.due && rotated.is_empty() {
+    if args.due && rotated.is_empty() && !ctx.printer.json {
         ctx.printer.note("rotate --due: no key is due.");
         return Ok(());
     }

@@ -153,7 +153,7 @@ pub fn run(
     print(ctx, &out);
     let failed: Vec<&Delivery> = out.iter().filter(|d| !d.delivered).collect();
     if failed.is_empty() {
-        if args.due && out.is_empty() {
+        if args.due && out.is_empty() && !ctx.printer.json {
             ctx.printer.note("rotate --due: no key is due.");
         }
         return Ok(());

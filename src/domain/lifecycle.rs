@@ -120,9 +120,9 @@ mod tests {
     #[test]
     fn thresholds_are_crossed_at_exactly_n_days() {
         let k = key(Some("2026-03-01T00:00:00Z"), true);
-        assert!(crossed_thresholds(&k, t("2026-01-30T00:00:00Z"), &DAYS).is_empty());
+        assert!(crossed_thresholds(&k, t("2026-01-29T23:59:59Z"), &DAYS).is_empty());
         assert_eq!(
-            crossed_thresholds(&k, t("2026-01-30T00:00:01Z"), &DAYS),
+            crossed_thresholds(&k, t("2026-01-30T00:00:00Z"), &DAYS),
             vec![30]
         );
         assert_eq!(
