@@ -285,3 +285,28 @@ fn verify_needs_the_master_key() {
     let err = env.fails(&["audit", "verify"], 5);
     assert!(err.contains("master key"), "{err}");
 }
+
+#[test]
+fn verify_catches_an_emptied_log_beside_existing_keys() {
+    let env = six_entries();
+    let c = db(&env);
+    c.execute("DELETE FROM audit", []).unwrap();
+    c.execute("DELETE FROM meta WHERE name = 'audit_head'", [])
+        .unwrap();
+    drop(c);
+    let (code, v) = verify_json(&env);
+    assert_eq!(code, 1);
+    assert_eq!(v["first_bad"], 1);
+    assert_eq!(v["problem"], "removed");
+}
+
+#[test]
+fn verify_catches_a_removed_head() {
+    let env = six_entries();
+    db(&env)
+        .execute("DELETE FROM meta WHERE name = 'audit_head'", [])
+        .unwrap();
+    let (code, v) = verify_json(&env);
+    assert_eq!(code, 1);
+    assert_eq!(v["problem"], "head_missing");
+}

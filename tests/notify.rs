@@ -183,3 +183,33 @@ fn show_value_warns_inside_the_notice_window() {
     let r = env.run(&["show", "later", "--value"]);
     assert_eq!(r.stderr, "");
 }
+
+#[test]
+fn two_notify_runs_at_once_send_each_notice_once() {
+    let env = Env::at("2026-01-01T00:00:00Z");
+    for i in 0..6 {
+        env.generate(&format!("k{i}"), &["--expires", "5d"]);
+    }
+    let out = env.dir.path().join("sent");
+    let run = || {
+        env.cmd()
+            .env("OUT", &out)
+            .args(["notify", "--exec", r#"echo "$KEYADM_KEY_ID" >> "$OUT""#])
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let one = s.spawn(run);
+        let two = s.spawn(run);
+        (one.join().unwrap(), two.join().unwrap())
+    });
+    assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)));
+    let sent = std::fs::read_to_string(&out).unwrap();
+    let mut ids: Vec<&str> = sent.lines().collect();
+    ids.sort();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!((n, ids.len()), (6, 6), "{sent}");
+    let log = json(&env.ok(&["audit", "--action", "notify", "--json"]));
+    assert_eq!(log.as_array().unwrap().len(), 6);
+}

@@ -165,7 +165,12 @@ impl Tx<'_> {
                 )
                 .optional()?;
             let last_seq = last.as_ref().map_or(0, |e| e.seq);
+            let has_keys: bool =
+                self.conn
+                    .query_row("SELECT EXISTS (SELECT 1 FROM keys)", [], |r| r.get(0))?;
             broken = match (&last, mac) {
+                // Every key was generated with an entry: an empty log beside keys was emptied.
+                (None, None) if has_keys => Some(AuditBreak::Removed { seq: 1 }),
                 (None, None) => None,
                 (Some(_), None) => Some(AuditBreak::HeadMissing { last: last_seq }),
                 (None, Some(_)) => Some(AuditBreak::TailCut { last: 0 }),
