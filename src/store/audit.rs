@@ -124,6 +124,14 @@ pub(super) const AUDIT_COLUMNS: &str =
     "seq, at, actor, action, key_id, key_name, tenant, details, hash";
 
 pub(super) fn audit_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+    let mut e = chain_entry_from_row(r)?;
+    e.details = serde_json::from_str(&e.details_text)
+        .unwrap_or_else(|_| serde_json::Value::String(e.details_text.clone()));
+    Ok(e)
+}
+
+/// An entry with only what its hash covers (`details` left unparsed).
+pub(super) fn chain_entry_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
     let details_text: String = r.get(7)?;
     Ok(AuditEntry {
         seq: r.get(0)?,
@@ -133,8 +141,7 @@ pub(super) fn audit_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> 
         key_id: r.get(4)?,
         key_name: r.get(5)?,
         tenant: r.get(6)?,
-        details: serde_json::from_str(&details_text)
-            .unwrap_or_else(|_| serde_json::Value::String(details_text.clone())),
+        details: serde_json::Value::Null,
         details_text,
         hash: r.get(8)?,
     })

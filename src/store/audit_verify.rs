@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use rusqlite::OptionalExtension;
 use sha2::Sha256;
 
-use super::audit::{audit_from_row, entry_hash, AuditEntry, AUDIT_COLUMNS};
+use super::audit::{chain_entry_from_row, entry_hash, AuditEntry, AUDIT_COLUMNS};
 use super::Tx;
 use crate::error::Result;
 
@@ -100,7 +100,7 @@ impl Tx<'_> {
             .prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq"))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let Ok(mut e) = audit_from_row(row) else {
+            let Ok(mut e) = chain_entry_from_row(row) else {
                 continue;
             };
             let at = e.seq;
@@ -131,7 +131,7 @@ impl Tx<'_> {
                 .prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq"))?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
-                let e = match audit_from_row(row) {
+                let e = match chain_entry_from_row(row) {
                     Ok(e) => e,
                     Err(_) => {
                         broken = Some(AuditBreak::Unreadable { seq: expected });
