@@ -271,3 +271,22 @@ fn two_sweeps_at_once_do_what_one_does() {
     assert_eq!((count("expire"), count("purge")), (12, 12));
     later.ok(&["audit", "verify"]);
 }
+
+#[test]
+fn scheduled_commands_never_create_a_store() {
+    let env = Env::at(T0);
+    for args in [
+        &["sweep"][..],
+        &["sweep", "--dry-run"],
+        &["notify"],
+        &["notify", "--exec", "true"],
+        &["rotate", "--due"],
+        &["audit"],
+        &["audit", "verify"],
+    ] {
+        let err = env.fails(args, 5);
+        assert!(err.contains("no keyadm store"), "{args:?}: {err}");
+    }
+    assert!(!env.db().exists());
+    assert!(!env.master().exists());
+}

@@ -133,7 +133,7 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let mut store = ctx.open_write()?;
+    let mut store = super::sweep::open_existing_for_write(ctx)?;
     let Some(cmd) = &args.exec else {
         // The output is the delivery: due, printed and recorded in one transaction.
         let notices = store.write(now, |tx| {

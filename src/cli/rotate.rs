@@ -117,7 +117,11 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         .map(|g| parse_duration(g, true))
         .transpose()?;
     let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
+    let mut store = if args.due {
+        super::sweep::open_existing_for_write(ctx)?
+    } else {
+        ctx.open_write()?
+    };
     if let Some(cmd) = &args.exec {
         return super::rotate_exec::run(ctx, &mut store, &args, cmd, grace);
     }

@@ -13,7 +13,7 @@ use super::Context;
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::{Key, KeyType};
 use keyadm::domain::lifecycle::purge_due;
-use keyadm::store::{NewAudit, Tx};
+use keyadm::store::{NewAudit, Store, Tx};
 use keyadm::Result;
 
 #[derive(Args, Debug)]
@@ -132,11 +132,20 @@ pub fn run(ctx: &mut Context, args: SweepArgs) -> Result<()> {
         let mut store = ctx.open_read()?;
         store.read(now, |tx| sweep(tx, ctx, &actor, true))?
     } else {
-        let mut store = ctx.open_write()?;
+        let mut store = open_existing_for_write(ctx)?;
         store.write(now, |tx| sweep(tx, ctx, &actor, false))?
     };
     print(ctx, &report);
     Ok(())
+}
+
+/// Opens the store for a change, but never creates one: a scheduled job
+/// pointed at the wrong path must fail, not start an empty store.
+pub fn open_existing_for_write(ctx: &Context) -> Result<Store> {
+    if !ctx.store_path()?.exists() {
+        return ctx.open_read();
+    }
+    ctx.open_write()
 }
 
 fn print(ctx: &Context, r: &SweepReport) {
