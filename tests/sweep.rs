@@ -10,33 +10,15 @@ use serde_json::Value;
 
 const T0: &str = "2026-01-01T00:00:00Z";
 
-fn at(env: &Env, days: i64) -> Env {
-    at_secs(env, days * 86_400)
-}
-
-/// The same store, its clock `secs` after T0.
-fn at_secs(env: &Env, secs: i64) -> Env {
+/// The time `secs` after T0, for KEYADM_NOW.
+fn t0_plus(secs: i64) -> String {
     let t0: DateTime<Utc> = T0.parse().unwrap();
-    Env {
-        dir: tempfile::TempDir::new_in(env.dir.path()).unwrap(),
-        now: Some((t0 + Duration::seconds(secs)).to_rfc3339_opts(SecondsFormat::Secs, true)),
-        actor: env.actor.clone(),
-    }
-    .pointing_at(env)
+    (t0 + Duration::seconds(secs)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-trait SameStore {
-    fn pointing_at(self, env: &Env) -> Env;
-}
-
-impl SameStore for Env {
-    /// Moves this Env's store files onto `env`'s (a symlinked data folder).
-    fn pointing_at(self, env: &Env) -> Env {
-        for d in ["data", "config"] {
-            std::os::unix::fs::symlink(env.dir.path().join(d), self.dir.path().join(d)).unwrap();
-        }
-        self
-    }
+/// Moves the store's clock: every later command runs `days` after T0.
+fn go_to_day(env: &mut Env, days: i64) {
+    env.now = Some(t0_plus(days * 86_400));
 }
 
 fn json(s: &str) -> Value {
@@ -58,14 +40,15 @@ fn key_id(env: &Env, name: &str) -> String {
 
 #[test]
 fn a_keys_whole_life_from_generation_to_purge() {
-    let env = Env::at(T0);
+    let mut env = Env::at(T0);
     env.generate("billing", &["--expires", "31d"]);
     let id = key_id(&env, "billing");
 
     // Daily notify runs: one notice at each threshold, on the right day.
     let mut sent = Vec::new();
     for day in 0..=31 {
-        let v = json(&at(&env, day).ok(&["notify", "--json"]));
+        go_to_day(&mut env, day);
+        let v = json(&env.ok(&["notify", "--json"]));
         for n in v["notices"].as_array().unwrap() {
             assert_eq!(n["key_id"], id.as_str());
             assert_eq!(n["passed"], Value::Array(vec![]));
@@ -89,28 +72,28 @@ fn a_keys_whole_life_from_generation_to_purge() {
     );
 
     // Expired at day 31: refused state at once, disabled by the sweep.
-    let day31 = at(&env, 31);
-    assert_eq!(day31.show("billing")["state"], "expired");
-    let v = json(&day31.ok(&["sweep", "--json"]));
+    go_to_day(&mut env, 31);
+    assert_eq!(env.show("billing")["state"], "expired");
+    let v = json(&env.ok(&["sweep", "--json"]));
     assert_eq!(ids(&v, "expired"), std::slice::from_ref(&id));
     assert_eq!(ids(&v, "purged"), Vec::<String>::new());
-    let k = day31.show("billing");
+    let k = env.show("billing");
     assert_eq!(k["enabled"], false);
     assert_eq!(k["disabled_reason"], "expired");
-    assert!(day31.ok(&["list"]).contains("disabled (expired)"));
+    assert!(env.ok(&["list"]).contains("disabled (expired)"));
 
     // Six days and 23:59:59 later it is still there; at seven days it is purged.
-    let before = at_secs(&env, 38 * 86_400 - 1);
-    let v = json(&before.ok(&["sweep", "--json"]));
+    env.now = Some(t0_plus(38 * 86_400 - 1));
+    let v = json(&env.ok(&["sweep", "--json"]));
     assert!(ids(&v, "purged").is_empty() && ids(&v, "expired").is_empty());
-    before.ok(&["show", "billing"]);
-    let day38 = at(&env, 38);
-    let v = json(&day38.ok(&["sweep", "--json"]));
+    env.ok(&["show", "billing"]);
+    go_to_day(&mut env, 38);
+    let v = json(&env.ok(&["sweep", "--json"]));
     assert_eq!(ids(&v, "purged"), std::slice::from_ref(&id));
-    day38.fails(&["show", "billing"], 3);
+    env.fails(&["show", "billing"], 3);
 
     // The audit log tells the whole story, in order, and is intact.
-    let log = json(&day38.ok(&["audit", "--key", &id, "--json"]));
+    let log = json(&env.ok(&["audit", "--key", &id, "--json"]));
     let story: Vec<(String, String)> = log
         .as_array()
         .unwrap()
@@ -139,17 +122,18 @@ fn a_keys_whole_life_from_generation_to_purge() {
             .map(|(a, d)| (a.to_string(), d.to_string()))
             .collect::<Vec<_>>()
     );
-    day38.ok(&["audit", "verify"]);
+    env.ok(&["audit", "verify"]);
 }
 
 #[test]
 fn sweep_twice_does_what_once_does() {
-    let env = Env::at(T0);
+    let mut env = Env::at(T0);
     env.generate("a", &["--expires", "1d"]);
     env.generate("b", &["--expires", "10d"]);
     env.generate("c", &["--expires", "90d"]);
     let a = key_id(&env, "a");
-    let later = at(&env, 12);
+    go_to_day(&mut env, 12);
+    let later = &env;
     let first = json(&later.ok(&["sweep", "--json"]));
     assert_eq!(ids(&first, "expired").len(), 2);
     assert_eq!(ids(&first, "purged"), [a]);
@@ -164,9 +148,10 @@ fn sweep_twice_does_what_once_does() {
 
 #[test]
 fn sweep_dry_run_changes_nothing() {
-    let env = Env::at(T0);
+    let mut env = Env::at(T0);
     env.generate("a", &["--expires", "1d"]);
-    let later = at(&env, 10);
+    go_to_day(&mut env, 10);
+    let later = &env;
     let before = later.store_bytes();
     let v = json(&later.ok(&["sweep", "--dry-run", "--json"]));
     assert_eq!(v["dry_run"], true);
@@ -179,10 +164,11 @@ fn sweep_dry_run_changes_nothing() {
 
 #[test]
 fn sweep_keeps_the_only_internal_key_of_a_tenant_disabled_and_reports_it() {
-    let env = Env::at(T0);
+    let mut env = Env::at(T0);
     env.generate("agents", &["--type", "internal", "--expires", "1d"]);
     let id = key_id(&env, "agents");
-    let later = at(&env, 30);
+    go_to_day(&mut env, 30);
+    let later = &env;
     let v = json(&later.ok(&["sweep", "--json"]));
     assert_eq!(ids(&v, "expired"), std::slice::from_ref(&id));
     assert!(ids(&v, "purged").is_empty());
@@ -206,11 +192,12 @@ fn sweep_keeps_the_only_internal_key_of_a_tenant_disabled_and_reports_it() {
 
 #[test]
 fn sweep_purges_an_expired_internal_key_when_the_tenant_has_another() {
-    let env = Env::at(T0);
+    let mut env = Env::at(T0);
     env.generate("old-agents", &["--type", "internal", "--expires", "1d"]);
     env.generate("old-agents-2", &["--type", "internal", "--expires", "2d"]);
     let (old1, old2) = (key_id(&env, "old-agents"), key_id(&env, "old-agents-2"));
-    let later = at(&env, 30);
+    go_to_day(&mut env, 30);
+    let later = &env;
     let v = json(&later.ok(&["sweep", "--json"]));
     // Both expired and due; one goes, the most recently expired stays.
     assert_eq!(ids(&v, "purged"), [old1]);
@@ -224,22 +211,25 @@ fn sweep_purges_an_expired_internal_key_when_the_tenant_has_another() {
 
 #[test]
 fn purge_after_setting_is_honoured() {
-    let env = Env::at(T0);
+    let mut env = Env::at(T0);
     env.ok(&["config", "set", "purge-after", "30d"]);
     env.generate("a", &["--expires", "1d"]);
-    let v = json(&at(&env, 20).ok(&["sweep", "--json"]));
+    go_to_day(&mut env, 20);
+    let v = json(&env.ok(&["sweep", "--json"]));
     assert!(ids(&v, "purged").is_empty());
-    let v = json(&at(&env, 31).ok(&["sweep", "--json"]));
+    go_to_day(&mut env, 31);
+    let v = json(&env.ok(&["sweep", "--json"]));
     assert_eq!(ids(&v, "purged").len(), 1);
 }
 
 #[test]
 fn two_sweeps_at_once_do_what_one_does() {
-    let env = Env::at(T0);
+    let mut env = Env::at(T0);
     for i in 0..12 {
         env.generate(&format!("k{i}"), &["--expires", "1d"]);
     }
-    let later = at(&env, 30);
+    go_to_day(&mut env, 30);
+    let later = &env;
     let (a, b) = std::thread::scope(|s| {
         let one = s.spawn(|| later.run(&["sweep", "--json"]));
         let two = s.spawn(|| later.run(&["sweep", "--json"]));
