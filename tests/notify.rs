@@ -42,13 +42,13 @@ fn a_missed_run_sends_one_notice_for_the_nearest_threshold() {
     // No run for 35 days: 30, 14 and 7 were crossed; only the 7-day notice goes out.
     env.now = Some("2026-02-05T00:00:00Z".into());
     let late = &env;
-    let sent = notices(&late, &[]);
+    let sent = notices(late, &[]);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["threshold"], 7);
     assert_eq!(sent[0]["days_left"], 5);
     assert_eq!(sent[0]["passed"], serde_json::json!([30, 14]));
     assert_eq!(sent[0]["expires_at"], "2026-02-10T00:00:00Z");
-    assert!(notices(&late, &[]).is_empty(), "each threshold once");
+    assert!(notices(late, &[]).is_empty(), "each threshold once");
     let log = json(&late.ok(&["audit", "--action", "notify", "--json"]));
     assert_eq!(log.as_array().unwrap().len(), 1);
     assert_eq!(log[0]["details"]["threshold_days"], 7);

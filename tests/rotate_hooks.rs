@@ -108,7 +108,7 @@ fn a_failing_hook_undoes_exactly_its_keys_rotation_and_loses_nothing() {
     }
     env.now = Some("2026-02-01T00:00:00Z".into());
     let later = &env;
-    let before: Vec<String> = ["a", "b", "c"].iter().map(|n| value(&later, n)).collect();
+    let before: Vec<String> = ["a", "b", "c"].iter().map(|n| value(later, n)).collect();
     let b_before = later.show("b");
     let dir = env.dir.path().join("delivered");
     std::fs::create_dir(&dir).unwrap();
@@ -152,7 +152,7 @@ fn a_failing_hook_undoes_exactly_its_keys_rotation_and_loses_nothing() {
 
     // a and c: the store's current values are exactly the delivered ones.
     for (i, n) in ["a", "c"].iter().enumerate() {
-        let now = value(&later, n);
+        let now = value(later, n);
         assert_ne!(now, before[if i == 0 { 0 } else { 2 }]);
         assert_eq!(
             std::fs::read_to_string(dir.join(n)).unwrap(),
@@ -165,7 +165,7 @@ fn a_failing_hook_undoes_exactly_its_keys_rotation_and_loses_nothing() {
         );
     }
     // b: back to exactly where it was.
-    assert_eq!(value(&later, "b"), before[1]);
+    assert_eq!(value(later, "b"), before[1]);
     let b_after = later.show("b");
     for field in ["key", "rotated_at", "previous", "in_grace", "state"] {
         assert_eq!(b_after[field], b_before[field], "{field}");
