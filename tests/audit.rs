@@ -310,3 +310,16 @@ fn verify_catches_a_removed_head() {
     assert_eq!(code, 1);
     assert_eq!(v["problem"], "head_missing");
 }
+
+#[test]
+fn audit_actor_filter_comes_from_the_command_line_not_keyadm_actor() {
+    let env = Env::at("2026-03-01T10:00:00Z");
+    env.generate("mine", &[]);
+    env.ok(&["generate", "bobs", "-q", "--actor", "bob"]);
+    // The harness sets KEYADM_ACTOR=tester: that must not hide bob's entry.
+    assert_eq!(actions(&env, &[]).len(), 2);
+    let v: Value = serde_json::from_str(&env.ok(&["audit", "--json", "--actor", "bob"])).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["actor"], "bob");
+    assert_eq!(actions(&env, &["--actor", "tester"]), ["generate"]);
+}

@@ -15,16 +15,16 @@ use keyadm::store::{AuditBreak, AuditEntry, AuditFilter, Store};
 use keyadm::{Error, MasterKey, Result};
 
 #[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "--actor NAME, given on the command line, lists only the entries by that actor (KEYADM_ACTOR does not filter)."
+)]
 pub struct AuditArgs {
     #[command(subcommand)]
     pub command: Option<AuditCommand>,
     /// Only entries of this key (ID or name; deleted keys too)
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
-    /// Only entries by this actor
-    #[arg(long, value_name = "NAME")]
-    pub actor: Option<String>,
     /// Only entries of this action (generate, reveal, rotate, expire, purge, notify…)
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
@@ -121,7 +121,7 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
     let now = ctx.now();
     let mut filter = AuditFilter {
         key: None,
-        actor: args.actor.clone(),
+        actor: actor_filter(ctx),
         action: args.action.clone(),
         since: args
             .since
@@ -194,6 +194,21 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
     }
     p.line(t.to_string());
     Ok(())
+}
+
+/// `audit --actor NAME` filters by actor. `--actor` is the global option
+/// (who runs the command), so it filters only when it was given on the
+/// command line: KEYADM_ACTOR, which every script may set, does not.
+fn actor_filter(ctx: &Context) -> Option<String> {
+    use clap::parser::ValueSource;
+    use clap::CommandFactory;
+    let m = super::Cli::command()
+        .try_get_matches_from(std::env::args_os())
+        .ok()?;
+    let given = m.value_source("actor") == Some(ValueSource::CommandLine)
+        || m.subcommand_matches("audit")
+            .is_some_and(|a| a.value_source("actor") == Some(ValueSource::CommandLine));
+    given.then(|| ctx.global.actor.clone()).flatten()
 }
 
 /// Opens an existing store with its master key, never creating either.
