@@ -210,7 +210,7 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
             if notices.len() == 1 { "" } else { "s" },
             if failed == 1 { "it is" } else { "they are" },
         ))
-        .hint("see the hook's output above; test it with: keyadm notify --dry-run"));
+        .hint("see the hook's output above; run the same command again once it is fixed"));
     }
     Ok(())
 }
