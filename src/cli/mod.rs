@@ -1,17 +1,22 @@
 //! The command line: global options, the subcommands and their options
 //! (clap derive), and the dispatch to one file per subcommand.
 
+mod audit;
 mod config;
 mod context;
 mod delete;
 mod edit;
 mod generate;
+mod hook;
 mod init;
 mod list;
+mod notify;
 mod org;
 mod rotate;
+mod rotate_exec;
 mod show;
 mod state;
+mod sweep;
 mod user;
 
 use std::path::PathBuf;
@@ -113,6 +118,12 @@ pub enum Command {
     Org(org::OrgArgs),
     /// Users: add, list, edit, enable, disable, remove
     User(user::UserArgs),
+    /// Disable expired keys and delete those expired purge-after ago (for cron)
+    Sweep(sweep::SweepArgs),
+    /// Send expiry notices at the notify-days thresholds (for cron)
+    Notify(notify::NotifyArgs),
+    /// List the audit log, oldest first; `audit verify` checks its hash chain
+    Audit(audit::AuditArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -132,6 +143,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Config(a) => config::run(&mut ctx, a),
         Command::Org(a) => org::run(&mut ctx, a),
         Command::User(a) => user::run(&mut ctx, a),
+        Command::Sweep(a) => sweep::run(&mut ctx, a),
+        Command::Notify(a) => notify::run(&mut ctx, a),
+        Command::Audit(a) => return audit::run(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -19,11 +19,21 @@ use keyadm::{Error, Result, SecretValue};
 #[derive(Args, Debug)]
 pub struct RotateArgs {
     /// The keys' IDs or names
-    #[arg(required = true, value_name = "KEY")]
+    #[arg(
+        required_unless_present = "due",
+        conflicts_with = "due",
+        value_name = "KEY"
+    )]
     pub keys: Vec<String>,
     /// How long the old values keep working (0: not at all) [default: setting rotation-grace]
     #[arg(long, value_name = "DURATION")]
     pub grace: Option<String>,
+    /// Rotate every enabled key whose --rotate-every policy is due
+    #[arg(long)]
+    pub due: bool,
+    /// Deliver each new value: run CMD (sh -c) per key with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG in its environment and the value on its stdin; if CMD fails, that key's rotation is undone
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
 }
 
 /// A key after rotation, with its new value.
@@ -43,23 +53,26 @@ struct RotatedJson<'a> {
     previous_valid_until: Option<DateTime<Utc>>,
 }
 
+/// Only enabled keys are rotated (exit 4, with how to enable it).
+pub fn refuse_unless_enabled(key: &Key, now: DateTime<Utc>) -> Result<()> {
+    match key.state(now) {
+        KeyState::Enabled => Ok(()),
+        state => Err(Error::refused(format!(
+            "key \"{}\" is {}, and only enabled keys are rotated",
+            key.name,
+            state.as_str()
+        ))
+        .hint(format!(
+            "enable it with a new expiry first: keyadm enable {} --expires 90d",
+            key.id
+        ))),
+    }
+}
+
 /// Gives one key a new value inside the caller's transaction.
 pub fn rotate_one(tx: &Tx, key: &Key, grace: u64, actor: &str) -> Result<Rotated> {
     let now = tx.now();
-    match key.state(now) {
-        KeyState::Enabled => {}
-        state => {
-            return Err(Error::refused(format!(
-                "key \"{}\" is {}, and only enabled keys are rotated",
-                key.name,
-                state.as_str()
-            ))
-            .hint(format!(
-                "enable it with a new expiry first: keyadm enable {} --expires 90d",
-                key.id
-            )))
-        }
-    }
+    refuse_unless_enabled(key, now)?;
     let settings = tx.settings()?;
     let value = generate_value(settings.key_prefix(), key.key_type);
     let sealed = (!key.show_once)
@@ -107,17 +120,43 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
     ctx.require_admin("rotate keys")?;
+    if let Some(cmd) = &args.exec {
+        return super::rotate_exec::run(ctx, &mut store, &args, cmd, grace);
+    }
     let (rotated, tf) = store.write(now, |tx| {
         let settings = tx.settings()?;
         let grace = grace.unwrap_or(settings.rotation_grace());
-        let rotated = find_all(tx, ctx, &args.keys)?
+        let rotated = select(tx, ctx, &args)?
             .iter()
             .map(|k| rotate_one(tx, k, grace, &actor))
             .collect::<Result<Vec<_>>>()?;
         Ok((rotated, ctx.time_format(&settings)))
     })?;
+    if args.due && rotated.is_empty() && !ctx.printer.json {
+        ctx.printer.note("rotate --due: no key is due.");
+        return Ok(());
+    }
     print_rotated(ctx, &rotated, &tf);
     Ok(())
+}
+
+/// The keys to rotate: the named ones (all must exist), or with `--due`
+/// the enabled keys whose policy is due.
+pub fn select(tx: &Tx, ctx: &Context, args: &RotateArgs) -> Result<Vec<Key>> {
+    if !args.due {
+        return find_all(tx, ctx, &args.keys);
+    }
+    let now = tx.now();
+    Ok(tx
+        .keys_with_rotation_policy(ctx.confined_tenant())?
+        .into_iter()
+        .filter(|k| is_due(k, now))
+        .collect())
+}
+
+/// Is the key enabled, unexpired, and its rotation policy due at `now`?
+pub fn is_due(k: &Key, now: DateTime<Utc>) -> bool {
+    k.state(now) == KeyState::Enabled && k.rotation_due_at().is_some_and(|d| d <= now)
 }
 
 pub fn print_rotated(ctx: &Context, rotated: &[Rotated], tf: &TimeFormat) {

@@ -30,7 +30,7 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
     if args.reveal || args.value {
         let actor = ctx.actor();
         let mut store = ctx.open_write_existing()?;
-        let (key, value, tf, user_state) = store.write(now, |tx| {
+        let (key, value, settings, user_state) = store.write(now, |tx| {
             let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
             let value = reveal(
                 tx,
@@ -40,9 +40,11 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
                 json!({"via": if args.value { "show --value" } else { "show --reveal" }}),
             )?;
             let user_state = bound_user_state(tx, &key)?;
-            Ok((key, value, ctx.time_format(&tx.settings()?), user_state))
+            Ok((key, value, tx.settings()?, user_state))
         })?;
+        let tf = ctx.time_format(&settings);
         if args.value {
+            super::notify::warn_if_expiring(ctx, &key, &settings);
             ctx.printer.line(value.expose());
         } else if ctx.printer.json {
             ctx.printer.json(

@@ -2,6 +2,7 @@
 
 pub mod expiry;
 pub mod key;
+pub mod lifecycle;
 pub mod org;
 pub mod rules;
 pub mod settings;

@@ -106,3 +106,82 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+/// Which entries `audit` lists. `limit` keeps the newest N of the matches.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// A key ID or name (entries of deleted keys keep both).
+    pub key: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    pub tenant: Option<String>,
+    pub limit: Option<u64>,
+}
+
+pub(super) const AUDIT_COLUMNS: &str =
+    "seq, at, actor, action, key_id, key_name, tenant, details, hash";
+
+pub(super) fn audit_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+    let mut e = chain_entry_from_row(r)?;
+    e.details = serde_json::from_str(&e.details_text)
+        .unwrap_or_else(|_| serde_json::Value::String(e.details_text.clone()));
+    Ok(e)
+}
+
+/// An entry with only what its hash covers (`details` left unparsed).
+pub(super) fn chain_entry_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+    let details_text: String = r.get(7)?;
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        key_id: r.get(4)?,
+        key_name: r.get(5)?,
+        tenant: r.get(6)?,
+        details: serde_json::Value::Null,
+        details_text,
+        hash: r.get(8)?,
+    })
+}
+
+impl Tx<'_> {
+    /// Walks the entries a filter selects, oldest first.
+    pub fn each_audit_entry(
+        &self,
+        filter: &AuditFilter,
+        mut f: impl FnMut(AuditEntry) -> Result<()>,
+    ) -> Result<()> {
+        let limit = filter
+            .limit
+            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM (
+                SELECT {AUDIT_COLUMNS} FROM audit
+                WHERE (?1 IS NULL OR key_id = ?1 OR key_name = ?1)
+                  AND (?2 IS NULL OR actor = ?2)
+                  AND (?3 IS NULL OR action = ?3)
+                  AND (?4 IS NULL OR at >= ?4)
+                  AND (?5 IS NULL OR at <= ?5)
+                  AND (?6 IS NULL OR tenant = ?6)
+                ORDER BY seq DESC LIMIT ?7)
+             ORDER BY seq"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params![
+            filter.key,
+            filter.actor,
+            filter.action,
+            filter.since.map(timestamp),
+            filter.until.map(timestamp),
+            filter.tenant,
+            limit
+        ])?;
+        while let Some(row) = rows.next()? {
+            f(audit_from_row(row)?)?;
+        }
+        Ok(())
+    }
+}

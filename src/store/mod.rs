@@ -3,7 +3,9 @@
 //! goes through. The only module that knows SQL.
 
 mod audit;
+mod audit_verify;
 mod keys;
+mod lifecycle;
 mod orgs;
 pub mod schema;
 mod settings;
@@ -20,8 +22,11 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::crypto::seal::{create_private_dir, MasterKey};
 use crate::error::{Error, Result};
 
+pub use audit::AuditFilter;
 pub use audit::{AuditEntry, AuditRecord, NewAudit};
+pub use audit_verify::{AuditBreak, AuditVerdict};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
+pub use lifecycle::{NoticeState, ValueState};
 
 /// How long a command waits for another process's write before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
