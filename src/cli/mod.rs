@@ -4,6 +4,7 @@
 mod config;
 mod context;
 mod delete;
+mod docs;
 mod edit;
 mod generate;
 mod init;
@@ -107,6 +108,8 @@ pub enum Command {
     Rotate(rotate::RotateArgs),
     /// Read and change the store's settings
     Config(config::ConfigArgs),
+    /// Print the completion script for a shell
+    Completions(docs::CompletionsArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -124,6 +127,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete::run(&mut ctx, a),
         Command::Rotate(a) => rotate::run(&mut ctx, a),
         Command::Config(a) => config::run(&mut ctx, a),
+        Command::Completions(a) => docs::completions(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
+}
+
+/// Entry points that are not part of the documented interface (so that
+/// neither completions nor man pages show them): `__generate-docs DIR` for
+/// maintainers, and `__clipboard-holder` that `copy` starts. `None` when
+/// argv asks for neither.
+pub fn run_internal() -> Option<Result<ExitCode>> {
+    let mut args = std::env::args_os().skip(1);
+    let first = args.next()?;
+    match first.to_str()? {
+        docs::GENERATE_DOCS => {
+            let dir = args
+                .next()
+                .map_or_else(|| PathBuf::from("."), PathBuf::from);
+            Some(docs::generate_docs(&dir).map(|()| ExitCode::SUCCESS))
+        }
+        _ => None,
+    }
 }
