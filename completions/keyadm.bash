@@ -34,11 +34,17 @@ _keyadm() {
             keyadm,enable)
                 cmd="keyadm__subcmd__enable"
                 ;;
+            keyadm,export)
+                cmd="keyadm__subcmd__export"
+                ;;
             keyadm,generate)
                 cmd="keyadm__subcmd__generate"
                 ;;
             keyadm,help)
                 cmd="keyadm__subcmd__help"
+                ;;
+            keyadm,import)
+                cmd="keyadm__subcmd__import"
                 ;;
             keyadm,init)
                 cmd="keyadm__subcmd__init"
@@ -97,11 +103,17 @@ _keyadm() {
             keyadm__subcmd__help,enable)
                 cmd="keyadm__subcmd__help__subcmd__enable"
                 ;;
+            keyadm__subcmd__help,export)
+                cmd="keyadm__subcmd__help__subcmd__export"
+                ;;
             keyadm__subcmd__help,generate)
                 cmd="keyadm__subcmd__help__subcmd__generate"
                 ;;
             keyadm__subcmd__help,help)
                 cmd="keyadm__subcmd__help__subcmd__help"
+                ;;
+            keyadm__subcmd__help,import)
+                cmd="keyadm__subcmd__help__subcmd__import"
                 ;;
             keyadm__subcmd__help,init)
                 cmd="keyadm__subcmd__help__subcmd__init"
@@ -131,7 +143,7 @@ _keyadm() {
 
     case "${cmd}" in
         keyadm)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config completions help"
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +660,88 @@ _keyadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyadm__subcmd__export)
+            opts="-o -s -t -y -q -h -V --format --output --include-secrets --search --type --tag --enabled --disabled --expired --expiring-within --violations --user --sort --reverse --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "internal external custom desktop" -- "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -W "internal external custom desktop" -- "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expiring-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "name issued expires type org" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyadm__subcmd__generate)
             opts="-t -d -e -y -q -h -V --type --description --expires --allow --origin --ip --tag --rotate-every --show-once --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -731,7 +825,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help)
-            opts="init generate list show edit enable disable delete rotate config completions help"
+            opts="init generate list show edit enable disable delete rotate config export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -870,6 +964,20 @@ _keyadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyadm__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyadm__subcmd__help__subcmd__generate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -885,6 +993,20 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -947,6 +1069,44 @@ _keyadm() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__import)
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

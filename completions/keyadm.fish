@@ -49,6 +49,8 @@ complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "disable" -d 'Disable 
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "delete" -d 'Delete disabled keys, permanently'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "config" -d 'Read and change the store\'s settings'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
@@ -322,6 +324,56 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a setting (audited)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l format -d 'The file format [default: from the --output extension, else csv]' -r -f -a "csv\t''
+json\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s o -l output -d 'Write to FILE (created 0600) instead of stdout' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s s -l search -d 'Keys whose shown columns or tags contain TEXT (case-insensitive)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s t -l type -d 'Keys of this type' -r -f -a "internal\t''
+external\t''
+custom\t''
+desktop\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l tag -d 'Keys with this tag (repeatable: all must be present)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l expiring-within -d 'Only keys expiring within DURATION (e.g. 30d)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l user -d 'Only keys bound to this user' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l sort -d 'Sort by' -r -f -a "name\t''
+issued\t''
+expires\t''
+type\t''
+org\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l include-secrets -d 'Put whole key values in the key column (asks for confirmation; audited per key)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l enabled -d 'Only enabled keys (not expired)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l disabled -d 'Only disabled keys'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l expired -d 'Only expired keys (enabled, past their expiry)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l violations -d 'Only keys that break the max-lifetime setting'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l reverse -d 'Reverse the order'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -336,18 +388,20 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s q -l quiet
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "init" -d 'Create the store and the master key (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "generate" -d 'Issue a new key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "list" -d 'List keys'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "show" -d 'Show every property of a key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "edit" -d 'Change a key\'s properties'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "enable" -d 'Enable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "disable" -d 'Disable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "delete" -d 'Delete disabled keys, permanently'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "config" -d 'Read and change the store\'s settings'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "init" -d 'Create the store and the master key (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "generate" -d 'Issue a new key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "list" -d 'List keys'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "show" -d 'Show every property of a key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "edit" -d 'Change a key\'s properties'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "enable" -d 'Enable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "disable" -d 'Disable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "delete" -d 'Delete disabled keys, permanently'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "config" -d 'Read and change the store\'s settings'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and its default'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Change a setting (audited)'

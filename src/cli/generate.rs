@@ -206,6 +206,28 @@ pub fn check_max_lifetime(
 /// Inserts a key for `spec` inside the caller's transaction, with the rules
 /// that count checked here; returns the key and its value.
 pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)> {
+    issue_with(tx, spec, actor, None)
+}
+
+/// What an imported key brings along instead of what `generate` makes up:
+/// its value, its ID (kept unless taken here), its state and its history.
+pub struct Imported {
+    pub id: Option<String>,
+    pub value: SecretValue,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: String,
+}
+
+/// [`issue`], or with `imported` an import: same checks, the given value
+/// and ID, and an `import` audit entry.
+pub fn issue_with(
+    tx: &Tx,
+    spec: &KeySpec,
+    actor: &str,
+    imported: Option<Imported>,
+) -> Result<(Key, SecretValue)> {
     let settings = tx.settings()?;
     let now = tx.now();
     let tenant = tenant_of(&spec.org).to_string();
@@ -239,13 +261,23 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
         )));
     }
     let expires_at = resolve_expiry(spec.expires, spec.key_type, &settings, now)?;
-    let id = loop {
-        let id = new_key_id();
-        if !tx.key_id_taken(&id)? {
-            break id;
-        }
+    let preferred = match &imported {
+        Some(Imported { id: Some(id), .. }) if !tx.key_id_taken(id)? => Some(id.clone()),
+        _ => None,
     };
-    let value = generate_value(settings.key_prefix(), spec.key_type);
+    let id = match preferred {
+        Some(id) => id,
+        None => loop {
+            let id = new_key_id();
+            if !tx.key_id_taken(&id)? {
+                break id;
+            }
+        },
+    };
+    let (value, imported) = match imported {
+        Some(i) => (i.value.clone(), Some(i)),
+        None => (generate_value(settings.key_prefix(), spec.key_type), None),
+    };
     let key = Key {
         id: id.clone(),
         name: spec.name.clone(),
@@ -253,10 +285,12 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
         org: spec.org.clone(),
         tenant: tenant.clone(),
         description: spec.description.clone(),
-        enabled: true,
-        disabled_reason: None,
-        created_at: now,
-        created_by: actor.to_string(),
+        enabled: imported.as_ref().is_none_or(|i| i.enabled),
+        disabled_reason: imported.as_ref().and_then(|i| i.disabled_reason.clone()),
+        created_at: imported.as_ref().map_or(now, |i| i.created_at),
+        created_by: imported
+            .as_ref()
+            .map_or_else(|| actor.to_string(), |i| i.created_by.clone()),
         expires_at,
         key: value.truncated(),
         show_once: spec.show_once,
@@ -280,7 +314,11 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
     })?;
     tx.append_audit(NewAudit {
         actor,
-        action: "generate",
+        action: if imported.is_some() {
+            "import"
+        } else {
+            "generate"
+        },
         key_id: Some(&key.id),
         key_name: Some(&key.name),
         tenant: Some(&tenant),

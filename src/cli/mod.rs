@@ -6,7 +6,9 @@ mod context;
 mod delete;
 mod docs;
 mod edit;
+mod export;
 mod generate;
+mod import;
 mod init;
 mod list;
 mod rotate;
@@ -108,6 +110,10 @@ pub enum Command {
     Rotate(rotate::RotateArgs),
     /// Read and change the store's settings
     Config(config::ConfigArgs),
+    /// Write keys to CSV or JSON (with --include-secrets, their values)
+    Export(export::ExportArgs),
+    /// Read keys from an export made with --include-secrets, or an AWS API Gateway CSV
+    Import(import::ImportArgs),
     /// Print the completion script for a shell
     Completions(docs::CompletionsArgs),
 }
@@ -127,6 +133,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete::run(&mut ctx, a),
         Command::Rotate(a) => rotate::run(&mut ctx, a),
         Command::Config(a) => config::run(&mut ctx, a),
+        Command::Export(a) => export::run(&mut ctx, a),
+        Command::Import(a) => import::run(&mut ctx, a),
         Command::Completions(a) => docs::completions(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
