@@ -22,6 +22,9 @@ _keyadm() {
             keyadm,config)
                 cmd="keyadm__subcmd__config"
                 ;;
+            keyadm,copy)
+                cmd="keyadm__subcmd__copy"
+                ;;
             keyadm,delete)
                 cmd="keyadm__subcmd__delete"
                 ;;
@@ -91,6 +94,9 @@ _keyadm() {
             keyadm__subcmd__help,config)
                 cmd="keyadm__subcmd__help__subcmd__config"
                 ;;
+            keyadm__subcmd__help,copy)
+                cmd="keyadm__subcmd__help__subcmd__copy"
+                ;;
             keyadm__subcmd__help,delete)
                 cmd="keyadm__subcmd__help__subcmd__delete"
                 ;;
@@ -143,7 +149,7 @@ _keyadm() {
 
     case "${cmd}" in
         keyadm)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config export import completions help"
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config copy export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +415,48 @@ _keyadm() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__copy)
+            opts="-y -q -h -V --clear-after --osc52 --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --clear-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -743,7 +791,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__generate)
-            opts="-t -d -e -y -q -h -V --type --description --expires --allow --origin --ip --tag --rotate-every --show-once --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-t -d -e -y -q -h -V --type --description --expires --allow --origin --ip --tag --rotate-every --show-once --copy --clear-after --osc52 --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +841,10 @@ _keyadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --clear-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -825,7 +877,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help)
-            opts="init generate list show edit enable disable delete rotate config export import completions help"
+            opts="init generate list show edit enable disable delete rotate config copy export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -897,6 +949,20 @@ _keyadm() {
         keyadm__subcmd__help__subcmd__config__subcmd__set)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -49,6 +49,7 @@ complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "disable" -d 'Disable 
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "delete" -d 'Delete disabled keys, permanently'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "config" -d 'Read and change the store\'s settings'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "copy" -d 'Put a key\'s value on the clipboard, cleared after a while (audited)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
@@ -78,6 +79,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l origin -d 'An
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l ip -d 'An allowed address or CIDR range (repeatable), e.g. 10.0.0.0/8' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l tag -d 'A tag (repeatable)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l rotate-every -d 'A rotation policy, e.g. 90d (see rotate --due)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l clear-after -d 'Clear the clipboard after DURATION if it still holds the value; 0 never [default: setting clipboard-clear, 45s]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -87,6 +89,8 @@ always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l show-once -d 'Never store the value: it is shown now and never again'
+complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l copy -d 'Put the value on the clipboard instead of printing it (audited)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l osc52 -d 'Send the value through the terminal (OSC 52: works over SSH and in tmux) instead'
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -s q -l quiet -d 'Print only what a script needs'
@@ -324,6 +328,22 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a setting (audited)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l clear-after -d 'Clear the clipboard after DURATION if it still holds the value; 0 never [default: setting clipboard-clear, 45s]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l osc52 -d 'Send the value through the terminal (OSC 52: works over SSH and in tmux) instead'
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l format -d 'The file format [default: from the --output extension, else csv]' -r -f -a "csv\t''
 json\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s o -l output -d 'Write to FILE (created 0600) instead of stdout' -r -F
@@ -388,20 +408,21 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s q -l quiet
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "init" -d 'Create the store and the master key (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "generate" -d 'Issue a new key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "list" -d 'List keys'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "show" -d 'Show every property of a key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "edit" -d 'Change a key\'s properties'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "enable" -d 'Enable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "disable" -d 'Disable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "delete" -d 'Delete disabled keys, permanently'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "config" -d 'Read and change the store\'s settings'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "init" -d 'Create the store and the master key (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "generate" -d 'Issue a new key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "list" -d 'List keys'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "show" -d 'Show every property of a key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "edit" -d 'Change a key\'s properties'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "enable" -d 'Enable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "disable" -d 'Disable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "delete" -d 'Delete disabled keys, permanently'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "config" -d 'Read and change the store\'s settings'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "copy" -d 'Put a key\'s value on the clipboard, cleared after a while (audited)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config copy export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and its default'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Change a setting (audited)'

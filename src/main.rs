@@ -2,6 +2,7 @@
 //! and the `error:` / `hint:` lines.
 
 mod cli;
+mod clipboard;
 mod output;
 
 use std::io::{IsTerminal, Write};

@@ -48,6 +48,11 @@ pub struct GenerateArgs {
     /// Never store the value: it is shown now and never again
     #[arg(long)]
     pub show_once: bool,
+    /// Put the value on the clipboard instead of printing it (audited)
+    #[arg(long)]
+    pub copy: bool,
+    #[command(flatten)]
+    pub copy_how: super::copy::CopyHow,
 }
 
 /// The parts of a key that the arguments alone decide, checked before the store is touched.
@@ -152,9 +157,50 @@ pub fn run(ctx: &mut Context, args: GenerateArgs) -> Result<()> {
     let spec = args.spec(ctx, name)?;
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
-    let (key, value) = store.write(ctx.now(), |tx| issue(tx, &spec, &actor))?;
-    print_issued(ctx, &key, &value);
+    let how = &args.copy_how;
+    let copying = (args.copy || how.osc52)
+        .then(|| how.prepare())
+        .transpose()?;
+    let (key, value, copied) = store.write(ctx.now(), |tx| {
+        let (key, value) = issue(tx, &spec, &actor)?;
+        let Some(option) = copying else {
+            return Ok((key, value, None));
+        };
+        let secs = super::copy::clear_after(option, &tx.settings()?);
+        tx.append_audit(NewAudit {
+            actor: &actor,
+            action: "copy",
+            key_id: Some(&key.id),
+            key_name: Some(&key.name),
+            tenant: Some(&key.tenant),
+            details: how.details(secs),
+        })?;
+        let said = how.hand_over(&value, secs)?;
+        Ok((key, value, Some(said)))
+    })?;
+    print_issued(ctx, &key, &value, copied.as_deref());
+    if key.show_once {
+        confirm_stored(ctx)?;
+    }
     Ok(())
+}
+
+/// A show-once value is gone when the command ends, so a person at a
+/// terminal confirms they have stored it (`--yes` or no terminal: no question).
+fn confirm_stored(ctx: &Context) -> Result<()> {
+    if ctx.global.yes || !ctx.interactive() {
+        return Ok(());
+    }
+    loop {
+        let stored = dialoguer::Confirm::new()
+            .with_prompt("Have you stored the value? It cannot be shown again")
+            .default(false)
+            .interact()
+            .map_err(|e| Error::environment(format!("cannot read the answer: {e}")))?;
+        if stored {
+            return Ok(());
+        }
+    }
 }
 
 /// The expiry a new key gets: its own, else the default, within max-lifetime.
@@ -339,10 +385,28 @@ pub fn issue_with(
     Ok((key, value))
 }
 
-fn print_issued(ctx: &Context, key: &Key, value: &SecretValue) {
+/// Prints the new key; its value only when it was not copied instead.
+fn print_issued(ctx: &Context, key: &Key, value: &SecretValue, copied: Option<&str>) {
     let p = &ctx.printer;
     if p.json {
-        p.json(&KeyJson::new(key, ctx.now()).with_value(value));
+        let j = KeyJson::new(key, ctx.now());
+        p.json(&if copied.is_some() {
+            j
+        } else {
+            j.with_value(value)
+        });
+        return;
+    }
+    if let Some(said) = copied {
+        if !p.quiet {
+            p.note(format!(
+                "Generated {} key \"{}\" (ID {}) in {}; its value was {said}.",
+                key.key_type, key.name, key.id, key.org
+            ));
+        }
+        if key.show_once {
+            p.warn("this value is not stored: paste it into your secret manager now.");
+        }
         return;
     }
     if p.quiet {

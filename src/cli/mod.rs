@@ -3,6 +3,7 @@
 
 mod config;
 mod context;
+mod copy;
 mod delete;
 mod docs;
 mod edit;
@@ -110,6 +111,8 @@ pub enum Command {
     Rotate(rotate::RotateArgs),
     /// Read and change the store's settings
     Config(config::ConfigArgs),
+    /// Put a key's value on the clipboard, cleared after a while (audited)
+    Copy(copy::CopyArgs),
     /// Write keys to CSV or JSON (with --include-secrets, their values)
     Export(export::ExportArgs),
     /// Read keys from an export made with --include-secrets, or an AWS API Gateway CSV
@@ -133,6 +136,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete::run(&mut ctx, a),
         Command::Rotate(a) => rotate::run(&mut ctx, a),
         Command::Config(a) => config::run(&mut ctx, a),
+        Command::Copy(a) => copy::run(&mut ctx, a),
         Command::Export(a) => export::run(&mut ctx, a),
         Command::Import(a) => import::run(&mut ctx, a),
         Command::Completions(a) => docs::completions(&mut ctx, a),
@@ -153,6 +157,10 @@ pub fn run_internal() -> Option<Result<ExitCode>> {
                 .next()
                 .map_or_else(|| PathBuf::from("."), PathBuf::from);
             Some(docs::generate_docs(&dir).map(|()| ExitCode::SUCCESS))
+        }
+        crate::clipboard::HOLDER => {
+            let rest: Vec<String> = args.filter_map(|a| a.into_string().ok()).collect();
+            Some(Ok(crate::clipboard::hold(&rest)))
         }
         _ => None,
     }
