@@ -149,10 +149,13 @@ impl GenerateArgs {
     }
 }
 
-pub fn run(ctx: &mut Context, args: GenerateArgs) -> Result<()> {
+pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
+    if args.name.is_none() && ctx.interactive() {
+        super::prompt::generate_form(ctx, &mut args)?;
+    }
     let Some(name) = args.name.clone() else {
-        return Err(Error::usage("generate needs a NAME for the key")
-            .hint("keyadm generate NAME [--type external] [--expires 90d] [--description TEXT]"));
+        return Err(Error::usage("generate needs a NAME for the key (there is no terminal to ask)")
+            .hint("keyadm generate NAME [--type external|internal|custom|desktop] [--description TEXT] [--expires 90d] [--allow 'GET /path/*'] [--origin HOST] [--ip CIDR] [--tag TAG] [--rotate-every 90d] [--show-once]"));
     };
     let spec = args.spec(ctx, name)?;
     let actor = ctx.actor();

@@ -12,6 +12,7 @@ mod generate;
 mod import;
 mod init;
 mod list;
+mod prompt;
 mod rotate;
 mod show;
 mod state;
