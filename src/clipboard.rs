@@ -134,7 +134,10 @@ fn serve(value: &str, clear_after: u64) -> std::result::Result<(), arboard::Erro
     }
     println!("ready");
     let _ = std::io::stdout().flush();
-    let deadline = (clear_after > 0).then(|| Instant::now() + Duration::from_secs(clear_after));
+    // 0 never clears; so does a time too far away to represent.
+    let deadline = (clear_after > 0)
+        .then(|| Instant::now().checked_add(Duration::from_secs(clear_after)))
+        .flatten();
     loop {
         let ours = clipboard.get_text().ok().as_deref() == Some(value);
         if !ours {

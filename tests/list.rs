@@ -338,3 +338,13 @@ fn json_is_rfc3339_utc_whatever_the_display_settings() {
     let show_styled = env.ok(&["show", "Alpha", "--json", "--date-format", "eu"]);
     assert_eq!(show_plain, show_styled);
 }
+
+#[test]
+fn list_state_column_shows_a_rotation_in_grace() {
+    let env = Env::at(T0);
+    env.generate("billing", &[]);
+    env.ok(&["rotate", "billing", "--grace", "1h"]);
+    assert!(env.ok(&["list"]).contains("enabled, in grace"));
+    let later = ok_at(&env, "2026-11-22T19:00:00Z", &["list"]);
+    assert!(!later.contains("in grace"), "{later}");
+}

@@ -47,8 +47,13 @@ fn quote(s: &str) -> String {
 
 impl Pty {
     fn spawn(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> Pty {
+        Pty::spawn_after(env, "", args, extra_env)
+    }
+
+    /// Runs the shell command `before` on the terminal first (e.g. `stty cols 80;`).
+    fn spawn_after(env: &Env, before: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Pty {
         let bin = assert_cmd::cargo::cargo_bin("keyadm");
-        let mut line = quote(bin.to_str().unwrap());
+        let mut line = format!("{before}{}", quote(bin.to_str().unwrap()));
         for a in args {
             line.push(' ');
             line.push_str(&quote(a));
@@ -336,4 +341,25 @@ fn without_a_terminal_the_forms_are_usage_errors_naming_the_flags() {
     env.ok(&["disable", "billing"]);
     let err = env.fails(&["delete", "billing"], 2);
     assert!(err.contains("--yes"), "{err}");
+}
+
+#[test]
+fn list_fits_the_terminal_width() {
+    if !have_script() {
+        return;
+    }
+    let env = Env::at(T0);
+    let long = "a description long enough to need wrapping in a narrow terminal window";
+    env.generate("billing-service-key", &["--description", long]);
+    env.generate("reports", &["--tag", "x"]);
+    let t = Pty::spawn_after(&env, "stty cols 80 rows 40; ", &["list"], &[]);
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("billing"), "{screen}");
+    for line in screen.lines() {
+        assert!(
+            line.trim_end_matches('\r').chars().count() <= 80,
+            "too wide: {line:?}\n{screen}"
+        );
+    }
 }

@@ -112,6 +112,15 @@ impl Context {
         Store::open(&self.store_path()?, Access::Existing, self.now())
     }
 
+    /// Opens an existing store for a change that only makes sense on keys
+    /// that exist (copy, export): no store is created on first use.
+    pub fn open_existing_write(&self) -> Result<Store> {
+        if !self.store_path()?.exists() {
+            self.open_read()?;
+        }
+        self.open_write()
+    }
+
     /// Opens the store for a change, with the master key; creates both on
     /// first use. Never makes a new master key for an existing store.
     pub fn open_write(&self) -> Result<Store> {

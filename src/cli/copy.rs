@@ -80,7 +80,7 @@ pub fn clear_after(option: Option<u64>, settings: &Settings) -> u64 {
 pub fn run(ctx: &mut Context, args: CopyArgs) -> Result<()> {
     let option = args.how.prepare()?;
     let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
+    let mut store = ctx.open_existing_write()?;
     let (name, said) = store.write(ctx.now(), |tx| {
         let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let secs = clear_after(option, &tx.settings()?);

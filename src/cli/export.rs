@@ -223,7 +223,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
         }
     });
     let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
+    let mut store = ctx.open_existing_write()?;
     // Confirm before the transaction: the count asked about is shown to a
     // person, and a prompt must not hold the store's write lock.
     let selected = store.read(now, |tx| select(ctx, &args, &tx.settings()?, tx))?;

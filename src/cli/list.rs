@@ -6,7 +6,9 @@ use chrono::Duration;
 use clap::{Args, ValueEnum};
 
 use super::{Context, KEY_TYPES};
-use crate::output::table::{key_cells, key_row, new_table, KEY_HEADERS};
+use crate::output::table::{
+    cells_row, fit_key_table, key_cells, new_table, KeyWidths, KEY_HEADERS,
+};
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::parse_duration;
@@ -201,13 +203,16 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
             return Ok(());
         }
         let mut table = new_table(&KEY_HEADERS);
+        let mut widths = KeyWidths::default();
         let mut count = 0;
         tx.each_key(&query, |k| {
             if filter.matches(&k, &tf) {
                 if p.quiet {
                     p.line(&k.id);
                 } else {
-                    table.add_row(key_row(&p, &k, now, &tf));
+                    let cells = key_cells(&k, now, &tf);
+                    widths.add(&cells);
+                    table.add_row(cells_row(&p, cells, k.state(now)));
                 }
                 count += 1;
             }
@@ -215,7 +220,14 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         })?;
         if !p.quiet {
             if count > 0 {
+                let hidden = fit_key_table(&mut table, &widths);
                 p.line(table.to_string());
+                if hidden > 0 {
+                    p.note(format!(
+                        "{hidden} column{} hidden to fit the terminal; widen it, or use --json",
+                        if hidden == 1 { "" } else { "s" }
+                    ));
+                }
             }
             p.note(format!("{count} key{}", if count == 1 { "" } else { "s" }));
         }
