@@ -55,7 +55,16 @@ pub fn hand_over(value: &SecretValue, clear_after: u64) -> Result<()> {
     check_display()?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::environment(format!("cannot find the keyadm binary: {e}")))?;
-    let mut child = Command::new(exe)
+    let mut holder = Command::new(exe);
+    // A long-lived process keeps only what X needs of the environment (no
+    // KEYADM_MASTER_KEY, no KEYADM_KEY lingering in /proc/PID/environ).
+    holder.env_clear();
+    for var in ["DISPLAY", "XAUTHORITY", "HOME", "PATH", "LANG"] {
+        if let Some(v) = std::env::var_os(var) {
+            holder.env(var, v);
+        }
+    }
+    let mut child = holder
         .arg(HOLDER)
         .arg(clear_after.to_string())
         .stdin(Stdio::piped())

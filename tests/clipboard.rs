@@ -264,3 +264,40 @@ fn copy_with_a_dead_display_fails_cleanly() {
     assert!(r.stderr.contains("--osc52"), "{}", r.stderr);
     assert!(!audit_actions(&env).contains(&"copy".to_string()));
 }
+
+/// The environments of the clipboard holders serving display `name`.
+fn holder_environments(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if !String::from_utf8_lossy(&cmdline).contains("__clipboard-holder") {
+            continue;
+        }
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        let environ = String::from_utf8_lossy(&environ).replace('\0', "\n");
+        if environ.lines().any(|l| l == format!("DISPLAY={name}")) {
+            out.push(environ);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_holder_gets_the_value_through_a_pipe_and_a_bare_environment() {
+    let Some(d) = display() else { return };
+    let env = Env::at(T0);
+    let value = env.generate("billing", &[]);
+    let r: Run = env
+        .cmd()
+        .env("DISPLAY", &d.name)
+        .env("KEYADM_PROBE", "must-not-leak")
+        .args(["copy", "billing", "--clear-after", "30s"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let envs = holder_environments(&d.name);
+    assert_eq!(envs.len(), 1, "one holder serves the display");
+    assert!(!envs[0].contains("KEYADM_"), "{}", envs[0]);
+    assert!(!envs[0].contains(&value));
+}
