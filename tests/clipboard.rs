@@ -150,6 +150,15 @@ fn copy_puts_the_value_on_the_clipboard_and_clears_it() {
     assert_eq!(d.read().as_deref(), Some(value.as_str()));
     assert_eq!(d.wait_for(None, Duration::from_secs(10)), None, "cleared");
     assert_eq!(audit_actions(&env).last().map(String::as_str), Some("copy"));
+    let r = run_on(
+        &env,
+        &d,
+        &["copy", "billing", "--json", "--clear-after", "1m"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("copy --json");
+    assert_eq!(v["name"], "billing");
+    assert_eq!(v["via"], "clipboard");
+    assert_eq!(v["clear_after"], "1m");
 }
 
 #[test]

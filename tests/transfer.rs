@@ -395,3 +395,32 @@ fn import_refuses_a_value_already_in_the_store() {
     let r: Run = a.run(&["import", "/nonexistent/file.csv"]);
     assert_eq!(r.code, 5);
 }
+
+#[test]
+fn a_failed_export_writes_and_audits_nothing() {
+    let env = fixture();
+    let before = audit_actions(&env);
+    let r = env.run(&[
+        "export",
+        "--include-secrets",
+        "--yes",
+        "-o",
+        "/nonexistent/dir/keys.csv",
+    ]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("error: cannot write"), "{}", r.stderr);
+    assert_eq!(audit_actions(&env), before);
+}
+
+#[test]
+fn import_reads_stdin() {
+    let a = Env::at(T0);
+    let v = a.generate("x", &[]);
+    let b = Env::at(T0);
+    let r = b.run_stdin(
+        &["import", "-", "-q"],
+        &format!("Name,Key,Description,Enabled\nx,{v},,TRUE\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), b.show("x")["id"].as_str().unwrap());
+}

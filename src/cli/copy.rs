@@ -81,14 +81,24 @@ pub fn run(ctx: &mut Context, args: CopyArgs) -> Result<()> {
     let option = args.how.prepare()?;
     let actor = ctx.actor();
     let mut store = ctx.open_existing_write()?;
-    let (name, said) = store.write(ctx.now(), |tx| {
+    let (key, secs, said) = store.write(ctx.now(), |tx| {
         let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let secs = clear_after(option, &tx.settings()?);
         let value = reveal(tx, &key, &actor, "copy", args.how.details(secs))?;
         let said = args.how.hand_over(&value, secs)?;
-        Ok((key.name, said))
+        Ok((key, secs, said))
     })?;
-    ctx.printer
-        .note(format!("The value of key \"{name}\" was {said}."));
+    if ctx.printer.json {
+        let mut out = json!({"key_id": key.id, "name": key.name});
+        if let (Some(o), serde_json::Value::Object(d)) =
+            (out.as_object_mut(), args.how.details(secs))
+        {
+            o.extend(d);
+        }
+        ctx.printer.json(&out);
+    } else {
+        ctx.printer
+            .note(format!("The value of key \"{}\" was {said}.", key.name));
+    }
     Ok(())
 }
