@@ -2,6 +2,7 @@
 //! and the `error:` / `hint:` lines.
 
 mod cli;
+mod clipboard;
 mod output;
 
 use std::io::{IsTerminal, Write};
@@ -10,8 +11,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match cli::run(cli) {
+    let done = match cli::run_internal() {
+        Some(done) => done,
+        None => cli::run(cli::Cli::parse()),
+    };
+    match done {
         Ok(code) => code,
         Err(e) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -231,7 +231,19 @@ pub fn diff(old: &Key, new: &Key) -> Map<String, Value> {
     out
 }
 
-pub fn run(ctx: &mut Context, args: EditArgs) -> Result<()> {
+pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
+    if args.is_empty() && args.key_type.is_none() && args.value.is_none() && ctx.interactive() {
+        let mut store = ctx.open_read()?;
+        let key = store.read(ctx.now(), |tx| {
+            tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)
+        })?;
+        args = super::prompt::edit_form(&key, ctx.now())?;
+        if args.is_empty() {
+            ctx.printer
+                .note(format!("Key \"{}\" is unchanged.", key.name));
+            return Ok(());
+        }
+    }
     let changes = parse(ctx, &args)?;
     let actor = ctx.actor();
     let now = ctx.now();

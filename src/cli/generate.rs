@@ -54,6 +54,11 @@ pub struct GenerateArgs {
     /// Bind the key to one user (external and custom keys), or `all` (the default)
     #[arg(long, value_name = "NAME|all")]
     pub user: Option<String>,
+    /// Put the value on the clipboard instead of printing it (audited)
+    #[arg(long)]
+    pub copy: bool,
+    #[command(flatten)]
+    pub copy_how: super::copy::CopyHow,
 }
 
 /// `--user NAME|all`: `None` for all users.
@@ -159,10 +164,13 @@ impl GenerateArgs {
     }
 }
 
-pub fn run(ctx: &mut Context, args: GenerateArgs) -> Result<()> {
+pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
+    if args.name.is_none() && ctx.interactive() {
+        super::prompt::generate_form(ctx, &mut args)?;
+    }
     let Some(name) = args.name.clone() else {
-        return Err(Error::usage("generate needs a NAME for the key")
-            .hint("keyadm generate NAME [--type external] [--expires 90d] [--description TEXT]"));
+        return Err(Error::usage("generate needs a NAME for the key (there is no terminal to ask)")
+            .hint("keyadm generate NAME [--type external|internal|custom|desktop] [--description TEXT] [--expires 90d] [--allow 'GET /path/*'] [--origin HOST] [--ip CIDR] [--tag TAG] [--rotate-every 90d] [--show-once]"));
     };
     let mut spec = args.spec(ctx, name)?;
     if !ctx.store_path()?.exists() {
@@ -182,12 +190,52 @@ pub fn run(ctx: &mut Context, args: GenerateArgs) -> Result<()> {
     {
         return Err(org_not_found(&spec.org));
     }
-    let (key, value, tf) = store.write(ctx.now(), |tx| {
+    let how = &args.copy_how;
+    let copying = (args.copy || how.osc52)
+        .then(|| how.prepare())
+        .transpose()?;
+    let (key, value, copied, tf) = store.write(ctx.now(), |tx| {
         let (key, value) = issue(tx, &spec, &actor)?;
-        Ok((key, value, ctx.time_format(&tx.settings()?)))
+        let settings = tx.settings()?;
+        let tf = ctx.time_format(&settings);
+        let Some(option) = copying else {
+            return Ok((key, value, None, tf));
+        };
+        let secs = super::copy::clear_after(option, &settings);
+        tx.append_audit(NewAudit {
+            actor: &actor,
+            action: "copy",
+            key_id: Some(&key.id),
+            key_name: Some(&key.name),
+            tenant: Some(&key.tenant),
+            details: how.details(secs),
+        })?;
+        let said = how.hand_over(&value, secs)?;
+        Ok((key, value, Some(said), tf))
     })?;
-    print_issued(ctx, &key, &value, &tf);
+    print_issued(ctx, &key, &value, &tf, copied.as_deref());
+    if key.show_once {
+        confirm_stored(ctx)?;
+    }
     Ok(())
+}
+
+/// A show-once value is gone when the command ends, so a person at a
+/// terminal confirms they have stored it (`--yes` or no terminal: no question).
+fn confirm_stored(ctx: &Context) -> Result<()> {
+    if ctx.global.yes || !ctx.interactive() {
+        return Ok(());
+    }
+    loop {
+        let stored = dialoguer::Confirm::new()
+            .with_prompt("Have you stored the value? It cannot be shown again")
+            .default(false)
+            .interact()
+            .map_err(|e| Error::environment(format!("cannot read the answer: {e}")))?;
+        if stored {
+            return Ok(());
+        }
+    }
 }
 
 /// The expiry a new key gets: its own, else the default, within max-lifetime.
@@ -257,6 +305,28 @@ fn check_store_rules(spec: &KeySpec, settings: &Settings, org_exists: bool) -> R
 /// Inserts a key for `spec` inside the caller's transaction, with the rules
 /// that count checked here; returns the key and its value.
 pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)> {
+    issue_with(tx, spec, actor, None)
+}
+
+/// What an imported key brings along instead of what `generate` makes up:
+/// its value, its ID (kept unless taken here), its state and its history.
+pub struct Imported {
+    pub id: Option<String>,
+    pub value: SecretValue,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: String,
+}
+
+/// [`issue`], or with `imported` an import: same checks, the given value
+/// and ID, and an `import` audit entry.
+pub fn issue_with(
+    tx: &Tx,
+    spec: &KeySpec,
+    actor: &str,
+    imported: Option<Imported>,
+) -> Result<(Key, SecretValue)> {
     let settings = tx.settings()?;
     let now = tx.now();
     let tenant = tenant_of(&spec.org).to_string();
@@ -282,13 +352,23 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
         )));
     }
     let expires_at = resolve_expiry(spec.expires, spec.key_type, &settings, now)?;
-    let id = loop {
-        let id = new_key_id();
-        if !tx.key_id_taken(&id)? {
-            break id;
-        }
+    let preferred = match &imported {
+        Some(Imported { id: Some(id), .. }) if !tx.key_id_taken(id)? => Some(id.clone()),
+        _ => None,
     };
-    let value = generate_value(settings.key_prefix(), spec.key_type);
+    let id = match preferred {
+        Some(id) => id,
+        None => loop {
+            let id = new_key_id();
+            if !tx.key_id_taken(&id)? {
+                break id;
+            }
+        },
+    };
+    let (value, imported) = match imported {
+        Some(i) => (i.value.clone(), Some(i)),
+        None => (generate_value(settings.key_prefix(), spec.key_type), None),
+    };
     let key = Key {
         id: id.clone(),
         name: spec.name.clone(),
@@ -296,10 +376,12 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
         org: spec.org.clone(),
         tenant: tenant.clone(),
         description: spec.description.clone(),
-        enabled: true,
-        disabled_reason: None,
-        created_at: now,
-        created_by: actor.to_string(),
+        enabled: imported.as_ref().is_none_or(|i| i.enabled),
+        disabled_reason: imported.as_ref().and_then(|i| i.disabled_reason.clone()),
+        created_at: imported.as_ref().map_or(now, |i| i.created_at),
+        created_by: imported
+            .as_ref()
+            .map_or_else(|| actor.to_string(), |i| i.created_by.clone()),
         expires_at,
         key: value.truncated(),
         show_once: spec.show_once,
@@ -323,7 +405,11 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
     })?;
     tx.append_audit(NewAudit {
         actor,
-        action: "generate",
+        action: if imported.is_some() {
+            "import"
+        } else {
+            "generate"
+        },
         key_id: Some(&key.id),
         key_name: Some(&key.name),
         tenant: Some(&tenant),
@@ -344,10 +430,34 @@ pub fn issue(tx: &Tx, spec: &KeySpec, actor: &str) -> Result<(Key, SecretValue)>
     Ok((key, value))
 }
 
-fn print_issued(ctx: &Context, key: &Key, value: &SecretValue, tf: &TimeFormat) {
+/// Prints the new key; its value only when it was not copied instead.
+fn print_issued(
+    ctx: &Context,
+    key: &Key,
+    value: &SecretValue,
+    tf: &TimeFormat,
+    copied: Option<&str>,
+) {
     let p = &ctx.printer;
     if p.json {
-        p.json(&KeyJson::new(key, ctx.now()).with_value(value));
+        let j = KeyJson::new(key, ctx.now());
+        p.json(&if copied.is_some() {
+            j
+        } else {
+            j.with_value(value)
+        });
+        return;
+    }
+    if let Some(said) = copied {
+        if !p.quiet {
+            p.note(format!(
+                "Generated {} key \"{}\" (ID {}) in {}; its value was {said}.",
+                key.key_type, key.name, key.id, key.org
+            ));
+        }
+        if key.show_once {
+            p.warn("this value is not stored: paste it into your secret manager now.");
+        }
         return;
     }
     if p.quiet {

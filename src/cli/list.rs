@@ -7,10 +7,11 @@ use clap::{Args, ValueEnum};
 
 use super::user::binding_state;
 use super::{Context, KEY_TYPES};
-use crate::output::table::{key_cells, key_row, new_table, KEY_HEADERS};
+use crate::output::table::{
+    cells_row, fit_key_table, key_cells, new_table, KeyWidths, KEY_HEADERS,
+};
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
-use comfy_table::Cell;
 use keyadm::domain::expiry::parse_duration;
 use keyadm::domain::key::{Key, KeyState, KeyType};
 use keyadm::store::{KeyQuery, KeySort};
@@ -205,19 +206,21 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
             return Ok(());
         }
         let mut table = new_table(&KEY_HEADERS);
+        let mut widths = KeyWidths::default();
         let mut count = 0;
         tx.each_key(&query, |k| {
             if filter.matches(&k, &tf) {
                 if p.quiet {
                     p.line(&k.id);
                 } else {
-                    let mut row = key_row(&p, &k, now, &tf);
+                    let mut cells = key_cells(&k, now, &tf);
                     if let Some(state @ ("disabled" | "removed")) = binding_state(&user_states, &k)
                     {
                         // Why a bound key denies everything although it is enabled.
-                        row[3] = Cell::new(format!("{}, user {state}", k.state_label(now)));
+                        cells[3] = format!("{}, user {state}", k.state_label(now));
                     }
-                    table.add_row(row);
+                    widths.add(&cells);
+                    table.add_row(cells_row(&p, cells, k.state(now)));
                 }
                 count += 1;
             }
@@ -225,7 +228,14 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         })?;
         if !p.quiet {
             if count > 0 {
+                let hidden = fit_key_table(&mut table, &widths);
                 p.line(table.to_string());
+                if hidden > 0 {
+                    p.note(format!(
+                        "{hidden} column{} hidden to fit the terminal; widen it, or use --json",
+                        if hidden == 1 { "" } else { "s" }
+                    ));
+                }
             }
             p.note(format!("{count} key{}", if count == 1 { "" } else { "s" }));
         }

@@ -4,14 +4,19 @@
 mod audit;
 mod config;
 mod context;
+mod copy;
 mod delete;
+mod docs;
 mod edit;
+mod export;
 mod generate;
 mod hook;
+mod import;
 mod init;
 mod list;
 mod notify;
 mod org;
+mod prompt;
 mod rotate;
 mod rotate_exec;
 mod show;
@@ -124,6 +129,14 @@ pub enum Command {
     Notify(notify::NotifyArgs),
     /// List the audit log, oldest first; `audit verify` checks its hash chain
     Audit(audit::AuditArgs),
+    /// Put a key's value on the clipboard, cleared after a while (audited)
+    Copy(copy::CopyArgs),
+    /// Write keys to CSV or JSON (with --include-secrets, their values)
+    Export(export::ExportArgs),
+    /// Read keys from an export made with --include-secrets, or an AWS API Gateway CSV
+    Import(import::ImportArgs),
+    /// Print the completion script for a shell
+    Completions(docs::CompletionsArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -146,6 +159,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sweep(a) => sweep::run(&mut ctx, a),
         Command::Notify(a) => notify::run(&mut ctx, a),
         Command::Audit(a) => return audit::run(&mut ctx, a),
+        Command::Copy(a) => copy::run(&mut ctx, a),
+        Command::Export(a) => export::run(&mut ctx, a),
+        Command::Import(a) => import::run(&mut ctx, a),
+        Command::Completions(a) => docs::completions(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
+}
+
+/// Entry points that are not part of the documented interface (so that
+/// neither completions nor man pages show them): `__generate-docs DIR` for
+/// maintainers, and `__clipboard-holder` that `copy` starts. `None` when
+/// argv asks for neither.
+pub fn run_internal() -> Option<Result<ExitCode>> {
+    let mut args = std::env::args_os().skip(1);
+    let first = args.next()?;
+    match first.to_str()? {
+        docs::GENERATE_DOCS => {
+            let dir = args
+                .next()
+                .map_or_else(|| PathBuf::from("."), PathBuf::from);
+            Some(docs::generate_docs(&dir).map(|()| ExitCode::SUCCESS))
+        }
+        crate::clipboard::HOLDER => {
+            let rest: Vec<String> = args.filter_map(|a| a.into_string().ok()).collect();
+            Some(Ok(crate::clipboard::hold(&rest)))
+        }
+        _ => None,
+    }
 }

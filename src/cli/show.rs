@@ -83,7 +83,7 @@ pub fn reveal(
 ) -> Result<SecretValue> {
     let sealed = tx.sealed_value(&key.id)?.ok_or_else(|| {
         Error::refused(format!(
-            "the value of key \"{}\" was shown once at generation and is not stored",
+            "the value of key \"{}\" is not retrievable: it was shown once at generation and never stored",
             key.name
         ))
         .hint(format!(

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use chrono::{DateTime, Utc};
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use comfy_table::{presets, Cell, Color, ColumnConstraint, ContentArrangement, Table};
 
 use super::time::TimeFormat;
 use super::Printer;
@@ -55,10 +55,82 @@ pub fn key_cells(k: &Key, now: DateTime<Utc>, tf: &TimeFormat) -> [String; 11] {
     ]
 }
 
-/// A table row for a key, the state coloured when colours are on.
-pub fn key_row(p: &Printer, k: &Key, now: DateTime<Utc>, tf: &TimeFormat) -> Vec<Cell> {
-    let state = k.state(now);
-    key_cells(k, now, tf)
+/// The key columns hidden first, in this order, when a terminal is too
+/// narrow for all of them: LAST USED, CREATED BY, ISSUED, ORG, ID, KEY.
+const DROP_ORDER: [usize; 6] = [10, 8, 6, 4, 0, 9];
+
+/// The DESCRIPTION column: the one that wraps, and that takes what is left.
+const DESCRIPTION: usize = 5;
+
+/// The narrowest a wrapped description may become.
+const MIN_DESCRIPTION: usize = 16;
+
+/// Tracks the natural width of each key column, to fit the table later.
+#[derive(Debug, Clone)]
+pub struct KeyWidths([usize; 11]);
+
+impl Default for KeyWidths {
+    fn default() -> Self {
+        KeyWidths(KEY_HEADERS.map(|h| h.chars().count()))
+    }
+}
+
+impl KeyWidths {
+    pub fn add(&mut self, cells: &[String; 11]) {
+        for (w, c) in self.0.iter_mut().zip(cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+}
+
+/// Makes a key table fit the terminal: names, states and values are never
+/// broken across lines; the description wraps; when even that does not fit,
+/// the least needed columns are hidden. Returns how many were hidden.
+/// (Piped output is not fitted: it keeps every column on one line.)
+pub fn fit_key_table(table: &mut Table, widths: &KeyWidths) -> usize {
+    if !std::io::stdout().is_terminal() {
+        return 0;
+    }
+    let Some(total) = table.width().map(usize::from) else {
+        return 0;
+    };
+    // Each column has one space of padding on each side.
+    let need = |kept: &[usize]| -> usize {
+        kept.iter()
+            .map(|&i| {
+                let w = if i == DESCRIPTION {
+                    widths.0[i].min(MIN_DESCRIPTION)
+                } else {
+                    widths.0[i]
+                };
+                w + 2
+            })
+            .sum()
+    };
+    let mut kept: Vec<usize> = (0..KEY_HEADERS.len()).collect();
+    let mut hidden = 0;
+    for drop in DROP_ORDER {
+        if need(&kept) <= total {
+            break;
+        }
+        kept.retain(|&i| i != drop);
+        hidden += 1;
+    }
+    for i in 0..KEY_HEADERS.len() {
+        if let Some(col) = table.column_mut(i) {
+            if !kept.contains(&i) {
+                col.set_constraint(ColumnConstraint::Hidden);
+            } else if i != DESCRIPTION {
+                col.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
+    }
+    hidden
+}
+
+/// A table row from a key's cells, the state coloured when colours are on.
+pub fn cells_row(p: &Printer, cells: [String; 11], state: KeyState) -> Vec<Cell> {
+    cells
         .into_iter()
         .enumerate()
         .map(|(i, text)| {
