@@ -91,23 +91,54 @@ CREATE INDEX keys_user ON keys(user_name) WHERE user_name IS NOT NULL;
 /// Brings the schema of an open connection up to date. `created_at` stamps
 /// the `default` tenant of a new store.
 pub fn migrate(conn: &mut Connection, created_at: &str) -> Result<()> {
-    let version = user_version(conn)?;
+    // Processes creating one store at once contend for the locks that the
+    // switch to WAL takes, which SQLite reports at once rather than through
+    // the busy handler: try again until the busy timeout.
+    let start = std::time::Instant::now();
+    loop {
+        match migrate_once(conn, created_at) {
+            Err(e) if is_busy(&e) && start.elapsed() < crate::store::BUSY_TIMEOUT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+            Ok(Migrated::Done) => return Ok(()),
+            Ok(Migrated::Newer(v)) => return Err(newer(v)),
+            Ok(Migrated::Foreign) => return Err(Error::environment(
+                "this file is an SQLite database, but not a keyadm store",
+            )
+            .hint(
+                "point --db or KEYADM_DB at a keyadm store, or at a path that does not exist yet",
+            )),
+        }
+    }
+}
+
+enum Migrated {
+    Done,
+    Newer(i64),
+    Foreign,
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn migrate_once(conn: &mut Connection, created_at: &str) -> rusqlite::Result<Migrated> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
-        return Err(newer(version));
+        return Ok(Migrated::Newer(version));
     }
     if version == SCHEMA_VERSION {
-        return Ok(());
+        return Ok(Migrated::Done);
     }
     if version == 0 {
         let objects: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if objects > 0 {
-            return Err(Error::environment(
-                "this file is an SQLite database, but not a keyadm store",
-            )
-            .hint(
-                "point --db or KEYADM_DB at a keyadm store, or at a path that does not exist yet",
-            ));
+            return Ok(Migrated::Foreign);
         }
         // journal_mode cannot change inside a transaction; it persists in the file.
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
@@ -124,7 +155,7 @@ pub fn migrate(conn: &mut Connection, created_at: &str) -> Result<()> {
     }
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()?;
-    Ok(())
+    Ok(Migrated::Done)
 }
 
 pub fn user_version(conn: &Connection) -> Result<i64> {
