@@ -363,3 +363,199 @@ fn list_fits_the_terminal_width() {
         );
     }
 }
+
+/// Users of tenant acme in two organizations and groups, a disabled one,
+/// and one of another tenant.
+fn acme_users(env: &Env) {
+    env.ok(&["org", "add", "acme/sales"]);
+    env.ok(&["org", "add", "acme/ops"]);
+    env.ok(&["org", "add", "globex"]);
+    env.ok(&[
+        "user",
+        "add",
+        "alice",
+        "--org",
+        "acme/sales",
+        "--group",
+        "billing",
+        "--role",
+        "admin",
+        "--allow",
+        "* /api/**",
+    ]);
+    env.ok(&[
+        "user",
+        "add",
+        "carol",
+        "--org",
+        "acme/sales",
+        "--group",
+        "support",
+        "--display-name",
+        "Carol Diaz",
+        "--email",
+        "carol@acme.example",
+        "--allow",
+        "GET /api/v1/tickets/*",
+    ]);
+    env.ok(&[
+        "user", "add", "bob", "--org", "acme/ops", "--group", "support",
+    ]);
+    env.ok(&[
+        "user",
+        "add",
+        "dave",
+        "--org",
+        "acme/sales",
+        "--group",
+        "support",
+    ]);
+    env.ok(&["user", "disable", "dave"]);
+    env.ok(&[
+        "user", "add", "gary", "--org", "globex", "--group", "support",
+    ]);
+}
+
+#[test]
+fn the_user_picker_narrows_by_organization_and_group_then_by_keyword() {
+    if !have_script() {
+        return;
+    }
+    let env = Env::at(T0);
+    acme_users(&env);
+    let mut t = Pty::spawn(&env, &["--org", "acme", "generate"], &[]);
+    t.answer("Name", &format!("tickets{ENTER}"));
+    t.answer("desktop", ENTER);
+    t.answer("Description", ENTER);
+    t.answer("Expires", ENTER);
+    t.answer("Bind the key to one user?", "y");
+    // any, acme/ops (bob), acme/sales (alice, carol): dave is disabled.
+    t.expect("any (3 users)");
+    t.expect("acme/ops (1 user)");
+    t.answer("acme/sales (2 users)", &format!("{DOWN}{DOWN}{ENTER}"));
+    t.expect("any (2 users)");
+    t.expect("billing (1 user)");
+    t.answer("support (1 user)", &format!("{DOWN}{DOWN}{ENTER}"));
+    t.answer("User (type to search", "car");
+    t.expect("carol — Carol Diaz <carol@acme.example> (acme/sales; support; member)");
+    t.send(ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    t.answer("never store it?", "n");
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(env.show("tickets")["user"], "carol");
+    for hidden in ["dave", "gary", "bob —", "bob (", "alice ("] {
+        assert!(!screen.contains(hidden), "{hidden:?} offered:\n{screen}");
+    }
+}
+
+#[test]
+fn the_user_picker_searches_all_users_and_offers_all_users_first() {
+    if !have_script() {
+        return;
+    }
+    let env = Env::at(T0);
+    acme_users(&env);
+    let mut t = Pty::spawn(&env, &["--org", "acme", "generate"], &[]);
+    t.answer("Name", &format!("ops{ENTER}"));
+    t.answer("desktop", ENTER);
+    t.answer("Description", ENTER);
+    t.answer("Expires", ENTER);
+    t.answer("Bind the key to one user?", "y");
+    t.answer("Organization", ENTER);
+    t.answer("Group", ENTER);
+    // By keyword: the organization matches too.
+    t.answer("User (type to search", "ops");
+    t.expect("bob (acme/ops; support; member)");
+    t.send(ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    t.answer("never store it?", "n");
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(env.show("ops")["user"], "bob");
+
+    // The first choice, Enter without typing: all users.
+    let mut t = Pty::spawn(&env, &["--org", "acme", "generate"], &[]);
+    t.answer("Name", &format!("shared{ENTER}"));
+    t.answer("desktop", ENTER);
+    t.answer("Description", ENTER);
+    t.answer("Expires", ENTER);
+    t.answer("Bind the key to one user?", "y");
+    t.answer("Organization", ENTER);
+    t.answer("Group", ENTER);
+    t.answer("all users (not bound to one)", ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    t.answer("never store it?", "n");
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(env.show("shared")["user"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_custom_key_offers_only_users_whose_privileges_cover_its_rules() {
+    if !have_script() {
+        return;
+    }
+    let env = Env::at(T0);
+    acme_users(&env);
+    env.ok(&["config", "set", "scoped-api", "on"]);
+    let mut t = Pty::spawn(&env, &["--org", "acme", "generate"], &[]);
+    t.answer("Name", &format!("tickets-read{ENTER}"));
+    t.answer("desktop", &format!("{DOWN}{DOWN}{ENTER}"));
+    t.answer("Description", ENTER);
+    t.answer("Expires", ENTER);
+    t.answer("Allow rule", &format!("GET /api/v1/tickets/42{ENTER}"));
+    t.answer("Another allow rule", ENTER);
+    t.answer("Bind the key to one user?", "y");
+    t.expect("Not offered: bob (their privileges do not cover these rules)");
+    // alice (acme/sales; billing) and carol (acme/sales; support): one organization.
+    t.answer("Group", &format!("{DOWN}{ENTER}"));
+    t.answer("User (type to search", "ali");
+    t.expect("alice (acme/sales; billing; admin)");
+    t.send(ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    t.answer("never store it?", "n");
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("Organization"), "{screen}");
+    assert_eq!(env.show("tickets-read")["user"], "alice");
+}
+
+#[test]
+fn a_tenant_without_enabled_users_skips_the_picker() {
+    if !have_script() {
+        return;
+    }
+    let env = Env::at(T0);
+    acme_users(&env);
+    // The default tenant has only a disabled user; acme's users are not its.
+    env.ok(&["user", "add", "erin"]);
+    env.ok(&["user", "disable", "erin"]);
+    let mut t = Pty::spawn(&env, &["generate"], &[]);
+    t.answer("Name", &format!("lonely{ENTER}"));
+    t.answer("desktop", ENTER);
+    t.answer("Description", ENTER);
+    t.answer("Expires", ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    t.answer("never store it?", "n");
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("Bind the key"), "{screen}");
+    assert_eq!(env.show("lonely")["user"], serde_json::Value::Null);
+    assert_eq!(env.show("lonely")["org"], "default");
+}

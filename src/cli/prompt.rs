@@ -3,14 +3,16 @@
 //! pass, so every check stays where it is; each answer is checked as it is
 //! typed, with the same parsers.
 
-use dialoguer::{Confirm, Input, Select};
+use dialoguer::{Confirm, FuzzySelect, Input, Select};
 
 use super::edit::EditArgs;
-use super::generate::GenerateArgs;
+use super::generate::{parse_list, GenerateArgs};
 use super::Context;
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
 use keyadm::domain::key::{validate_description, validate_name, validate_tag, Key, KeyType};
+use keyadm::domain::org::{is_within, tenant_of};
 use keyadm::domain::rules::{IpRange, Origin, Rule};
+use keyadm::domain::user::User;
 use keyadm::{Error, Result};
 
 fn cancelled(e: dialoguer::Error) -> Error {
@@ -163,6 +165,9 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
             args.allow.push(rule);
         }
     }
+    if key_type.takes_user() && args.user.is_none() {
+        args.user = pick_user(ctx, key_type, &args.allow)?;
+    }
     if key_type.takes_allow_lists() {
         let origins = ask(
             "Allowed origins (comma-separated, e.g. app.example.com, *.example.com; empty: any)",
@@ -197,6 +202,157 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
             .map_err(cancelled)?;
     }
     Ok(())
+}
+
+/// The user picker of the guided `generate`: `Some(name)` binds the key to
+/// that user, `None` leaves it for all users. Offered only when the store
+/// exists and the key's tenant has enabled users; for a custom key only the
+/// users whose privileges cover every rule in `rules` are offered.
+fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Option<String>> {
+    if !ctx.store_path()?.exists() {
+        return Ok(None);
+    }
+    let mut store = ctx.open_read()?;
+    let tenant = tenant_of(&ctx.org()).to_string();
+    if ctx.confined_tenant().is_some_and(|t| t != tenant) {
+        // `generate` refuses this organization anyway; show no one of it.
+        return Ok(None);
+    }
+    let users: Vec<User> = store
+        .read(ctx.now(), |tx| tx.users(Some(&tenant), None))?
+        .into_iter()
+        .filter(|u| u.enabled)
+        .collect();
+    if users.is_empty() {
+        return Ok(None);
+    }
+    let rules: Vec<Rule> = parse_list(rules)?;
+    let (pool, lacking): (Vec<User>, Vec<User>) = users
+        .into_iter()
+        .partition(|u| key_type != KeyType::Custom || u.uncovered_rule(&rules).is_none());
+    if pool.is_empty() {
+        ctx.printer.note(format!(
+            "No enabled user of tenant \"{tenant}\" has the privileges for these rules, so the key is for all users."
+        ));
+        return Ok(None);
+    }
+    let bind = Confirm::new()
+        .with_prompt("Bind the key to one user? (no: all users)")
+        .default(false)
+        .interact()
+        .map_err(cancelled)?;
+    if !bind {
+        return Ok(None);
+    }
+    if !lacking.is_empty() {
+        ctx.printer.note(format!(
+            "Not offered: {} (their privileges do not cover these rules).",
+            lacking
+                .iter()
+                .map(|u| u.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let pool = narrow(pool, "Organization", orgs_of, |u, org| {
+        is_within(&u.org, org)
+    })?;
+    let pool = narrow(pool, "Group", groups_of, |u, g| u.matches(Some(g), None))?;
+    let mut items = vec!["all users (not bound to one)".to_string()];
+    items.extend(pool.iter().map(user_line));
+    let picked = FuzzySelect::new()
+        .with_prompt("User (type to search by name, email, organization, group or role)")
+        .items(&items)
+        .default(0)
+        .max_length(12)
+        .interact()
+        .map_err(cancelled)?;
+    Ok(picked.checked_sub(1).map(|i| pool[i].name.clone()))
+}
+
+/// Asks for one of the `choices` of the `pool` (an organization or a
+/// group, with how many users each holds), or "any", when a choice would
+/// narrow the pool; keeps the users that `keep` says belong to it.
+fn narrow(
+    pool: Vec<User>,
+    what: &str,
+    choices: fn(&[User]) -> Vec<String>,
+    keep: fn(&User, &str) -> bool,
+) -> Result<Vec<User>> {
+    let counted: Vec<(String, usize)> = choices(&pool)
+        .into_iter()
+        .map(|c| {
+            let n = pool.iter().filter(|u| keep(u, &c)).count();
+            (c, n)
+        })
+        .collect();
+    if !counted.iter().any(|(_, n)| *n < pool.len()) {
+        return Ok(pool);
+    }
+    let mut labels = vec![format!("any ({})", users_count(pool.len()))];
+    labels.extend(
+        counted
+            .iter()
+            .map(|(c, n)| format!("{c} ({})", users_count(*n))),
+    );
+    let picked = Select::new()
+        .with_prompt(what)
+        .items(&labels)
+        .default(0)
+        .interact()
+        .map_err(cancelled)?;
+    let Some(i) = picked.checked_sub(1) else {
+        return Ok(pool);
+    };
+    let choice = &counted[i].0;
+    Ok(pool.into_iter().filter(|u| keep(u, choice)).collect())
+}
+
+fn users_count(n: usize) -> String {
+    if n == 1 {
+        "1 user".into()
+    } else {
+        format!("{n} users")
+    }
+}
+
+/// The organizations the users are in, sorted, each once.
+fn orgs_of(users: &[User]) -> Vec<String> {
+    let mut orgs: Vec<String> = users.iter().map(|u| u.org.clone()).collect();
+    orgs.sort();
+    orgs.dedup();
+    orgs
+}
+
+/// The groups the users are in, sorted, each once.
+fn groups_of(users: &[User]) -> Vec<String> {
+    let mut groups: Vec<String> = users.iter().flat_map(|u| u.groups.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// One user in the picker: `name — display name <email> (org; groups; role)`.
+fn user_line(u: &User) -> String {
+    let mut line = u.name.clone();
+    let mut who = Vec::new();
+    if !u.display_name.is_empty() {
+        who.push(u.display_name.clone());
+    }
+    if !u.email.is_empty() {
+        who.push(format!("<{}>", u.email));
+    }
+    if !who.is_empty() {
+        line.push_str(" — ");
+        line.push_str(&who.join(" "));
+    }
+    let mut about = vec![u.org.clone()];
+    if !u.groups.is_empty() {
+        about.push(u.groups.join(", "));
+    }
+    about.push(u.role.to_string());
+    line.push_str(&format!(" ({})", about.join("; ")));
+    line
 }
 
 fn joined(list: &[impl ToString], separator: &str) -> String {
@@ -307,4 +463,58 @@ pub fn edit_form(key: &Key, now: chrono::DateTime<chrono::Utc>) -> Result<EditAr
         args.rotate_every = Some(if every.is_empty() { "0".into() } else { every });
     }
     Ok(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyadm::domain::user::Role;
+
+    fn user(name: &str, org: &str, groups: &[&str]) -> User {
+        User {
+            name: name.into(),
+            display_name: String::new(),
+            email: String::new(),
+            org: org.into(),
+            tenant: tenant_of(org).into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            role: Role::Member,
+            enabled: true,
+            privileges: Vec::new(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_user_line_shows_who_and_where() {
+        let mut u = user("carol", "acme/sales", &["support", "billing"]);
+        assert_eq!(
+            user_line(&u),
+            "carol (acme/sales; support, billing; member)"
+        );
+        u.display_name = "Carol Diaz".into();
+        u.email = "carol@acme.example".into();
+        u.role = Role::Admin;
+        assert_eq!(
+            user_line(&u),
+            "carol — Carol Diaz <carol@acme.example> (acme/sales; support, billing; admin)"
+        );
+        u.groups.clear();
+        u.display_name.clear();
+        assert_eq!(
+            user_line(&u),
+            "carol — <carol@acme.example> (acme/sales; admin)"
+        );
+    }
+
+    #[test]
+    fn orgs_and_groups_are_listed_once_in_order() {
+        let users = [
+            user("a", "acme/sales", &["support"]),
+            user("b", "acme", &[]),
+            user("c", "acme/sales", &["billing", "support"]),
+        ];
+        assert_eq!(orgs_of(&users), ["acme", "acme/sales"]);
+        assert_eq!(groups_of(&users), ["billing", "support"]);
+    }
 }
