@@ -559,3 +559,35 @@ fn a_tenant_without_enabled_users_skips_the_picker() {
     assert_eq!(env.show("lonely")["user"], serde_json::Value::Null);
     assert_eq!(env.show("lonely")["org"], "default");
 }
+
+#[test]
+fn a_tenant_admin_picks_among_the_users_of_their_own_tenant() {
+    if !have_script() {
+        return;
+    }
+    let mut env = Env::at(T0);
+    acme_users(&env);
+    env.actor = "alice".into();
+    let mut t = Pty::spawn(&env, &["generate"], &[]);
+    t.answer("Name", &format!("ops-sync{ENTER}"));
+    t.answer("desktop", ENTER);
+    t.answer("Description", ENTER);
+    t.answer("Expires", ENTER);
+    t.answer("Bind the key to one user?", "y");
+    t.answer("Organization", ENTER);
+    t.answer("Group", ENTER);
+    t.answer("User (type to search", "bob");
+    t.expect("bob (acme/ops; support; member)");
+    t.send(ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    t.answer("never store it?", "n");
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("gary"), "another tenant's user:\n{screen}");
+    let k = env.show("ops-sync");
+    assert_eq!(k["user"], "bob");
+    assert_eq!(k["org"], "acme/sales");
+}
