@@ -9,10 +9,13 @@ pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod store;
+pub mod verifier;
 
 pub use crypto::seal::{MasterKey, MasterKeySource};
 pub use domain::expiry::Clock;
 pub use domain::key::{Key, KeyState, KeyType};
 pub use domain::value::SecretValue;
+pub use domain::verify::{Decision, Reason, Request};
 pub use error::{Error, Result};
 pub use store::{Access, Store};
+pub use verifier::{Verifier, VerifierOptions};

@@ -1,6 +1,7 @@
 //! The command line: global options, the subcommands and their options
 //! (clap derive), and the dispatch to one file per subcommand.
 
+mod batch;
 mod config;
 mod context;
 mod delete;
@@ -8,9 +9,11 @@ mod edit;
 mod generate;
 mod init;
 mod list;
+mod lookup;
 mod rotate;
 mod show;
 mod state;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,6 +110,10 @@ pub enum Command {
     Rotate(rotate::RotateArgs),
     /// Read and change the store's settings
     Config(config::ConfigArgs),
+    /// Check a presented key (stdin, --key-file or KEYADM_KEY): exit 0 allowed, 1 denied
+    Verify(verify::VerifyArgs),
+    /// Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use
+    Lookup(lookup::LookupArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -124,6 +131,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete::run(&mut ctx, a),
         Command::Rotate(a) => rotate::run(&mut ctx, a),
         Command::Config(a) => config::run(&mut ctx, a),
+        Command::Verify(a) => return verify::run(&mut ctx, a),
+        Command::Lookup(a) => lookup::run(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

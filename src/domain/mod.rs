@@ -6,3 +6,4 @@ pub mod org;
 pub mod rules;
 pub mod settings;
 pub mod value;
+pub mod verify;

@@ -7,6 +7,7 @@ mod keys;
 mod orgs;
 pub mod schema;
 mod settings;
+mod verify;
 
 use std::fs;
 use std::os::unix::fs::OpenOptionsExt;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 
 pub use audit::{AuditEntry, AuditRecord, NewAudit};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
+pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
 
 /// How long a command waits for another process's write before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,0 +1,296 @@
+//! [`Verifier`]: verification in process, for a long-running service or
+//! `verify --batch`. Every key is loaded once into a hash map keyed by the
+//! SHA-256 of its value(s); a worker thread watches the store's data
+//! version and loads a fresh map when another process changes the store, so
+//! a key disabled by an administrator is denied within a fraction of a
+//! second, while answers never wait for the store.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::expiry::Clock;
+use crate::domain::key::KeyType;
+use crate::domain::rules::{IpRange, Origin, Rule};
+use crate::domain::value::{parse_value, value_hash};
+use crate::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request, UserGrant};
+use crate::error::Result;
+use crate::store::{last_use_due, Access, Store};
+
+/// How often the worker looks at the store's data version.
+pub const REFRESH_EVERY: Duration = Duration::from_millis(100);
+
+/// How a [`Verifier`] behaves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifierOptions {
+    /// Write each key's last use (at most once a minute per key, from the
+    /// worker thread, never waiting for a lock). Off: the store is never written.
+    pub record_uses: bool,
+}
+
+/// Checks presented keys against a store, in memory.
+///
+/// ```
+/// # fn main() -> keyadm::Result<()> {
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("keys.db");
+/// # keyadm::Store::open(&path, keyadm::Access::Create, chrono::Utc::now())?;
+/// use keyadm::{Reason, Request, Verifier};
+///
+/// let mut verifier = Verifier::open(&path)?;
+/// let decision = verifier.verify(&Request {
+///     key: "kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p",
+///     method: Some("GET"),
+///     url: Some("/api/v1/users/7"),
+///     origin: Some("https://app.example.com"),
+///     ip: "10.1.2.3".parse().ok(),
+/// });
+/// assert!(!decision.allowed);
+/// assert_eq!(decision.reason, Some(Reason::Unknown)); // no such key in this empty store
+/// # Ok(()) }
+/// ```
+pub struct Verifier {
+    snapshot: Snapshot,
+    fresh: Arc<Fresh>,
+    uses: Option<Sender<(String, DateTime<Utc>)>>,
+    worker: Option<JoinHandle<()>>,
+    record_uses: bool,
+}
+
+/// A newer snapshot, handed from the worker to the verifier.
+#[derive(Default)]
+struct Fresh {
+    ready: AtomicBool,
+    slot: Mutex<Option<Snapshot>>,
+}
+
+/// Keys are SHA-256 outputs: their first bytes are already a good hash.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(17) ^ u64::from_le_bytes(b);
+        }
+    }
+    fn write_usize(&mut self, _: usize) {}
+}
+
+type ByHash = HashMap<[u8; 32], (u32, bool), BuildHasherDefault<DigestHasher>>;
+
+/// One key as the checks need it.
+struct Entry {
+    identity: Arc<KeyIdentity>,
+    key_type: KeyType,
+    enabled: bool,
+    expires_at: Option<DateTime<Utc>>,
+    previous_until: Option<DateTime<Utc>>,
+    rules: Vec<Rule>,
+    origins: Vec<Origin>,
+    ips: Vec<IpRange>,
+    /// Bound to a user: `Some(None)` when that user does not exist.
+    user: Option<Option<Arc<UserGrant>>>,
+    last_used: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+struct Snapshot {
+    by_hash: ByHash,
+    entries: Vec<Entry>,
+}
+
+impl Snapshot {
+    fn load(store: &mut Store, now: DateTime<Utc>) -> Result<Snapshot> {
+        store.read(now, |tx| {
+            let mut users: HashMap<(String, String), Arc<UserGrant>> = HashMap::new();
+            tx.each_user_for_verify(|tenant, name, grant| {
+                users.insert((tenant, name), Arc::new(grant));
+            })?;
+            let mut s = Snapshot::default();
+            tx.each_key_for_verify(|row| {
+                let k = row.key;
+                let i = s.entries.len() as u32;
+                s.by_hash.insert(row.hash, (i, true));
+                if let Some(h) = row.previous_hash {
+                    s.by_hash.insert(h, (i, false));
+                }
+                let user = k
+                    .user
+                    .as_ref()
+                    .map(|u| users.get(&(k.tenant.clone(), u.clone())).cloned());
+                s.entries.push(Entry {
+                    previous_until: k.previous.as_ref().map(|p| p.valid_until),
+                    key_type: k.key_type,
+                    enabled: k.enabled,
+                    expires_at: k.expires_at,
+                    last_used: k.last_used_at,
+                    user,
+                    identity: Arc::new(KeyIdentity {
+                        id: k.id,
+                        name: k.name,
+                        key_type: k.key_type,
+                        org: k.org,
+                        tenant: k.tenant,
+                        user: k.user,
+                    }),
+                    rules: k.rules,
+                    origins: k.origins,
+                    ips: k.ips,
+                });
+            })?;
+            Ok(s)
+        })
+    }
+}
+
+impl Verifier {
+    /// Opens the store at `path` and loads its keys; never writes to it.
+    pub fn open(path: &Path) -> Result<Verifier> {
+        Verifier::open_with(path, VerifierOptions::default())
+    }
+
+    pub fn open_with(path: &Path, options: VerifierOptions) -> Result<Verifier> {
+        let now = Clock::system().now();
+        let mut store = Store::open(path, Access::Existing, now)?;
+        let version = store.read(now, |tx| tx.data_version())?;
+        let snapshot = Snapshot::load(&mut store, now)?;
+        let fresh = Arc::new(Fresh::default());
+        let (tx, rx) = mpsc::channel();
+        let worker = {
+            let fresh = Arc::clone(&fresh);
+            std::thread::Builder::new()
+                .name("keyadm-verifier".into())
+                .spawn(move || work(store, version, &fresh, &rx))?
+        };
+        Ok(Verifier {
+            snapshot,
+            fresh,
+            uses: Some(tx),
+            worker: Some(worker),
+            record_uses: options.record_uses,
+        })
+    }
+
+    /// How many key values (current and previous) are loaded.
+    pub fn len(&self) -> usize {
+        self.snapshot.by_hash.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.snapshot.by_hash.is_empty()
+    }
+
+    /// Decides a request now (system clock).
+    pub fn verify(&mut self, req: &Request) -> Decision {
+        self.verify_at(req, Clock::system().now())
+    }
+
+    /// Decides a request as of `now`.
+    pub fn verify_at(&mut self, req: &Request, now: DateTime<Utc>) -> Decision {
+        if self.fresh.ready.load(Ordering::Acquire) {
+            self.take_fresh();
+        }
+        if parse_value(req.key).is_err() {
+            return Decision::deny(Reason::Malformed, None);
+        }
+        let Some(&(i, is_current)) = self.snapshot.by_hash.get(&value_hash(req.key)) else {
+            return Decision::deny(Reason::Unknown, None);
+        };
+        let e = &mut self.snapshot.entries[i as usize];
+        let grant = Grant {
+            key_type: e.key_type,
+            enabled: e.enabled,
+            expires_at: e.expires_at,
+            previous_until: if is_current {
+                None
+            } else {
+                Some(e.previous_until.unwrap_or(DateTime::<Utc>::MIN_UTC))
+            },
+            rules: &e.rules,
+            origins: &e.origins,
+            ips: &e.ips,
+            user: e.user.as_ref().map(|u| u.as_deref()),
+        };
+        let decision = Decision::from_check(check(&grant, req, now), Arc::clone(&e.identity));
+        if self.record_uses && last_use_due(e.last_used, now) {
+            e.last_used = Some(now);
+            if let Some(uses) = &self.uses {
+                let _ = uses.send((e.identity.id.clone(), now));
+            }
+        }
+        decision
+    }
+
+    fn take_fresh(&mut self) {
+        let mut slot = self.fresh.slot.lock().unwrap_or_else(|p| p.into_inner());
+        self.fresh.ready.store(false, Ordering::Release);
+        if let Some(s) = slot.take() {
+            self.snapshot = s;
+        }
+    }
+}
+
+impl Drop for Verifier {
+    /// Stops the worker after it has written the last uses it was given.
+    fn drop(&mut self) {
+        self.uses.take();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+/// The worker: writes last uses it is sent, and loads a new snapshot when
+/// another connection has changed the store. Its own writes do not change
+/// its connection's data version, so they cause no reload.
+fn work(
+    mut store: Store,
+    mut version: i64,
+    fresh: &Fresh,
+    uses: &Receiver<(String, DateTime<Utc>)>,
+) {
+    let mut pending: Vec<(String, DateTime<Utc>)> = Vec::new();
+    loop {
+        let stop = match uses.recv_timeout(REFRESH_EVERY) {
+            Ok(u) => {
+                pending.push(u);
+                pending.extend(uses.try_iter());
+                false
+            }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => true,
+        };
+        if !pending.is_empty() {
+            let _ = store.record_key_uses_nowait(&pending);
+            pending.clear();
+        }
+        if stop {
+            return;
+        }
+        let now = Clock::system().now();
+        let Ok(v) = store.read(now, |tx| tx.data_version()) else {
+            continue;
+        };
+        if v != version {
+            if let Ok(s) = Snapshot::load(&mut store, now) {
+                version = v;
+                let mut slot = fresh.slot.lock().unwrap_or_else(|p| p.into_inner());
+                *slot = Some(s);
+                fresh.ready.store(true, Ordering::Release);
+            }
+        }
+    }
+}
