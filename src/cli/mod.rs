@@ -12,6 +12,7 @@ mod list;
 mod lookup;
 mod rotate;
 mod show;
+mod sign;
 mod state;
 mod verify;
 
@@ -114,6 +115,10 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use
     Lookup(lookup::LookupArgs),
+    /// Sign a request with a key's value (HMAC-SHA256); prints the X-Keyadm-* headers
+    Sign(sign::SignArgs),
+    /// Check a signed request's headers: exit 0 valid, 1 invalid
+    CheckSignature(sign::CheckSignatureArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -133,6 +138,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Config(a) => config::run(&mut ctx, a),
         Command::Verify(a) => return verify::run(&mut ctx, a),
         Command::Lookup(a) => lookup::run(&mut ctx, a),
+        Command::Sign(a) => sign::run_sign(&mut ctx, a),
+        Command::CheckSignature(a) => return sign::run_check(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
 }
