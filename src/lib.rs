@@ -8,6 +8,7 @@
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod scan;
 pub mod store;
 pub mod verifier;
 

@@ -11,6 +11,7 @@ mod init;
 mod list;
 mod lookup;
 mod rotate;
+mod scan;
 mod show;
 mod sign;
 mod state;
@@ -119,6 +120,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Check a signed request's headers: exit 0 valid, 1 invalid
     CheckSignature(sign::CheckSignatureArgs),
+    /// Find key values in files: exit 1 when an active key is found
+    Scan(scan::ScanArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -140,6 +143,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lookup(a) => lookup::run(&mut ctx, a),
         Command::Sign(a) => sign::run_sign(&mut ctx, a),
         Command::CheckSignature(a) => return sign::run_check(&mut ctx, a),
+        Command::Scan(a) => return scan::run(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
 }
