@@ -16,6 +16,9 @@ pub struct LookupArgs {
     /// Read the value from the first line of this file (else KEYADM_KEY, else stdin)
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
+    /// Refused: a key in argv shows in `ps` and shell history
+    #[arg(hide = true, value_name = "KEY")]
+    pub argv_key: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -27,6 +30,9 @@ struct Found<'a> {
 }
 
 pub fn run(ctx: &mut Context, args: LookupArgs) -> Result<()> {
+    if args.argv_key.is_some() {
+        return Err(super::verify::no_key_in_argv());
+    }
     let value = read_presented_key(args.key_file.as_ref())?;
     parse_value(&value)?;
     let now = ctx.now();

@@ -33,6 +33,9 @@ pub struct VerifyArgs {
     /// The request's path (or full URL), checked against a custom key's allow rules
     #[arg(long, value_name = "URL", conflicts_with = "batch")]
     pub url: Option<String>,
+    /// Refused: a key in argv shows in `ps` and shell history
+    #[arg(hide = true, value_name = "KEY")]
+    pub argv_key: Option<String>,
     /// JSON lines on stdin ({"key", "method", "url", "origin", "ip"}), one decision a line on stdout
     #[arg(long)]
     pub batch: bool,
@@ -95,7 +98,20 @@ pub fn describe(reason: Reason) -> &'static str {
     }
 }
 
+/// The error for a key given as an argument; it does not repeat the key.
+pub fn no_key_in_argv() -> Error {
+    Error::usage(
+        "keyadm never takes a key as an argument: it would show in ps and in shell history",
+    )
+    .hint(
+        "give it on stdin, with --key-file FILE, or in KEYADM_KEY; and rotate it if it was exposed",
+    )
+}
+
 pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
+    if args.argv_key.is_some() {
+        return Err(no_key_in_argv());
+    }
     if args.batch {
         return batch::run(ctx);
     }
