@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use crate::domain::expiry::Clock;
 use crate::domain::key::KeyType;
@@ -98,12 +99,51 @@ struct Entry {
     enabled: bool,
     expires_at: Option<DateTime<Utc>>,
     previous_until: Option<DateTime<Utc>>,
-    rules: Vec<Rule>,
-    origins: Vec<Origin>,
-    ips: Vec<IpRange>,
+    /// Allow rules and lists, boxed: most keys have none, and a small entry
+    /// keeps a large store's map closer to the CPU caches.
+    lists: Option<Box<Lists>>,
     /// Bound to a user: `Some(None)` when that user does not exist.
     user: Option<Option<Arc<UserGrant>>>,
     last_used: Option<DateTime<Utc>>,
+    /// The key's fields of a decision, serialized once: one read per answer.
+    json: Box<str>,
+}
+
+/// The key fields of a [`Decision`]'s JSON, in its order.
+#[derive(Serialize)]
+struct IdentityJson<'a> {
+    key_id: &'a str,
+    name: &'a str,
+    #[serde(rename = "type")]
+    key_type: KeyType,
+    org: &'a str,
+    tenant: &'a str,
+    user: Option<&'a str>,
+}
+
+impl IdentityJson<'_> {
+    /// `"key_id":…,"user":…` without the braces.
+    fn fragment(id: &KeyIdentity) -> Box<str> {
+        let s = serde_json::to_string(&IdentityJson {
+            key_id: &id.id,
+            name: &id.name,
+            key_type: id.key_type,
+            org: &id.org,
+            tenant: &id.tenant,
+            user: id.user.as_deref(),
+        })
+        .expect("strings serialize");
+        s[1..s.len() - 1].into()
+    }
+}
+
+const NO_KEY_JSON: &str =
+    r#""key_id":null,"name":null,"type":null,"org":null,"tenant":null,"user":null"#;
+
+struct Lists {
+    rules: Vec<Rule>,
+    origins: Vec<Origin>,
+    ips: Vec<IpRange>,
 }
 
 #[derive(Default)]
@@ -131,24 +171,31 @@ impl Snapshot {
                     .user
                     .as_ref()
                     .map(|u| users.get(&(k.tenant.clone(), u.clone())).cloned());
+                let identity = KeyIdentity {
+                    id: k.id,
+                    name: k.name,
+                    key_type: k.key_type,
+                    org: k.org,
+                    tenant: k.tenant,
+                    user: k.user,
+                };
                 s.entries.push(Entry {
+                    json: IdentityJson::fragment(&identity),
                     previous_until: k.previous.as_ref().map(|p| p.valid_until),
                     key_type: k.key_type,
                     enabled: k.enabled,
                     expires_at: k.expires_at,
                     last_used: k.last_used_at,
                     user,
-                    identity: Arc::new(KeyIdentity {
-                        id: k.id,
-                        name: k.name,
-                        key_type: k.key_type,
-                        org: k.org,
-                        tenant: k.tenant,
-                        user: k.user,
-                    }),
-                    rules: k.rules,
-                    origins: k.origins,
-                    ips: k.ips,
+                    identity: Arc::new(identity),
+                    lists: (!k.rules.is_empty() || !k.origins.is_empty() || !k.ips.is_empty())
+                        .then(|| {
+                            Box::new(Lists {
+                                rules: k.rules,
+                                origins: k.origins,
+                                ips: k.ips,
+                            })
+                        }),
                 });
             })?;
             Ok(s)
@@ -200,14 +247,43 @@ impl Verifier {
 
     /// Decides a request as of `now`.
     pub fn verify_at(&mut self, req: &Request, now: DateTime<Utc>) -> Decision {
+        match self.judge(req, now) {
+            (Err(reason), None) => Decision::deny(reason, None),
+            (check, Some(i)) => Decision::from_check(
+                check,
+                Arc::clone(&self.snapshot.entries[i as usize].identity),
+            ),
+            (Ok(()), None) => unreachable!("an allowed request has a key"),
+        }
+    }
+
+    /// Decides a request as of `now` and appends the decision's JSON (the
+    /// shape `Decision` serializes to) to `out`: the fast path of `verify --batch`.
+    pub fn verify_json_at(&mut self, req: &Request, now: DateTime<Utc>, out: &mut Vec<u8>) {
+        let (check, i) = self.judge(req, now);
+        match check {
+            Ok(()) => out.extend_from_slice(br#"{"allowed":true,"reason":null,"#),
+            Err(r) => {
+                out.extend_from_slice(br#"{"allowed":false,"reason":""#);
+                out.extend_from_slice(r.as_str().as_bytes());
+                out.extend_from_slice(br#"","#);
+            }
+        }
+        let fields = i.map_or(NO_KEY_JSON, |i| &self.snapshot.entries[i as usize].json);
+        out.extend_from_slice(fields.as_bytes());
+        out.push(b'}');
+    }
+
+    /// Runs the checks; gives the index of the key when the value is known.
+    fn judge(&mut self, req: &Request, now: DateTime<Utc>) -> (Result<(), Reason>, Option<u32>) {
         if self.fresh.ready.load(Ordering::Acquire) {
             self.take_fresh();
         }
         if parse_value(req.key).is_err() {
-            return Decision::deny(Reason::Malformed, None);
+            return (Err(Reason::Malformed), None);
         }
         let Some(&(i, is_current)) = self.snapshot.by_hash.get(&value_hash(req.key)) else {
-            return Decision::deny(Reason::Unknown, None);
+            return (Err(Reason::Unknown), None);
         };
         let e = &mut self.snapshot.entries[i as usize];
         let grant = Grant {
@@ -219,19 +295,19 @@ impl Verifier {
             } else {
                 Some(e.previous_until.unwrap_or(DateTime::<Utc>::MIN_UTC))
             },
-            rules: &e.rules,
-            origins: &e.origins,
-            ips: &e.ips,
+            rules: e.lists.as_ref().map_or(&[], |l| &l.rules),
+            origins: e.lists.as_ref().map_or(&[], |l| &l.origins),
+            ips: e.lists.as_ref().map_or(&[], |l| &l.ips),
             user: e.user.as_ref().map(|u| u.as_deref()),
         };
-        let decision = Decision::from_check(check(&grant, req, now), Arc::clone(&e.identity));
+        let result = check(&grant, req, now);
         if self.record_uses && last_use_due(e.last_used, now) {
             e.last_used = Some(now);
             if let Some(uses) = &self.uses {
                 let _ = uses.send((e.identity.id.clone(), now));
             }
         }
-        decision
+        (result, Some(i))
     }
 
     fn take_fresh(&mut self) {
@@ -292,5 +368,80 @@ fn work(
                 fresh.ready.store(true, Ordering::Release);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::key::Key;
+    use crate::domain::value::{generate_value, new_key_id, SecretValue};
+    use crate::store::NewKey;
+
+    fn store_with(path: &Path, keys: &[(&str, bool, &SecretValue)]) {
+        let now = Utc::now();
+        let mut store = Store::open(path, Access::Create, now).unwrap();
+        store
+            .write(now, |tx| {
+                for (name, enabled, v) in keys {
+                    let key = Key {
+                        id: new_key_id(),
+                        name: name.to_string(),
+                        key_type: KeyType::External,
+                        org: "default".into(),
+                        tenant: "default".into(),
+                        description: String::new(),
+                        enabled: *enabled,
+                        disabled_reason: None,
+                        created_at: now,
+                        created_by: "test".into(),
+                        expires_at: None,
+                        key: v.truncated(),
+                        show_once: true,
+                        previous: None,
+                        rotated_at: None,
+                        rotate_every: None,
+                        user: Some("ana \"the\" admin".into()),
+                        rules: vec![],
+                        origins: vec![],
+                        ips: vec![],
+                        tags: vec![],
+                        last_used_at: None,
+                    };
+                    tx.insert_key(&NewKey {
+                        key: &key,
+                        hash: v.hash(),
+                        sealed: None,
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn the_fast_json_is_the_serialized_decision() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        let on = generate_value("kadm", KeyType::External);
+        let off = generate_value("kadm", KeyType::External);
+        store_with(&path, &[("on", true, &on), ("off \u{e9}\"x", false, &off)]);
+        let mut v = Verifier::open(&path).unwrap();
+        let stranger = generate_value("kadm", KeyType::External);
+        let now = Utc::now();
+        for key in [on.expose(), off.expose(), stranger.expose(), "junk"] {
+            let req = Request {
+                key,
+                ..Request::default()
+            };
+            let d = v.verify_at(&req, now);
+            let mut out = Vec::new();
+            v.verify_json_at(&req, now, &mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&d).unwrap()
+            );
+        }
+        assert_eq!(v.len(), 2);
     }
 }

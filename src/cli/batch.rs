@@ -5,7 +5,7 @@
 //! answer gets it at once, and a bulk feed is answered in large writes.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::process::ExitCode;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,8 @@ use keyadm::{Clock, Result, Verifier, VerifierOptions};
 
 /// A request line longer than this is a bad request (and is skipped).
 const MAX_LINE: usize = 64 * 1024;
+/// Answers are written out in blocks of about this size when input keeps coming.
+const OUT_BUFFER: usize = 64 * 1024;
 
 #[derive(Deserialize)]
 struct Line<'a> {
@@ -69,11 +71,13 @@ fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<bool>
     }
 }
 
+/// Appends the decision on one request line to `out`; `Err` for a bad request.
 fn decide(
     verifier: &mut Verifier,
     line: &[u8],
     now: chrono::DateTime<chrono::Utc>,
-) -> std::result::Result<Decision, String> {
+    out: &mut Vec<u8>,
+) -> std::result::Result<(), String> {
     let text = std::str::from_utf8(line).map_err(|_| "the line is not UTF-8".to_string())?;
     let l: Line = serde_json::from_str(text).map_err(|e| format!("not a request object: {e}"))?;
     let ip = parse_ip(l.ip.as_deref()).map_err(|e| e.message().what.clone())?;
@@ -84,7 +88,8 @@ fn decide(
         origin: l.origin.as_deref(),
         ip,
     };
-    Ok(verifier.verify_at(&req, now))
+    verifier.verify_json_at(&req, now, out);
+    Ok(())
 }
 
 pub fn run(ctx: &mut Context) -> Result<ExitCode> {
@@ -93,34 +98,35 @@ pub fn run(ctx: &mut Context) -> Result<ExitCode> {
     // KEYADM_NOW fixes the time of the whole run; otherwise each line is judged at its own time.
     let fixed = std::env::var_os("KEYADM_NOW").is_some().then(|| ctx.now());
     let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
-    let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut stdout = io::stdout().lock();
+    let mut out: Vec<u8> = Vec::with_capacity(OUT_BUFFER + 1024);
     let mut line = Vec::with_capacity(512);
     while let Some(fits) = read_line(&mut input, &mut line)? {
         let now = fixed.unwrap_or_else(|| Clock::system().now());
+        let mark = out.len();
         let result = if fits {
-            decide(&mut verifier, &line, now)
+            decide(&mut verifier, &line, now, &mut out)
         } else {
             Err(format!("the line is longer than {MAX_LINE} bytes"))
         };
-        let written = match &result {
-            Ok(d) => serde_json::to_writer(&mut out, d),
-            Err(e) => serde_json::to_writer(
-                &mut out,
-                &BadRequest {
-                    decision: &Decision::deny(Reason::BadRequest, None),
-                    error: e,
-                },
-            ),
-        };
-        written.map_err(io::Error::from)?;
-        out.write_all(b"\n")?;
-        if input.buffer().is_empty() {
-            match out.flush() {
+        if let Err(e) = result {
+            out.truncate(mark);
+            let bad = BadRequest {
+                decision: &Decision::deny(Reason::BadRequest, None),
+                error: &e,
+            };
+            serde_json::to_writer(&mut out, &bad).map_err(io::Error::from)?;
+        }
+        out.push(b'\n');
+        if out.len() >= OUT_BUFFER || input.buffer().is_empty() {
+            match stdout.write_all(&out).and_then(|()| stdout.flush()) {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
                 r => r?,
             }
+            out.clear();
         }
     }
-    out.flush()?;
+    stdout.write_all(&out)?;
+    stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }
