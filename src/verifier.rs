@@ -161,10 +161,11 @@ impl Snapshot {
             })?;
             let mut s = Snapshot::default();
             tx.each_key_for_verify(|row| {
-                let k = row.key;
+                let k = row;
+                let (hash, previous_hash) = (k.hash, k.previous_hash);
                 let i = s.entries.len() as u32;
-                s.by_hash.insert(row.hash, (i, true));
-                if let Some(h) = row.previous_hash {
+                s.by_hash.insert(hash, (i, true));
+                if let Some(h) = previous_hash {
                     s.by_hash.insert(h, (i, false));
                 }
                 let user = k
@@ -181,7 +182,7 @@ impl Snapshot {
                 };
                 s.entries.push(Entry {
                     json: IdentityJson::fragment(&identity),
-                    previous_until: k.previous.as_ref().map(|p| p.valid_until),
+                    previous_until: k.previous_until,
                     key_type: k.key_type,
                     enabled: k.enabled,
                     expires_at: k.expires_at,

@@ -8,8 +8,7 @@ use crate::domain::key::{Key, PreviousValue};
 use crate::domain::org::tenant_of;
 use crate::error::{Error, Result};
 
-pub(super) const COLUMNS: &str =
-    "id, name, type, org, tenant, description, enabled, disabled_reason, \
+const COLUMNS: &str = "id, name, type, org, tenant, description, enabled, disabled_reason, \
     created_at, created_by, expires_at, display, sealed IS NULL, prev_display, prev_until, \
     rotated_at, rotate_every, user_name, rules, origins, ips, tags, last_used_at";
 
@@ -80,7 +79,7 @@ fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
-pub(super) fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
+fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
     let key_type: String = r.get(2)?;
     let previous = match (r.get::<_, Option<String>>(13)?, opt_time(r, 14)?) {
         (Some(key), Some(valid_until)) => Some(PreviousValue { key, valid_until }),

@@ -7,21 +7,91 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{timestamp, Store, Tx, BUSY_TIMEOUT};
-use crate::domain::key::Key;
-use crate::domain::rules::Rule;
+use super::{parse_timestamp, timestamp, Store, Tx, BUSY_TIMEOUT};
+use crate::domain::key::KeyType;
+use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::verify::UserGrant;
 use crate::error::Result;
 
-/// A key as a verifier holds it: its value hashes and what the checks need.
+/// A key as a verifier needs it: its value hashes and what the checks read.
 pub struct VerifyRow {
-    pub key: Key,
+    pub id: String,
+    pub name: String,
+    pub key_type: KeyType,
+    pub org: String,
+    pub tenant: String,
+    pub enabled: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the previous value stops working (if there is one).
+    pub previous_until: Option<DateTime<Utc>>,
+    pub user: Option<String>,
+    pub rules: Vec<Rule>,
+    pub origins: Vec<Origin>,
+    pub ips: Vec<IpRange>,
+    pub last_used_at: Option<DateTime<Utc>>,
     pub hash: [u8; 32],
     pub previous_hash: Option<[u8; 32]>,
 }
 
 fn hash32(v: Vec<u8>) -> Option<[u8; 32]> {
     v.try_into().ok()
+}
+
+fn bad(col: usize, why: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        col,
+        rusqlite::types::Type::Text,
+        why.to_string().into(),
+    )
+}
+
+/// A JSON list column; `[]`, by far the most common, without a parser.
+fn list<T: std::str::FromStr>(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Vec<T>> {
+    let text = r.get_ref(col)?.as_str()?;
+    if text == "[]" {
+        return Ok(Vec::new());
+    }
+    let items: Vec<String> = serde_json::from_str(text).map_err(|_| bad(col, "bad JSON list"))?;
+    items
+        .iter()
+        .map(|s| s.parse().map_err(|_| bad(col, "bad list item")))
+        .collect()
+}
+
+fn time(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match r.get_ref(col)?.as_str_or_null()? {
+        None => Ok(None),
+        Some(s) => parse_timestamp(s).map(Some),
+    }
+}
+
+fn verify_row(r: &rusqlite::Row) -> rusqlite::Result<Option<VerifyRow>> {
+    let Some(hash) = hash32(r.get(13)?) else {
+        return Ok(None);
+    };
+    let key_type = r
+        .get_ref(2)?
+        .as_str()?
+        .parse::<KeyType>()
+        .map_err(|_| bad(2, "bad key type"))?;
+    let previous_hash = r.get::<_, Option<Vec<u8>>>(14)?.and_then(hash32);
+    Ok(Some(VerifyRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        key_type,
+        org: r.get(3)?,
+        tenant: r.get(4)?,
+        enabled: r.get(5)?,
+        expires_at: time(r, 6)?,
+        previous_until: time(r, 7)?,
+        user: r.get(8)?,
+        rules: list(r, 9)?,
+        origins: list(r, 10)?,
+        ips: list(r, 11)?,
+        last_used_at: time(r, 12)?,
+        hash,
+        previous_hash,
+    }))
 }
 
 /// Rules stored as a JSON list of strings; one that no longer parses is
@@ -37,22 +107,15 @@ fn privileges(text: &str) -> Vec<Rule> {
 impl Tx<'_> {
     /// Walks every key with its hashes, in no particular order.
     pub fn each_key_for_verify(&self, mut f: impl FnMut(VerifyRow)) -> Result<()> {
-        let sql = format!(
-            "SELECT {}, value_hash, prev_hash FROM keys",
-            super::keys::COLUMNS
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, type, org, tenant, enabled, expires_at, prev_until, user_name,
+                    rules, origins, ips, last_used_at, value_hash, prev_hash
+             FROM keys",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let key = super::keys::key_from_row(r)?;
-            let hash = hash32(r.get(23)?);
-            let previous_hash = r.get::<_, Option<Vec<u8>>>(24)?.and_then(hash32);
-            if let Some(hash) = hash {
-                f(VerifyRow {
-                    key,
-                    hash,
-                    previous_hash,
-                });
+            if let Some(row) = verify_row(r)? {
+                f(row);
             }
         }
         Ok(())
