@@ -206,3 +206,22 @@ fn a_new_key_is_known_without_a_restart_and_last_use_is_written() {
         "the use is written before the batch exits"
     );
 }
+
+#[test]
+fn the_previous_value_of_a_rotated_key_works_through_its_grace() {
+    let mut env = Env::at("2026-06-01T12:00:00Z");
+    let old = env.generate("billing", &[]);
+    env.ok(&["rotate", "billing", "--grace", "1h"]);
+    let new = env.ok(&["show", "billing", "--value"]).trim().to_string();
+    let input = format!("{}\n{}\n", json!({ "key": old }), json!({ "key": new }));
+    let reasons = |env: &Env| -> Vec<Value> {
+        let out = env.run_stdin(&["verify", "--batch"], &input);
+        lines(&out.stdout)
+            .iter()
+            .map(|d| d["reason"].clone())
+            .collect()
+    };
+    assert_eq!(reasons(&env), [Value::Null, Value::Null]);
+    env.now = Some("2026-06-01T13:00:00Z".into());
+    assert_eq!(reasons(&env), [json!("rotated"), Value::Null]);
+}
