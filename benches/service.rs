@@ -112,10 +112,15 @@ fn main() {
     let empty = dir.join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     println!("verify --batch, {REQUESTS} requests, pinned to one core (taskset -c 0)");
-    for n in [300usize, 300_000] {
+    // BENCH_SIZES=300000 picks sizes; BENCH_IN_PROCESS=1 skips the process runs.
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|_| vec![300, 300_000]);
+    let in_process_only = std::env::var_os("BENCH_IN_PROCESS").is_some();
+    for n in sizes {
         let db = dir.join(format!("keys-{n}.db"));
         let t = Instant::now();
-        let values = build_store(&db, n);
+        let values = reuse_or_build(&dir, &db, n);
         let built = t.elapsed();
         std::fs::write(
             dir.join(format!("key-{n}.txt")),
@@ -123,13 +128,39 @@ fn main() {
         )
         .unwrap();
         let input = dir.join(format!("requests-{n}.jsonl"));
-        requests(&input, &values);
+        if !in_process_only {
+            requests(&input, &values);
+            batch(&db, &input, &empty, n, built);
+        }
+        in_process(&db, &values, n);
+        if keep.is_none() {
+            let _ = std::fs::remove_file(&input);
+        }
+    }
+}
 
+/// The stored values of a kept store (`BENCH_DIR`), or a new store.
+fn reuse_or_build(dir: &Path, db: &Path, n: usize) -> Vec<SecretValue> {
+    let list = dir.join(format!("values-{n}.txt"));
+    if let (true, Ok(text)) = (db.exists(), std::fs::read_to_string(&list)) {
+        return text
+            .lines()
+            .map(|l| SecretValue::new(l.to_string()))
+            .collect();
+    }
+    let values = build_store(db, n);
+    let text: String = values.iter().map(|v| format!("{}\n", v.expose())).collect();
+    std::fs::write(&list, text).unwrap();
+    values
+}
+
+fn batch(db: &Path, input: &Path, empty: &Path, n: usize, built: std::time::Duration) {
+    {
         let load = (0..3)
-            .map(|_| run_batch(&db, &empty))
+            .map(|_| run_batch(db, empty))
             .fold(f64::MAX, f64::min);
         let total = (0..3)
-            .map(|_| run_batch(&db, &input))
+            .map(|_| run_batch(db, input))
             .fold(f64::MAX, f64::min);
         let steady = REQUESTS as f64 / (total - load);
         println!(
@@ -141,8 +172,12 @@ fn main() {
             REQUESTS as f64 / total,
             steady
         );
+    }
+}
 
-        let mut verifier = Verifier::open(&db).unwrap();
+fn in_process(db: &Path, values: &[SecretValue], n: usize) {
+    {
+        let mut verifier = Verifier::open(db).unwrap();
         let now = Utc::now();
         let started = Instant::now();
         let mut allowed = 0usize;
@@ -169,8 +204,5 @@ fn main() {
             "{n:>7} keys: in-process Verifier (verify_json_at): {:.0} decisions/s",
             REQUESTS as f64 / secs
         );
-        if keep.is_none() {
-            let _ = std::fs::remove_file(&input);
-        }
     }
 }

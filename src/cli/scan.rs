@@ -52,11 +52,11 @@ struct Report<'a> {
 
 pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
     let now = ctx.now();
-    let mut store = if args.disable {
-        ctx.open_write()?
-    } else {
-        ctx.open_read()?
-    };
+    // A scan never creates a store, even with --disable.
+    let mut store = ctx.open_read()?;
+    if args.disable {
+        store = ctx.open_write()?;
+    }
     let mut findings = Vec::new();
     let stats = store.read(now, |tx| {
         scan_paths(&args.paths, |f| {
