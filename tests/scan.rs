@@ -187,3 +187,13 @@ fn the_old_value_of_a_rotated_key_is_active_through_its_grace() {
     let j: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(j["findings"][0]["state"], "expired");
 }
+
+#[test]
+fn scan_needs_an_existing_store_and_never_creates_one() {
+    let env = Env::new();
+    let file = env.dir.path().join("f.txt");
+    fs::write(&file, STRANGER).unwrap();
+    env.fails(&["scan", file.to_str().unwrap()], 5);
+    env.fails(&["scan", "--disable", file.to_str().unwrap()], 5);
+    assert!(!env.db().exists() && !env.master().exists());
+}
