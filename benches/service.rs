@@ -177,7 +177,12 @@ fn batch(db: &Path, input: &Path, empty: &Path, n: usize, built: std::time::Dura
 
 fn in_process(db: &Path, values: &[SecretValue], n: usize) {
     {
+        let opened = Instant::now();
         let mut verifier = Verifier::open(db).unwrap();
+        println!(
+            "{n:>7} keys: Verifier::open (load) {:.0?}",
+            opened.elapsed()
+        );
         let now = Utc::now();
         let started = Instant::now();
         let mut allowed = 0usize;

@@ -70,6 +70,9 @@ pub struct Verifier {
 struct Fresh {
     ready: AtomicBool,
     slot: Mutex<Option<Snapshot>>,
+    /// The replaced snapshot, freed by the worker: freeing a large map takes
+    /// long enough to delay an answer.
+    old: Mutex<Option<Snapshot>>,
 }
 
 /// Keys are SHA-256 outputs: their first bytes are already a good hash.
@@ -163,6 +166,7 @@ impl Snapshot {
                 users.insert((tenant, name), Arc::new(grant));
             })?;
             let mut s = Snapshot::default();
+            s.current.reserve(tx.count_keys_for_verify()?);
             tx.each_key_for_verify(|row| {
                 let k = row;
                 let (hash, previous_hash) = (k.hash, k.previous_hash);
@@ -325,7 +329,23 @@ impl Verifier {
         let mut slot = self.fresh.slot.lock().unwrap_or_else(|p| p.into_inner());
         self.fresh.ready.store(false, Ordering::Release);
         if let Some(s) = slot.take() {
-            self.snapshot = s;
+            let old = std::mem::replace(&mut self.snapshot, s);
+            *self.fresh.old.lock().unwrap_or_else(|p| p.into_inner()) = Some(old);
+        }
+    }
+
+    /// Stops the worker (after it has written the last uses it was given)
+    /// and leaves the keys in memory unfreed: for a process about to exit,
+    /// where freeing a large map would only delay the exit.
+    pub fn finish_for_exit(mut self) {
+        self.stop_worker();
+        std::mem::forget(std::mem::take(&mut self.snapshot));
+    }
+
+    fn stop_worker(&mut self) {
+        self.uses.take();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
         }
     }
 }
@@ -333,10 +353,7 @@ impl Verifier {
 impl Drop for Verifier {
     /// Stops the worker after it has written the last uses it was given.
     fn drop(&mut self) {
-        self.uses.take();
-        if let Some(w) = self.worker.take() {
-            let _ = w.join();
-        }
+        self.stop_worker();
     }
 }
 
@@ -364,6 +381,7 @@ fn work(
             let _ = store.record_key_uses_nowait(&pending);
             pending.clear();
         }
+        drop(fresh.old.lock().unwrap_or_else(|p| p.into_inner()).take());
         if stop {
             return;
         }

@@ -128,5 +128,6 @@ pub fn run(ctx: &mut Context) -> Result<ExitCode> {
     }
     stdout.write_all(&out)?;
     stdout.flush()?;
+    verifier.finish_for_exit();
     Ok(ExitCode::SUCCESS)
 }

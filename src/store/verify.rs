@@ -121,6 +121,14 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// How many keys the store holds, all tenants.
+    pub fn count_keys_for_verify(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM keys", [], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
     /// The standing of user `name` of `tenant`; `None` when there is no such user.
     pub fn find_user_for_verify(&self, tenant: &str, name: &str) -> Result<Option<UserGrant>> {
         let mut stmt = self.conn.prepare_cached(
