@@ -167,8 +167,7 @@ impl Snapshot {
             })?;
             let mut s = Snapshot::default();
             s.current.reserve(tx.count_keys_for_verify()?);
-            tx.each_key_for_verify(|row| {
-                let k = row;
+            tx.each_key_for_verify(|k| {
                 let (hash, previous_hash) = (k.hash, k.previous_hash);
                 if let Some(h) = previous_hash {
                     s.previous.insert(h, hash);
