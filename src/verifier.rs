@@ -212,14 +212,18 @@ impl Snapshot {
 }
 
 impl Verifier {
-    /// Opens the store at `path` and loads its keys; never writes to it.
+    /// Opens the store at `path` read-only and loads its keys.
     pub fn open(path: &Path) -> Result<Verifier> {
         Verifier::open_with(path, VerifierOptions::default())
     }
 
     pub fn open_with(path: &Path, options: VerifierOptions) -> Result<Verifier> {
         let now = Clock::system().now();
-        let mut store = Store::open(path, Access::Existing, now)?;
+        let mut store = if options.record_uses {
+            Store::open(path, Access::Existing, now)?
+        } else {
+            Store::open_read_only(path)?
+        };
         let version = store.read(now, |tx| tx.data_version())?;
         let snapshot = Snapshot::load(&mut store, now)?;
         let fresh = Arc::new(Fresh::default());
@@ -471,5 +475,34 @@ mod tests {
             );
         }
         assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn a_read_only_verifier_sees_another_connection_disable_a_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        let on = generate_value("kadm", KeyType::External);
+        store_with(&path, &[("on", true, &on)]);
+        let admin = rusqlite::Connection::open(&path).unwrap();
+        admin
+            .execute("UPDATE keys SET user_name = NULL", [])
+            .unwrap();
+        let mut v = Verifier::open(&path).unwrap();
+        let req = Request {
+            key: on.expose(),
+            ..Request::default()
+        };
+        assert!(v.verify(&req).allowed);
+        admin.execute("UPDATE keys SET enabled = 0", []).unwrap();
+        let started = std::time::Instant::now();
+        while v.verify(&req).allowed {
+            assert!(started.elapsed() < Duration::from_secs(2), "never reloaded");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(v.verify(&req).reason, Some(Reason::Disabled));
+        let last_used: Option<String> = admin
+            .query_row("SELECT last_used_at FROM keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(last_used, None, "a read-only verifier records nothing");
     }
 }

@@ -2,16 +2,17 @@
 //! pass (for a long-running verifier), a bound user's standing, and recording
 //! last uses without ever waiting for the write lock.
 
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{parse_timestamp, timestamp, Store, Tx, BUSY_TIMEOUT};
+use super::{parse_timestamp, schema, timestamp, Store, Tx, BUSY_TIMEOUT};
 use crate::domain::key::KeyType;
 use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::verify::UserGrant;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A key as a verifier needs it: its value hashes and what the checks read.
 pub struct VerifyRow {
@@ -168,6 +169,40 @@ impl Tx<'_> {
 pub const LAST_USE_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
 impl Store {
+    /// Opens an existing store without the right to write to it (no
+    /// migration, no last use): for a service that only verifies, and may
+    /// run as a user who can read the store but not change it.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::environment(format!(
+                "there is no keyadm store at {}",
+                path.display()
+            ))
+            .hint("create one with: keyadm init (or generate a first key)"));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let version = schema::user_version(&conn)?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(schema::newer(version));
+        }
+        if version < schema::SCHEMA_VERSION {
+            return Err(Error::environment(format!(
+                "the store at {} has an older schema (version {version})",
+                path.display()
+            ))
+            .hint("run any keyadm command on it once (e.g. keyadm list) to upgrade it"));
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            master: None,
+        })
+    }
+
     /// Records that keys were used (ID, when), in one transaction, skipping
     /// each key whose last use is less than a minute old. Never waits: a
     /// locked or read-only store gives an error at once, which callers ignore.
