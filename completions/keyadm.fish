@@ -58,6 +58,11 @@ complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "copy" -d 'Put a key\'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "verify" -d 'Check a presented key (stdin, --key-file or KEYADM_KEY): exit 0 allowed, 1 denied'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "lookup" -d 'Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "sign" -d 'Sign a request with a key\'s value (HMAC-SHA256); prints the X-Keyadm-* headers'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "check-signature" -d 'Check a signed request\'s headers: exit 0 valid, 1 invalid'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "scan" -d 'Find key values in files: exit 1 when an active key is found'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
@@ -710,26 +715,119 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s q -l quiet
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "init" -d 'Create the store and the master key (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "generate" -d 'Issue a new key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "list" -d 'List keys'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "show" -d 'Show every property of a key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "edit" -d 'Change a key\'s properties'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "enable" -d 'Enable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "disable" -d 'Disable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "delete" -d 'Delete disabled keys, permanently'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "config" -d 'Read and change the store\'s settings'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "org" -d 'Organizations: add, list (a tree with key counts), remove'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "user" -d 'Users: add, list, edit, enable, disable, remove'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "sweep" -d 'Disable expired keys and delete those expired purge-after ago (for cron)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "notify" -d 'Send expiry notices at the notify-days thresholds (for cron)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "audit" -d 'List the audit log, oldest first; `audit verify` checks its hash chain'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "copy" -d 'Put a key\'s value on the clipboard, cleared after a while (audited)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l key-file -d 'Read the key from the first line of this file (else KEYADM_KEY, else stdin)' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l origin -d 'The request\'s Origin header or host, checked against the key\'s origins' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l ip -d 'The client\'s address, checked against the key\'s address ranges' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l method -d 'The request\'s method, checked against a custom key\'s allow rules' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l url -d 'The request\'s path (or full URL), checked against a custom key\'s allow rules' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l batch -d 'JSON lines on stdin ({"key", "method", "url", "origin", "ip"}), one decision a line on stdout'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l key-file -d 'Read the value from the first line of this file (else KEYADM_KEY, else stdin)' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s X -l method -d 'The request\'s method' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l url -d 'The request\'s path and query, or its full URL (only the path and query are signed)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l key-id -d 'The X-Keyadm-Key-Id header: the key\'s ID' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l timestamp -d 'The X-Keyadm-Timestamp header: unix seconds' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature -d 'The X-Keyadm-Signature header: v1=<hex>' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s X -l method -d 'The request\'s method' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l url -d 'The request\'s path and query, or its full URL' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l max-skew -d 'How far the timestamp may be from now, either way' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l disable -d 'Disable every active key found, with reason "leaked" (needs the master key)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "init" -d 'Create the store and the master key (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "generate" -d 'Issue a new key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "list" -d 'List keys'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "show" -d 'Show every property of a key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "edit" -d 'Change a key\'s properties'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "enable" -d 'Enable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "disable" -d 'Disable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "delete" -d 'Delete disabled keys, permanently'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "config" -d 'Read and change the store\'s settings'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "org" -d 'Organizations: add, list (a tree with key counts), remove'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "user" -d 'Users: add, list, edit, enable, disable, remove'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "sweep" -d 'Disable expired keys and delete those expired purge-after ago (for cron)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "notify" -d 'Send expiry notices at the notify-days thresholds (for cron)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "audit" -d 'List the audit log, oldest first; `audit verify` checks its hash chain'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "copy" -d 'Put a key\'s value on the clipboard, cleared after a while (audited)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "verify" -d 'Check a presented key (stdin, --key-file or KEYADM_KEY): exit 0 allowed, 1 denied'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "lookup" -d 'Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "sign" -d 'Sign a request with a key\'s value (HMAC-SHA256); prints the X-Keyadm-* headers'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "check-signature" -d 'Check a signed request\'s headers: exit 0 valid, 1 invalid'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "scan" -d 'Find key values in files: exit 1 when an active key is found'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import completions verify lookup sign check-signature scan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and its default'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Change a setting (audited)'

@@ -2,6 +2,7 @@
 //! (clap derive), and the dispatch to one file per subcommand.
 
 mod audit;
+mod batch;
 mod config;
 mod context;
 mod copy;
@@ -14,15 +15,19 @@ mod hook;
 mod import;
 mod init;
 mod list;
+mod lookup;
 mod notify;
 mod org;
 mod prompt;
 mod rotate;
 mod rotate_exec;
+mod scan;
 mod show;
+mod sign;
 mod state;
 mod sweep;
 mod user;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,6 +142,16 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Print the completion script for a shell
     Completions(docs::CompletionsArgs),
+    /// Check a presented key (stdin, --key-file or KEYADM_KEY): exit 0 allowed, 1 denied
+    Verify(verify::VerifyArgs),
+    /// Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use
+    Lookup(lookup::LookupArgs),
+    /// Sign a request with a key's value (HMAC-SHA256); prints the X-Keyadm-* headers
+    Sign(sign::SignArgs),
+    /// Check a signed request's headers: exit 0 valid, 1 invalid
+    CheckSignature(sign::CheckSignatureArgs),
+    /// Find key values in files: exit 1 when an active key is found
+    Scan(scan::ScanArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -163,6 +178,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(a) => export::run(&mut ctx, a),
         Command::Import(a) => import::run(&mut ctx, a),
         Command::Completions(a) => docs::completions(&mut ctx, a),
+        Command::Verify(a) => return verify::run(&mut ctx, a),
+        Command::Lookup(a) => lookup::run(&mut ctx, a),
+        Command::Sign(a) => sign::run_sign(&mut ctx, a),
+        Command::CheckSignature(a) => return sign::run_check(&mut ctx, a),
+        Command::Scan(a) => return scan::run(&mut ctx, a),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

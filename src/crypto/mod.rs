@@ -1,3 +1,4 @@
 //! Cryptography: sealing values under the master key.
 
 pub mod seal;
+pub mod sign;

@@ -8,3 +8,4 @@ pub mod rules;
 pub mod settings;
 pub mod user;
 pub mod value;
+pub mod verify;

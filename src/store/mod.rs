@@ -10,6 +10,7 @@ mod orgs;
 pub mod schema;
 mod settings;
 mod users;
+mod verify;
 
 use std::fs;
 use std::os::unix::fs::OpenOptionsExt;
@@ -27,6 +28,7 @@ pub use audit::{AuditEntry, AuditRecord, NewAudit};
 pub use audit_verify::{AuditBreak, AuditVerdict};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
 pub use lifecycle::{NoticeState, ValueState};
+pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
 
 /// How long a command waits for another process's write before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,0 +1,133 @@
+//! `keyadm verify --batch`: JSON lines in, one JSON decision a line out, in
+//! order, for a gateway. The keys are held in memory by a `Verifier`, which
+//! reloads them when the store changes. Output is flushed whenever no more
+//! input is waiting, so a caller that writes one line and waits for the
+//! answer gets it at once, and a bulk feed is answered in large writes.
+
+use std::borrow::Cow;
+use std::io::{self, BufRead, BufReader, Write};
+use std::process::ExitCode;
+
+use serde::{Deserialize, Serialize};
+
+use super::verify::parse_ip;
+use super::Context;
+use keyadm::domain::verify::{Decision, Reason, Request};
+use keyadm::{Clock, Result, Verifier, VerifierOptions};
+
+/// A request line longer than this is a bad request (and is skipped).
+const MAX_LINE: usize = 64 * 1024;
+/// Answers are written out in blocks of about this size when input keeps coming.
+const OUT_BUFFER: usize = 64 * 1024;
+
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(borrow, default)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    url: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    origin: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    ip: Option<Cow<'a, str>>,
+}
+
+#[derive(Serialize)]
+struct BadRequest<'a> {
+    #[serde(flatten)]
+    decision: &'a Decision,
+    error: &'a str,
+}
+
+/// Reads one line (without its newline) into `buf`; `Ok(None)` at the end of
+/// input, `Ok(Some(false))` when the line was longer than `MAX_LINE` (its
+/// rest is skipped).
+fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    buf.clear();
+    let mut fits = true;
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(any.then_some(fits));
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        if fits && buf.len() + part.len() <= MAX_LINE {
+            buf.extend_from_slice(part);
+        } else {
+            fits = false;
+        }
+        let used = done.unwrap_or(part.len());
+        r.consume(used);
+        if done.is_some() {
+            return Ok(Some(fits));
+        }
+    }
+}
+
+/// Appends the decision on one request line to `out`; `Err` for a bad request.
+fn decide(
+    verifier: &mut Verifier,
+    line: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+    out: &mut Vec<u8>,
+) -> std::result::Result<(), String> {
+    let text = std::str::from_utf8(line).map_err(|_| "the line is not UTF-8".to_string())?;
+    let l: Line = serde_json::from_str(text).map_err(|e| format!("not a request object: {e}"))?;
+    let ip = parse_ip(l.ip.as_deref()).map_err(|e| e.message().what.clone())?;
+    let req = Request {
+        key: l.key.trim(),
+        method: l.method.as_deref(),
+        url: l.url.as_deref(),
+        origin: l.origin.as_deref(),
+        ip,
+    };
+    verifier.verify_json_at(&req, now, out);
+    Ok(())
+}
+
+pub fn run(ctx: &mut Context) -> Result<ExitCode> {
+    let path = ctx.store_path()?;
+    let mut verifier = Verifier::open_with(&path, VerifierOptions { record_uses: true })?;
+    // KEYADM_NOW fixes the time of the whole run; otherwise each line is judged at its own time.
+    let fixed = std::env::var_os("KEYADM_NOW").is_some().then(|| ctx.now());
+    let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
+    let mut stdout = io::stdout().lock();
+    let mut out: Vec<u8> = Vec::with_capacity(OUT_BUFFER + 1024);
+    let mut line = Vec::with_capacity(512);
+    while let Some(fits) = read_line(&mut input, &mut line)? {
+        let now = fixed.unwrap_or_else(|| Clock::system().now());
+        let mark = out.len();
+        let result = if fits {
+            decide(&mut verifier, &line, now, &mut out)
+        } else {
+            Err(format!("the line is longer than {MAX_LINE} bytes"))
+        };
+        if let Err(e) = result {
+            out.truncate(mark);
+            let bad = BadRequest {
+                decision: &Decision::deny(Reason::BadRequest, None),
+                error: &e,
+            };
+            serde_json::to_writer(&mut out, &bad).map_err(io::Error::from)?;
+        }
+        out.push(b'\n');
+        if out.len() >= OUT_BUFFER || input.buffer().is_empty() {
+            match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+                r => r?,
+            }
+            out.clear();
+        }
+    }
+    stdout.write_all(&out)?;
+    stdout.flush()?;
+    verifier.finish_for_exit();
+    Ok(ExitCode::SUCCESS)
+}

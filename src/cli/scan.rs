@@ -1,0 +1,188 @@
+//! `keyadm scan PATH…`: finds key values in files and says what each is in
+//! this store. Exit 1 when an active key is found (a pre-commit or CI gate);
+//! `--disable` disables those keys with reason `leaked` (audited).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+use serde_json::json;
+
+use super::Context;
+use keyadm::domain::key::KeyState;
+use keyadm::scan::scan_paths;
+use keyadm::store::NewAudit;
+use keyadm::Result;
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files and folders to scan (folders recursively; .git, binary files and symlinks are skipped)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Disable every active key found, with reason "leaked" (needs the master key)
+    #[arg(long)]
+    pub disable: bool,
+}
+
+#[derive(Serialize)]
+struct Found {
+    path: String,
+    line: usize,
+    /// The value, truncated.
+    key: String,
+    /// active, disabled, expired or unknown.
+    state: &'static str,
+    key_id: Option<String>,
+    name: Option<String>,
+    /// `previous` when it is the old value of a rotated key.
+    matched: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    findings: &'a [Found],
+    active: usize,
+    disabled_now: &'a [String],
+    files: usize,
+    binary_skipped: usize,
+    symlinks_skipped: usize,
+}
+
+pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
+    let now = ctx.now();
+    // A scan never creates a store, even with --disable.
+    let mut store = ctx.open_read()?;
+    if args.disable {
+        store = ctx.open_write()?;
+    }
+    let mut findings = Vec::new();
+    let stats = store.read(now, |tx| {
+        scan_paths(&args.paths, |f| {
+            let found = tx
+                .find_key_by_hash(&f.value.hash())?
+                .filter(|(k, _)| ctx.confined_tenant().is_none_or(|t| t == k.tenant));
+            let (state, key, matched) = match &found {
+                None => ("unknown", None, None),
+                Some((k, current)) => {
+                    let state = match k.state(now) {
+                        KeyState::Disabled => "disabled",
+                        KeyState::Expired => "expired",
+                        KeyState::Enabled if *current || k.previous_in_grace(now).is_some() => {
+                            "active"
+                        }
+                        KeyState::Enabled => "expired",
+                    };
+                    (state, Some(k), (!current).then_some("previous"))
+                }
+            };
+            findings.push(Found {
+                path: f.path.display().to_string(),
+                line: f.line,
+                key: f.value.truncated(),
+                state,
+                key_id: key.map(|k| k.id.clone()),
+                name: key.map(|k| k.name.clone()),
+                matched,
+            });
+            Ok(())
+        })
+    })?;
+    for (path, why) in &stats.unreadable {
+        ctx.printer
+            .warn(format!("could not read {}: {why}", path.display()));
+    }
+    // Each active key once, with every place it was found.
+    let mut active: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.state == "active") {
+        if let Some(id) = &f.key_id {
+            active
+                .entry(id)
+                .or_default()
+                .push(format!("{}:{}", f.path, f.line));
+        }
+    }
+    let mut disabled_now = Vec::new();
+    if args.disable && !active.is_empty() {
+        let actor = ctx.actor();
+        disabled_now = store.write(now, |tx| {
+            let mut done = Vec::new();
+            for (id, places) in &active {
+                let mut k = tx.find_key(None, None, id)?;
+                if !k.enabled {
+                    continue;
+                }
+                k.enabled = false;
+                k.disabled_reason = Some("leaked".into());
+                tx.update_key(&k)?;
+                tx.append_audit(NewAudit {
+                    actor: &actor,
+                    action: "disable",
+                    key_id: Some(&k.id),
+                    key_name: Some(&k.name),
+                    tenant: Some(&k.tenant),
+                    details: json!({ "reason": "leaked", "found_in": places, "via": "scan --disable" }),
+                })?;
+                done.push(k.id);
+            }
+            Ok(done)
+        })?;
+    }
+    print(ctx, &findings, &active, &disabled_now, &stats);
+    Ok(if active.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print(
+    ctx: &Context,
+    findings: &[Found],
+    active: &BTreeMap<&str, Vec<String>>,
+    disabled_now: &[String],
+    stats: &keyadm::scan::ScanStats,
+) {
+    let p = &ctx.printer;
+    if p.json {
+        p.json(&Report {
+            findings,
+            active: active.len(),
+            disabled_now,
+            files: stats.files,
+            binary_skipped: stats.binary,
+            symlinks_skipped: stats.symlinks,
+        });
+        return;
+    }
+    for f in findings {
+        let who = match (&f.name, &f.key_id) {
+            (Some(n), Some(id)) => format!("  key \"{n}\" ({id})"),
+            _ => String::new(),
+        };
+        let old = if f.matched.is_some() {
+            ", old value"
+        } else {
+            ""
+        };
+        p.line(format!(
+            "{}:{}: {}  {}{old}{who}",
+            f.path, f.line, f.key, f.state
+        ));
+    }
+    for id in disabled_now {
+        p.note(format!("Disabled key {id} (reason: leaked)."));
+    }
+    p.note(format!(
+        "{} key value(s) found in {} file(s), {} active; {} binary file(s) and {} symlink(s) skipped.",
+        findings.len(),
+        stats.files,
+        active.len(),
+        stats.binary,
+        stats.symlinks
+    ));
+    if !active.is_empty() && disabled_now.is_empty() {
+        p.note("Rotate or disable the active keys: keyadm scan --disable PATH… disables them (reason leaked).");
+    }
+}

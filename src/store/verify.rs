@@ -1,0 +1,240 @@
+//! What verification asks of the store: every key's hashes and checks in one
+//! pass (for a long-running verifier), a bound user's standing, and recording
+//! last uses without ever waiting for the write lock.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use super::{parse_timestamp, schema, timestamp, Store, Tx, BUSY_TIMEOUT};
+use crate::domain::key::KeyType;
+use crate::domain::rules::{IpRange, Origin, Rule};
+use crate::domain::verify::UserGrant;
+use crate::error::{Error, Result};
+
+/// A key as a verifier needs it: its value hashes and what the checks read.
+pub struct VerifyRow {
+    pub id: String,
+    pub name: String,
+    pub key_type: KeyType,
+    pub org: String,
+    pub tenant: String,
+    pub enabled: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the previous value stops working (if there is one).
+    pub previous_until: Option<DateTime<Utc>>,
+    pub user: Option<String>,
+    pub rules: Vec<Rule>,
+    pub origins: Vec<Origin>,
+    pub ips: Vec<IpRange>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub hash: [u8; 32],
+    pub previous_hash: Option<[u8; 32]>,
+}
+
+fn hash32(v: Vec<u8>) -> Option<[u8; 32]> {
+    v.try_into().ok()
+}
+
+fn bad(col: usize, why: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        col,
+        rusqlite::types::Type::Text,
+        why.to_string().into(),
+    )
+}
+
+/// A JSON list column; `[]`, by far the most common, without a parser.
+fn list<T: std::str::FromStr>(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Vec<T>> {
+    let text = r.get_ref(col)?.as_str()?;
+    if text == "[]" {
+        return Ok(Vec::new());
+    }
+    let items: Vec<String> = serde_json::from_str(text).map_err(|_| bad(col, "bad JSON list"))?;
+    items
+        .iter()
+        .map(|s| s.parse().map_err(|_| bad(col, "bad list item")))
+        .collect()
+}
+
+fn time(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match r.get_ref(col)?.as_str_or_null()? {
+        None => Ok(None),
+        Some(s) => parse_timestamp(s).map(Some),
+    }
+}
+
+fn verify_row(r: &rusqlite::Row) -> rusqlite::Result<Option<VerifyRow>> {
+    let Some(hash) = hash32(r.get(13)?) else {
+        return Ok(None);
+    };
+    let key_type = r
+        .get_ref(2)?
+        .as_str()?
+        .parse::<KeyType>()
+        .map_err(|_| bad(2, "bad key type"))?;
+    let previous_hash = r.get::<_, Option<Vec<u8>>>(14)?.and_then(hash32);
+    Ok(Some(VerifyRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        key_type,
+        org: r.get(3)?,
+        tenant: r.get(4)?,
+        enabled: r.get(5)?,
+        expires_at: time(r, 6)?,
+        previous_until: time(r, 7)?,
+        user: r.get(8)?,
+        rules: list(r, 9)?,
+        origins: list(r, 10)?,
+        ips: list(r, 11)?,
+        last_used_at: time(r, 12)?,
+        hash,
+        previous_hash,
+    }))
+}
+
+/// Rules stored as a JSON list of strings; one that no longer parses is
+/// dropped, which can only narrow what a user may do.
+fn privileges(text: &str) -> Vec<Rule> {
+    serde_json::from_str::<Vec<String>>(text)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect()
+}
+
+impl Tx<'_> {
+    /// Walks every key with its hashes, in no particular order.
+    pub fn each_key_for_verify(&self, mut f: impl FnMut(VerifyRow)) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, type, org, tenant, enabled, expires_at, prev_until, user_name,
+                    rules, origins, ips, last_used_at, value_hash, prev_hash
+             FROM keys",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(row) = verify_row(r)? {
+                f(row);
+            }
+        }
+        Ok(())
+    }
+
+    /// How many keys the store holds, all tenants.
+    pub fn count_keys_for_verify(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM keys", [], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// The standing of user `name` of `tenant`; `None` when there is no such user.
+    pub fn find_user_for_verify(&self, tenant: &str, name: &str) -> Result<Option<UserGrant>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT enabled, privileges FROM users WHERE tenant = ?1 AND name = ?2",
+        )?;
+        Ok(stmt
+            .query_row(params![tenant, name], |r| {
+                Ok(UserGrant {
+                    enabled: r.get(0)?,
+                    privileges: privileges(&r.get::<_, String>(1)?),
+                })
+            })
+            .optional()?)
+    }
+
+    /// Every user's standing, as `(tenant, name, grant)`.
+    pub fn each_user_for_verify(&self, mut f: impl FnMut(String, String, UserGrant)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT tenant, name, enabled, privileges FROM users")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(
+                r.get(0)?,
+                r.get(1)?,
+                UserGrant {
+                    enabled: r.get(2)?,
+                    privileges: privileges(&r.get::<_, String>(3)?),
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Last use is written at most once a minute per key.
+pub const LAST_USE_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+impl Store {
+    /// Opens an existing store without the right to write to it (no
+    /// migration, no last use): for a service that only verifies, and may
+    /// run as a user who can read the store but not change it.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::environment(format!(
+                "there is no keyadm store at {}",
+                path.display()
+            ))
+            .hint("create one with: keyadm init (or generate a first key)"));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let version = schema::user_version(&conn)?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(schema::newer(version));
+        }
+        if version < schema::SCHEMA_VERSION {
+            return Err(Error::environment(format!(
+                "the store at {} has an older schema (version {version})",
+                path.display()
+            ))
+            .hint("run any keyadm command on it once (e.g. keyadm list) to upgrade it"));
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            master: None,
+        })
+    }
+
+    /// Records that keys were used (ID, when), in one transaction, skipping
+    /// each key whose last use is less than a minute old. Never waits: a
+    /// locked or read-only store gives an error at once, which callers ignore.
+    /// Last use is bookkeeping, so it is written without a sync (WAL keeps
+    /// the file consistent; a crash may lose the latest last-use times).
+    pub fn record_key_uses_nowait(&mut self, uses: &[(String, DateTime<Utc>)]) -> Result<()> {
+        self.conn.busy_timeout(Duration::ZERO)?;
+        self.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        let done = (|| -> Result<()> {
+            let tx = rusqlite::Transaction::new_unchecked(
+                &self.conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE keys SET last_used_at = ?2
+                     WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+                )?;
+                for (id, at) in uses {
+                    stmt.execute(params![id, timestamp(*at), timestamp(*at - LAST_USE_EVERY)])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        let _ = self.conn.execute_batch("PRAGMA synchronous = FULL");
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        done
+    }
+}
+
+/// Is a recorded last use old enough (or absent) to be written again at `now`?
+pub fn last_use_due(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last.is_none_or(|t| t <= now - LAST_USE_EVERY)
+}
