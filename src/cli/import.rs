@@ -15,7 +15,7 @@ use super::generate::{issue_with, parse_list, parse_tags, Imported, KeySpec};
 use super::Context;
 use keyadm::domain::expiry::{parse_duration, Expiry};
 use keyadm::domain::key::{validate_description, validate_name, validate_reason, KeyType};
-use keyadm::domain::org::validate_org;
+use keyadm::domain::org::{org_not_found, tenant_of, validate_org};
 use keyadm::domain::value::{is_key_id, parse_value};
 use keyadm::{Error, Result, SecretValue};
 
@@ -299,12 +299,23 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     } else {
         parse_csv(&text)?
     };
-    let checked = rows
-        .iter()
-        .map(|r| check_row(ctx, &source, r).map_err(|e| at_row(e, r.number, r.get("name"))))
-        .collect::<Result<Vec<_>>>()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
+    ctx.require_admin("import keys")?;
+    let checked = rows
+        .iter()
+        .map(|r| {
+            check_row(ctx, &source, r)
+                .and_then(|c| {
+                    // A confined actor imports into their own tenant only.
+                    match ctx.confined_tenant() {
+                        Some(t) if t != tenant_of(&c.spec.org) => Err(org_not_found(&c.spec.org)),
+                        _ => Ok(c),
+                    }
+                })
+                .map_err(|e| at_row(e, r.number, r.get("name")))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let done = store.write(ctx.now(), |tx| {
         let mut done = Vec::with_capacity(checked.len());
         for c in checked {
