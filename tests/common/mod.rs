@@ -82,20 +82,33 @@ impl Env {
     }
 
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        self.cmd().args(args).write_stdin(stdin).output().expect("binary runs").into()
+        self.cmd()
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .expect("binary runs")
+            .into()
     }
 
     /// Runs and asserts exit 0; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let r = self.run(args);
-        assert_eq!(r.code, 0, "keyadm {args:?} failed:\n{}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, 0,
+            "keyadm {args:?} failed:\n{}{}",
+            r.stdout, r.stderr
+        );
         r.stdout
     }
 
     /// Runs and asserts the exit code and an `error:` line; returns stderr.
     pub fn fails(&self, args: &[&str], code: i32) -> String {
         let r = self.run(args);
-        assert_eq!(r.code, code, "keyadm {args:?}: expected exit {code}:\n{}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, code,
+            "keyadm {args:?}: expected exit {code}:\n{}{}",
+            r.stdout, r.stderr
+        );
         assert!(r.stderr.contains("error: "), "no error line: {}", r.stderr);
         assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
         r.stderr
@@ -125,3 +138,4 @@ impl Env {
         all
     }
 }
+pub mod proof;
