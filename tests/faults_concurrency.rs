@@ -158,7 +158,7 @@ fn concurrent_rotate_disable_enable_delete_keep_the_store_consistent() {
                         "delete".into(),
                         "--yes".into(),
                         "--json".into(),
-                        all[(i * 5) % n].clone(),
+                        all[(i * 10) % n].clone(),
                     ];
                     ("delete".to_string(), run_owned(env, &args))
                 })
