@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use keyadm::domain::value::redact_values;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -22,9 +23,10 @@ fn main() -> ExitCode {
             };
             let mut err = std::io::stderr().lock();
             let m = e.message();
-            let _ = writeln!(err, "{red}error:{reset} {}", m.what);
+            // A key value echoed from the input is never printed whole.
+            let _ = writeln!(err, "{red}error:{reset} {}", redact_values(&m.what));
             if let Some(h) = &m.hint {
-                let _ = writeln!(err, "{cyan}hint:{reset} {h}");
+                let _ = writeln!(err, "{cyan}hint:{reset} {}", redact_values(h));
             }
             ExitCode::from(e.exit_code() as u8)
         }
