@@ -1,12 +1,12 @@
 //! `keyadm list`: keys in a table, or `--json`, with filters and sorting.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use chrono::Duration;
 use clap::{Args, ValueEnum};
 
 use super::{Context, KEY_TYPES};
-use crate::output::table::{key_cells, key_row, new_table, KEY_HEADERS};
+use crate::output::table::{key_cells, key_row, new_table, plain_table, KEY_HEADERS};
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::parse_duration;
@@ -200,12 +200,17 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
             out.flush()?;
             return Ok(());
         }
+        // Piped and plain: aligned columns without comfy-table's per-cell cost.
+        let plain = !p.color && !std::io::stdout().is_terminal();
         let mut table = new_table(&KEY_HEADERS);
+        let mut rows: Vec<[String; 11]> = Vec::new();
         let mut count = 0;
         tx.each_key(&query, |k| {
             if filter.matches(&k, &tf) {
                 if p.quiet {
                     p.line(&k.id);
+                } else if plain {
+                    rows.push(key_cells(&k, now, &tf));
                 } else {
                     table.add_row(key_row(&p, &k, now, &tf));
                 }
@@ -214,7 +219,9 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
             Ok(())
         })?;
         if !p.quiet {
-            if count > 0 {
+            if count > 0 && plain {
+                p.line(plain_table(&KEY_HEADERS, &rows));
+            } else if count > 0 {
                 p.line(table.to_string());
             }
             p.note(format!("{count} key{}", if count == 1 { "" } else { "s" }));
