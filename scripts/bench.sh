@@ -111,8 +111,7 @@ section_rotate() {
 # which list never does).
 make_big_store() {
   cp "$DB" "$work/big.db"
-  sqlite3 "$work/big.db" <<'SQL'
-PRAGMA journal_mode = WAL;
+  sqlite3 "$work/big.db" >/dev/null <<'SQL'
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
 INSERT INTO orgs (path, tenant, created_at)
@@ -131,11 +130,11 @@ section_memory() {
   make_big_store
   local n rss secs
   n=$(sqlite3 "$work/big.db" "SELECT count(*) FROM keys")
-  /usr/bin/time -f '%M %e' -o "$work/time.txt" "$BIN" --db "$work/big.db" list --json >"$work/big.json"
+  /usr/bin/time -f '%M %e' -o "$work/time.txt" "$BIN" --db "$work/big.db" list --json >"$work/big.json" 2>/dev/null
   read -r rss secs <"$work/time.txt"
   local listed
   listed=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))))" "$work/big.json")
-  /usr/bin/time -f '%M %e' -o "$work/time2.txt" "$BIN" --db "$work/big.db" list >/dev/null
+  /usr/bin/time -f '%M %e' -o "$work/time2.txt" "$BIN" --db "$work/big.db" list >/dev/null 2>&1
   local trss tsecs
   read -r trss tsecs <"$work/time2.txt"
   printf '\n== peak memory over %s keys in 1000 tenants (goal <= 32 MiB)\n' "$n"

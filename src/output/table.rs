@@ -108,3 +108,18 @@ fn push_plain_row<'a>(out: &mut String, widths: &[usize], cells: impl Iterator<I
     out.truncate(start + kept);
     out.push('\n');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_tables_align_by_display_width_and_cut_trailing_blanks() {
+        let rows = [
+            ["k1".to_string(), "日本".to_string(), "x".to_string()],
+            ["key-2".to_string(), "ab".to_string(), String::new()],
+        ];
+        let out = plain_table(&["ID", "NAME", "NOTE"], &rows);
+        assert_eq!(out, " ID     NAME  NOTE\n k1     日本  x\n key-2  ab");
+    }
+}
