@@ -10,7 +10,7 @@
 #
 # Needs: hyperfine, sqlite3, python3, /usr/bin/time (Debian: apt-get install
 # -y hyperfine sqlite3 time), and for the pass comparison gpg and pass.
-# Prints one table per section: the two commands' mean times, their ratio
+# Prints one table per section: the two commands' median times, their ratio
 # and the goal. Not run by CI.
 #
 # To add a section (e.g. verify), write a function `section_NAME` that calls
@@ -56,7 +56,8 @@ compare() {
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 label, goal = sys.argv[2], sys.argv[3]
-a, b = r[0]["mean"] * 1000, r[1]["mean"] * 1000
+# Medians: the machine may be shared, and a few slow runs should not decide.
+a, b = r[0]["median"] * 1000, r[1]["median"] * 1000
 if goal.startswith("<="):
     ratio, ok = a / b, a / b <= float(goal[2:])
     shown = f"{ratio:5.2f}x slower"
@@ -69,7 +70,7 @@ PY
 }
 
 table() {
-  printf '\n== %s\n%-34s %11s %11s   %-14s %s\n' "$1" "" "keyadm" "$2" "ratio" "goal"
+  printf '\n== %s\n%-34s %11s %11s   %-14s %s\n' "$1" "(median of $runs runs)" "keyadm" "$2" "ratio" "goal"
   printf '%s\n' "${ROWS[@]}"
   ROWS=()
 }

@@ -204,11 +204,14 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         let plain = !p.color && !std::io::stdout().is_terminal();
         let mut table = new_table(&KEY_HEADERS);
         let mut rows: Vec<[String; 11]> = Vec::new();
+        // -q: the IDs, written at once rather than one write per line.
+        let mut ids = String::new();
         let mut count = 0;
         tx.each_key(&query, |k| {
             if filter.matches(&k, &tf) {
                 if p.quiet {
-                    p.line(&k.id);
+                    ids.push_str(&k.id);
+                    ids.push('\n');
                 } else if plain {
                     rows.push(key_cells(&k, now, &tf));
                 } else {
@@ -218,6 +221,10 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
             }
             Ok(())
         })?;
+        if p.quiet && !ids.is_empty() {
+            ids.pop();
+            p.line(ids);
+        }
         if !p.quiet {
             if count > 0 && plain {
                 p.line(plain_table(&KEY_HEADERS, &rows));
