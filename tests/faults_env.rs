@@ -315,3 +315,39 @@ fn a_full_disk_is_refused_untouched() {
     assert_eq!(proof::count(&env, "SELECT count(*) FROM keys"), 41);
     proof::assert_audit_intact(&env);
 }
+
+#[test]
+fn read_commands_never_change_the_store() {
+    let env = store();
+    let before = file(&env.db());
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &[
+            "list",
+            "-q",
+            "--search",
+            "k1",
+            "--sort",
+            "expires",
+            "--reverse",
+        ],
+        &["show", "k1"],
+        &["show", "k1", "--json"],
+        &["config", "get", "rotation-grace"],
+        &["config", "list", "--json"],
+    ] {
+        env.ok(args);
+        assert!(
+            file(&env.db()) == before,
+            "keyadm {args:?} changed the store file"
+        );
+        let wal = std::fs::metadata(format!("{}-wal", env.db().display()))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert_eq!(wal, 0, "keyadm {args:?} left a change in the WAL");
+    }
+    // Nor does a failing change (here, a refused delete of an enabled key).
+    env.fails(&["delete", "--yes", "k1"], 4);
+    assert!(file(&env.db()) == before);
+}
