@@ -1,11 +1,13 @@
 //! Showing times: `iso`, `us`, `eu` or a strftime pattern, in local time or UTC.
 
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Local, Utc};
 
 /// How a command shows times to a person (JSON always carries RFC 3339 UTC).
 #[derive(Debug, Clone)]
 pub struct TimeFormat {
-    pattern: String,
+    /// The pattern, parsed once: a list shows three times per key.
+    items: Vec<Item<'static>>,
     utc: bool,
 }
 
@@ -19,16 +21,20 @@ impl TimeFormat {
             other => other,
         };
         TimeFormat {
-            pattern: pattern.to_string(),
+            items: StrftimeItems::new(pattern)
+                .parse_to_owned()
+                .unwrap_or_else(|_| vec![Item::Error]),
             utc,
         }
     }
 
     pub fn show(&self, t: DateTime<Utc>) -> String {
         if self.utc {
-            format!("{} UTC", t.format(&self.pattern))
+            format!("{} UTC", t.format_with_items(self.items.iter()))
         } else {
-            t.with_timezone(&Local).format(&self.pattern).to_string()
+            t.with_timezone(&Local)
+                .format_with_items(self.items.iter())
+                .to_string()
         }
     }
 
