@@ -21,9 +21,12 @@ impl TimeFormat {
             other => other,
         };
         TimeFormat {
+            // A pattern chrono cannot use (only a tampered setting: input is
+            // validated) falls back to iso rather than failing at display.
             items: StrftimeItems::new(pattern)
                 .parse_to_owned()
-                .unwrap_or_else(|_| vec![Item::Error]),
+                .or_else(|_| StrftimeItems::new("%Y-%m-%d %H:%M").parse_to_owned())
+                .unwrap_or_default(),
             utc,
         }
     }
@@ -71,6 +74,12 @@ fn plural(n: u64, unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unusable_pattern_shows_iso_instead_of_failing() {
+        let tf = TimeFormat::new("%Q %", true);
+        assert_eq!(tf.show(t()), "2026-11-22 17:45 UTC");
+    }
 
     fn t() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-22T17:45:00Z")
