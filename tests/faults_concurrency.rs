@@ -261,3 +261,41 @@ fn concurrent_rotate_disable_enable_delete_keep_the_store_consistent() {
     assert_eq!(listed.len(), left.len());
     proof::assert_audit_intact(&env);
 }
+
+#[test]
+fn eight_processes_creating_the_store_at_once_share_one_master_key() {
+    let env = Env::new();
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8)
+            .map(|i| {
+                let env = &env;
+                s.spawn(move || {
+                    run_owned(env, &["generate".into(), format!("first-{i}"), "-q".into()])
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &runs {
+        assert_eq!(r.code, 0, "a first-use generate failed: {}", r.stderr);
+    }
+    assert_eq!(proof::count(&env, "SELECT count(*) FROM keys"), 8);
+    // Every value was sealed under the one master key on disk.
+    for i in 0..8 {
+        let shown = env.ok(&["show", &format!("first-{i}"), "--value"]);
+        assert!(
+            runs.iter().any(|r| r.stdout == shown),
+            "first-{i}: its value does not open as printed"
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(env.master().parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "one master key file and nothing else: {leftovers:?}"
+    );
+    proof::assert_audit_intact(&env);
+}
