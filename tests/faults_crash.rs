@@ -145,3 +145,47 @@ fn kill_9_during_a_300_key_rotate_leaves_all_or_nothing() {
     }
     eprintln!("(keys rotated, all printed) → rounds: {outcomes:?}; a whole rotate took {full:?}");
 }
+
+#[test]
+fn kill_9_during_the_first_generate_leaves_a_usable_store() {
+    // How long a first generate (master key, store, schema, key) takes.
+    let probe = Env::new();
+    let t = Instant::now();
+    probe.generate("first", &[]);
+    let full = t.elapsed();
+    for round in 0..10 {
+        let env = Env::new();
+        let mut child = proof::std_cmd(&env)
+            .args(["generate", "first", "-q"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(rand::random::<f64>() * 1.2));
+        let _ = child.kill();
+        let _ = child.wait();
+        let mut printed = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut printed)
+            .unwrap();
+
+        // Whatever moment it died at, the next command works.
+        let second = env.generate("second", &[]);
+        assert_eq!(proof::integrity(&env.db()), "ok", "round {round}");
+        let names = env.ok(&["list", "-q"]).lines().count();
+        assert!(names == 1 || names == 2, "round {round}: {names} keys");
+        if printed.ends_with('\n') {
+            assert_eq!(names, 2, "round {round}: a printed first key is stored");
+            let first = env.ok(&["show", "first", "--value"]);
+            assert_eq!(
+                first, printed,
+                "round {round}: the printed value is the stored one"
+            );
+        }
+        assert_eq!(env.ok(&["show", "second", "--value"]).trim(), second);
+        proof::assert_audit_intact(&env);
+    }
+}
