@@ -351,3 +351,43 @@ fn read_commands_never_change_the_store() {
     env.fails(&["delete", "--yes", "k1"], 4);
     assert!(file(&env.db()) == before);
 }
+
+#[test]
+fn a_foreign_file_at_the_store_path_is_refused_untouched() {
+    let env = store();
+    // Another application's SQLite database.
+    std::fs::remove_file(env.db()).unwrap();
+    let c = rusqlite::Connection::open(env.db()).unwrap();
+    c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    drop(c);
+    all_refused(&env, COMMANDS, "not a keyadm store");
+    // A text file.
+    std::fs::write(env.db(), "these are my notes, not a database\n".repeat(200)).unwrap();
+    all_refused(&env, COMMANDS, "damaged or is not a keyadm store");
+}
+
+#[test]
+fn a_wrong_or_malformed_master_key_in_the_environment_is_refused_untouched() {
+    let env = store();
+    let before = file(&env.db());
+    let other = Env::new();
+    other.ok(&["init"]);
+    let wrong = std::fs::read_to_string(other.master()).unwrap();
+    for (key, says) in [
+        (wrong.trim(), "does not match this store"),
+        ("bm90IGEga2V5", "not 32 bytes of base64"),
+    ] {
+        let r: Run = env
+            .cmd()
+            .env_remove("KEYADM_MASTER_KEY_FILE")
+            .env("KEYADM_MASTER_KEY", key)
+            .args(["show", "k1", "--value"])
+            .output()
+            .unwrap()
+            .into();
+        refused(&r, &["show", "k1", "--value"], says);
+        assert!(!r.stderr.contains(key), "the master key is echoed");
+        assert!(file(&env.db()) == before);
+    }
+}
