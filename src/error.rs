@@ -85,7 +85,13 @@ impl Error {
     /// The "not found" every key lookup gives, the same whether the key does
     /// not exist or belongs to a tenant the actor may not see.
     pub fn key_not_found(key: &str) -> Self {
-        Error::not_found(format!("no key \"{key}\"")).hint("list the keys with: keyadm list")
+        if crate::domain::value::parse_value(key).is_ok() {
+            // A key value given where an ID or name belongs: never echo a secret.
+            return Error::not_found("no key with that ID or name (the argument is a key value, which is not repeated here)")
+                .hint("pass the key's ID or name, not its value; list the keys with: keyadm list");
+        }
+        Error::not_found(format!("no key \"{}\"", key.escape_debug()))
+            .hint("list the keys with: keyadm list")
     }
 }
 
@@ -95,8 +101,10 @@ impl From<rusqlite::Error> for Error {
         if let rusqlite::Error::SqliteFailure(f, _) = &e {
             match f.code {
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
-                    return Error::environment("the store is locked by another keyadm process")
-                        .hint("wait for it to finish and try again");
+                    return Error::environment(
+                        "the store is locked: another process held its write lock for more than 5 seconds",
+                    )
+                    .hint("wait for the other keyadm (or sqlite3) process to finish and try again; nothing was changed");
                 }
                 ErrorCode::ReadOnly => {
                     return Error::environment("the store is read-only")
@@ -109,6 +117,12 @@ impl From<rusqlite::Error> for Error {
                 ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => {
                     return Error::environment("the store is damaged or is not a keyadm store")
                         .hint("restore it from a backup");
+                }
+                ErrorCode::SystemIoFailure => {
+                    return Error::environment(
+                        "the store cannot be read or written: disk I/O error (is the disk full?)",
+                    )
+                    .hint("check free space (df -h) and the disk holding the store; nothing was changed");
                 }
                 ErrorCode::CannotOpen => {
                     return Error::environment("the store cannot be opened")

@@ -9,28 +9,80 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use keyadm::domain::value::redact_values;
 
 fn main() -> ExitCode {
-    let done = match cli::run_internal() {
-        Some(done) => done,
-        None => cli::run(cli::Cli::parse()),
+    if let Some(done) = cli::run_internal() {
+        return done.unwrap_or_else(report);
+    }
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match usage_error(e) {
+            Ok(e) => return report(e),
+            Err(e) => e.exit(), // --help, --version
+        },
     };
-    match done {
+    match cli::run(cli) {
         Ok(code) => code,
-        Err(e) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let (red, cyan, reset) = if color {
-                ("\x1b[31m", "\x1b[36m", "\x1b[0m")
-            } else {
-                ("", "", "")
-            };
-            let mut err = std::io::stderr().lock();
-            let m = e.message();
-            let _ = writeln!(err, "{red}error:{reset} {}", m.what);
-            if let Some(h) = &m.hint {
-                let _ = writeln!(err, "{cyan}hint:{reset} {h}");
-            }
-            ExitCode::from(e.exit_code() as u8)
+        Err(e) => report(e),
+    }
+}
+
+/// A command-line error of clap as our one `error:` line and one `hint:`
+/// line (its tips, the possible values, or the usage); help and version
+/// requests are handed back to clap to print.
+fn usage_error(e: clap::Error) -> Result<keyadm::Error, clap::Error> {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return Err(e);
+    }
+    let text = e.render().to_string();
+    let mut what = Vec::new();
+    let mut hints = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(first) = line.strip_prefix("error: ") {
+            what.push(first.to_string());
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            hints.push(tip.to_string());
+        } else if let Some(values) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            hints.push(values.to_string());
+        } else if let Some(usage) = line.strip_prefix("Usage: ") {
+            hints.push(format!("usage: {usage}"));
+        } else if !line.starts_with("For more information") {
+            what.push(line.to_string());
         }
     }
+    hints.push("more with --help".into());
+    // clap repeats the argument as typed: no raw control characters.
+    let what: String = what
+        .join(" ")
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
+    Ok(keyadm::Error::usage(what).hint(hints.join("; ")))
+}
+
+fn report(e: keyadm::Error) -> ExitCode {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let (red, cyan, reset) = if color {
+        ("\x1b[31m", "\x1b[36m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let mut err = std::io::stderr().lock();
+    let m = e.message();
+    // A key value echoed from the input is never printed whole.
+    let _ = writeln!(err, "{red}error:{reset} {}", redact_values(&m.what));
+    if let Some(h) = &m.hint {
+        let _ = writeln!(err, "{cyan}hint:{reset} {}", redact_values(h));
+    }
+    ExitCode::from(e.exit_code() as u8)
 }

@@ -1,6 +1,6 @@
 //! `keyadm list`: keys in a table, or `--json`, with filters and sorting.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use chrono::Duration;
 use clap::{Args, ValueEnum};
@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::user::binding_state;
 use super::{Context, KEY_TYPES};
 use crate::output::table::{
-    cells_row, fit_key_table, key_cells, new_table, KeyWidths, KEY_HEADERS,
+    cells_row, fit_key_table, key_cells, new_table, plain_table, KeyWidths, KEY_HEADERS,
 };
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
@@ -205,13 +205,19 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
             out.flush()?;
             return Ok(());
         }
+        // Piped and plain: aligned columns without comfy-table's per-cell cost.
+        let plain = !p.color && !std::io::stdout().is_terminal();
         let mut table = new_table(&KEY_HEADERS);
         let mut widths = KeyWidths::default();
+        let mut rows: Vec<[String; 11]> = Vec::new();
+        // -q: the IDs, written at once rather than one write per line.
+        let mut ids = String::new();
         let mut count = 0;
         tx.each_key(&query, |k| {
             if filter.matches(&k, &tf) {
                 if p.quiet {
-                    p.line(&k.id);
+                    ids.push_str(&k.id);
+                    ids.push('\n');
                 } else {
                     let mut cells = key_cells(&k, now, &tf);
                     if let Some(state @ ("disabled" | "removed")) = binding_state(&user_states, &k)
@@ -219,15 +225,25 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
                         // Why a bound key denies everything although it is enabled.
                         cells[3] = format!("{}, user {state}", k.state_label(now));
                     }
-                    widths.add(&cells);
-                    table.add_row(cells_row(&p, cells, k.state(now)));
+                    if plain {
+                        rows.push(cells);
+                    } else {
+                        widths.add(&cells);
+                        table.add_row(cells_row(&p, cells, k.state(now)));
+                    }
                 }
                 count += 1;
             }
             Ok(())
         })?;
+        if p.quiet && !ids.is_empty() {
+            ids.pop();
+            p.line(ids);
+        }
         if !p.quiet {
-            if count > 0 {
+            if count > 0 && plain {
+                p.line(plain_table(&KEY_HEADERS, &rows));
+            } else if count > 0 {
                 let hidden = fit_key_table(&mut table, &widths);
                 p.line(table.to_string());
                 if hidden > 0 {

@@ -381,12 +381,18 @@ fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
 }
 
 impl IpRange {
+    /// An IPv4 address and its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`) are
+    /// the same client: a mapped address matches IPv4 ranges and IPv6 ranges
+    /// as written; an IPv4 address matches ranges inside `::ffff:0:0/96`.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        ip.is_ipv4() == self.addr.is_ipv4() && mask(ip, self.prefix) == self.addr
+        let hit =
+            |ip: IpAddr| ip.is_ipv4() == self.addr.is_ipv4() && mask(ip, self.prefix) == self.addr;
+        let mapped_range =
+            matches!(self.addr, IpAddr::V6(a) if self.prefix >= 96 && a.to_ipv4_mapped().is_some());
+        match ip {
+            IpAddr::V6(v6) => hit(ip) || v6.to_ipv4_mapped().is_some_and(|v4| hit(IpAddr::V4(v4))),
+            IpAddr::V4(v4) => hit(ip) || (mapped_range && hit(IpAddr::V6(v4.to_ipv6_mapped()))),
+        }
     }
 }
 

@@ -78,10 +78,16 @@ pub fn normalize(name: &str, value: &str) -> Result<String> {
         "key-prefix" => Err(bad("use 2 to 10 lower-case letters or digits, e.g. acme")),
         "default-expiry" if v.eq_ignore_ascii_case("never") => Ok("never".into()),
         "max-lifetime" if v.eq_ignore_ascii_case("none") => Ok("none".into()),
-        "default-expiry" | "max-lifetime" => parse_duration(v, false).map(|_| v.to_string()),
-        "rotation-grace" | "purge-after" | "clipboard-clear" => {
-            parse_duration(v, true).map(|_| v.to_string())
-        }
+        // The duration's own message, with the setting named and its other choices.
+        "default-expiry" => parse_duration(v, false)
+            .map(|_| v.to_string())
+            .map_err(|e| named(name, e, "use a duration such as 90d, or never")),
+        "max-lifetime" => parse_duration(v, false)
+            .map(|_| v.to_string())
+            .map_err(|e| named(name, e, "use a duration such as 1y, or none")),
+        "rotation-grace" | "purge-after" | "clipboard-clear" => parse_duration(v, true)
+            .map(|_| v.to_string())
+            .map_err(|e| named(name, e, "use a duration such as 24h, or 0 for none")),
         "notify-days" => parse_notify_days(v)
             .map(|d| d.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
             .ok_or_else(|| bad("use whole days separated by commas, e.g. 30,14,7,3,1")),
@@ -90,6 +96,10 @@ pub fn normalize(name: &str, value: &str) -> Result<String> {
             .ok_or_else(|| bad("use iso, us, eu or a strftime pattern such as %d.%m.%Y %H:%M")),
         _ => Err(unknown(name)),
     }
+}
+
+fn named(name: &str, e: Error, hint: &str) -> Error {
+    Error::usage(format!("{name}: {}", e.message().what)).hint(hint)
 }
 
 pub fn unknown(name: &str) -> Error {

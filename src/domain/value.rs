@@ -147,6 +147,49 @@ pub fn valid_prefix(p: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
+/// Does this word hold something shaped like a key value (`x_e_` and 30 or
+/// more letters and digits), whether or not its checksum is right?
+fn looks_like_value(word: &str) -> bool {
+    let b = word.as_bytes();
+    (2..b.len().saturating_sub(2)).any(|i| {
+        b[i - 1] == b'_'
+            && b"iecd".contains(&b[i])
+            && b[i + 1] == b'_'
+            && b[i + 2..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count()
+                >= 30
+    })
+}
+
+/// `text` with every word shaped like a key value (a typo of one included)
+/// shown truncated: for messages that echo what the user typed, so that a
+/// value pasted into the wrong place is never repeated whole.
+pub fn redact_values(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    if !text.contains('_') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(is_word) {
+        out.push_str(&rest[..start]);
+        let word_len = rest[start..]
+            .find(|c: char| !is_word(c))
+            .unwrap_or(rest.len() - start);
+        let word = &rest[start..start + word_len];
+        if looks_like_value(word) {
+            out.push_str(&truncate(word));
+        } else {
+            out.push_str(word);
+        }
+        rest = &rest[start + word_len..];
+    }
+    out.push_str(rest);
+    out.into()
+}
+
 /// First 10 characters, `…`, last 4: how tables show a value.
 pub fn truncate(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
@@ -161,6 +204,32 @@ pub fn truncate(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_values_truncates_only_well_formed_values() {
+        let v = generate_value("kadm", KeyType::External);
+        let text = format!(
+            "invalid tag \"{}\" (kadm_e_short, {}x)",
+            v.expose(),
+            v.expose()
+        );
+        let out = redact_values(&text);
+        assert!(!out.contains(v.expose()));
+        assert!(out.contains(&v.truncated()));
+        assert!(out.contains("kadm_e_short"), "not a value: kept");
+        assert!(
+            !out.contains(&v.expose()[7..39]),
+            "a mistyped value is cut too"
+        );
+        assert_eq!(
+            redact_values("plain text, no values"),
+            "plain text, no values"
+        );
+        assert_eq!(
+            redact_values("ünïcödé_ \u{202e} ok"),
+            "ünïcödé_ \u{202e} ok"
+        );
+    }
 
     #[test]
     fn checksum_matches_zlib_crc32() {

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Cell, Color, ColumnConstraint, ContentArrangement, Table};
+use unicode_width::UnicodeWidthStr;
 
 use super::time::TimeFormat;
 use super::Printer;
@@ -146,4 +147,51 @@ pub fn cells_row(p: &Printer, cells: [String; 11], state: KeyState) -> Vec<Cell>
             }
         })
         .collect()
+}
+
+/// Piped output without colours: each column padded to its widest cell, laid
+/// out as comfy-table's borderless preset prints it (trailing blanks cut), at
+/// a fraction of its cost per cell: scripts list hundreds of keys, often.
+pub fn plain_table<const N: usize>(headers: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = headers.map(|h| h.width());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let line_len: usize = widths.iter().map(|w| w + 2).sum();
+    let mut out = String::with_capacity(line_len * (rows.len() + 1));
+    push_plain_row(&mut out, &widths, headers.iter().copied());
+    for row in rows {
+        push_plain_row(&mut out, &widths, row.iter().map(String::as_str));
+    }
+    out.pop();
+    out
+}
+
+fn push_plain_row<'a>(out: &mut String, widths: &[usize], cells: impl Iterator<Item = &'a str>) {
+    let start = out.len();
+    for (w, cell) in widths.iter().zip(cells) {
+        out.push(' ');
+        out.push_str(cell);
+        out.extend(std::iter::repeat_n(' ', w + 1 - cell.width()));
+    }
+    let kept = out[start..].trim_end().len();
+    out.truncate(start + kept);
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_tables_align_by_display_width_and_cut_trailing_blanks() {
+        let rows = [
+            ["k1".to_string(), "日本".to_string(), "x".to_string()],
+            ["key-2".to_string(), "ab".to_string(), String::new()],
+        ];
+        let out = plain_table(&["ID", "NAME", "NOTE"], &rows);
+        assert_eq!(out, " ID     NAME  NOTE\n k1     日本  x\n key-2  ab");
+    }
 }

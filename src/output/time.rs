@@ -1,11 +1,13 @@
 //! Showing times: `iso`, `us`, `eu` or a strftime pattern, in local time or UTC.
 
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Local, Utc};
 
 /// How a command shows times to a person (JSON always carries RFC 3339 UTC).
 #[derive(Debug, Clone)]
 pub struct TimeFormat {
-    pattern: String,
+    /// The pattern, parsed once: a list shows three times per key.
+    items: Vec<Item<'static>>,
     utc: bool,
 }
 
@@ -19,16 +21,23 @@ impl TimeFormat {
             other => other,
         };
         TimeFormat {
-            pattern: pattern.to_string(),
+            // A pattern chrono cannot use (only a tampered setting: input is
+            // validated) falls back to iso rather than failing at display.
+            items: StrftimeItems::new(pattern)
+                .parse_to_owned()
+                .or_else(|_| StrftimeItems::new("%Y-%m-%d %H:%M").parse_to_owned())
+                .unwrap_or_default(),
             utc,
         }
     }
 
     pub fn show(&self, t: DateTime<Utc>) -> String {
         if self.utc {
-            format!("{} UTC", t.format(&self.pattern))
+            format!("{} UTC", t.format_with_items(self.items.iter()))
         } else {
-            t.with_timezone(&Local).format(&self.pattern).to_string()
+            t.with_timezone(&Local)
+                .format_with_items(self.items.iter())
+                .to_string()
         }
     }
 
@@ -65,6 +74,12 @@ fn plural(n: u64, unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unusable_pattern_shows_iso_instead_of_failing() {
+        let tf = TimeFormat::new("%Q %", true);
+        assert_eq!(tf.show(t()), "2026-11-22 17:45 UTC");
+    }
 
     fn t() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-22T17:45:00Z")

@@ -52,6 +52,10 @@ pub struct KeyQuery {
 }
 
 fn json_list<T: std::str::FromStr>(text: &str) -> rusqlite::Result<Vec<T>> {
+    // Most keys have empty lists: no parsing for them (list reads every row).
+    if text == "[]" {
+        return Ok(Vec::new());
+    }
     let items: Vec<String> = serde_json::from_str(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })?;

@@ -135,8 +135,16 @@ fn migrate_once(conn: &mut Connection, created_at: &str) -> rusqlite::Result<Mig
         return Ok(Migrated::Done);
     }
     if version == 0 {
-        let objects: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        // One statement, one snapshot: another process may have just
+        // migrated this new store, and then it is a keyadm store after all.
+        let (objects, version): (i64, i64) = conn.query_row(
+            "SELECT count(*), (SELECT user_version FROM pragma_user_version) FROM sqlite_master",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if version > 0 {
+            return migrate_once(conn, created_at);
+        }
         if objects > 0 {
             return Ok(Migrated::Foreign);
         }

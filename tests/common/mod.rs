@@ -138,3 +138,4 @@ impl Env {
         all
     }
 }
+pub mod proof;
