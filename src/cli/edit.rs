@@ -215,10 +215,10 @@ fn apply(old: &Key, c: &Changes, no_origin: bool, no_ip: bool) -> Result<Key> {
     Ok(k)
 }
 
-/// The changed fields, `{field: {"before": …, "after": …}}`.
-pub fn diff(old: &Key, new: &Key) -> Map<String, Value> {
-    let a = serde_json::to_value(old).expect("keys serialize");
-    let b = serde_json::to_value(new).expect("keys serialize");
+/// The changed fields of a key or a user, `{field: {"before": …, "after": …}}`.
+pub fn diff<T: serde::Serialize>(old: &T, new: &T) -> Map<String, Value> {
+    let a = serde_json::to_value(old).expect("keys and users serialize");
+    let b = serde_json::to_value(new).expect("keys and users serialize");
     let mut out = Map::new();
     if let (Value::Object(a), Value::Object(b)) = (a, b) {
         for (field, after) in b {

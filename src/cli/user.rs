@@ -5,8 +5,9 @@
 use clap::{Args, Subcommand};
 use comfy_table::Cell;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::edit::diff;
 use super::generate::parse_list;
 use super::Context;
 use crate::output::table::new_table;
@@ -378,22 +379,6 @@ fn list(ctx: &mut Context, a: ListArgs) -> Result<()> {
     let n = rows.len();
     p.note(format!("{n} user{}", if n == 1 { "" } else { "s" }));
     Ok(())
-}
-
-/// The changed fields of a user, `{field: {"before": …, "after": …}}`.
-fn diff(old: &User, new: &User) -> Map<String, Value> {
-    let a = serde_json::to_value(old).expect("users serialize");
-    let b = serde_json::to_value(new).expect("users serialize");
-    let mut out = Map::new();
-    if let (Value::Object(a), Value::Object(b)) = (a, b) {
-        for (field, after) in b {
-            let before = a.get(&field).cloned().unwrap_or(Value::Null);
-            if before != after {
-                out.insert(field, json!({"before": before, "after": after}));
-            }
-        }
-    }
-    out
 }
 
 impl EditArgs {
