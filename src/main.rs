@@ -17,6 +17,8 @@ fn main() -> ExitCode {
     };
     match done {
         Ok(code) => code,
+        // `keyadm list | head`: the reader has what it wanted.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let (red, cyan, reset) = if color {

@@ -1,0 +1,73 @@
+//! Problems found by trying keyadm as a new administrator would: each test
+//! pins down one fix.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::{Env, Run};
+
+/// The binary with the same environment as `Env::cmd`, as a std Command
+/// (so that its stdout can be any file or a pipe we close).
+fn std_cmd(env: &Env, args: &[&str]) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("keyadm"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("KEYADM_") {
+            c.env_remove(k);
+        }
+    }
+    c.args(args)
+        .env("KEYADM_DB", env.db())
+        .env("KEYADM_MASTER_KEY_FILE", env.master())
+        .env("KEYADM_ACTOR", &env.actor)
+        .env("XDG_DATA_HOME", env.dir.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", env.dir.path().join("xdg-config"))
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped());
+    if let Some(now) = &env.now {
+        c.env("KEYADM_NOW", now);
+    }
+    c
+}
+
+/// Runs with stdout a pipe whose reader is gone before keyadm writes (as
+/// with `keyadm … | head -1` once head has its line).
+fn into_closed_pipe(env: &Env, args: &[&str]) -> Run {
+    let mut child = std_cmd(env, args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("binary ends").into()
+}
+
+#[test]
+fn completions_into_a_closed_pipe_do_not_panic() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let r = into_closed_pipe(&env, &["completions", shell]);
+        assert!(!r.stderr.contains("panicked"), "{shell}: {}", r.stderr);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert_eq!(r.stderr, "", "{shell}");
+    }
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_list_quietly() {
+    let env = Env::new();
+    env.generate("a", &[]);
+    env.generate("b", &[]);
+    for args in [
+        &["list", "--json"][..],
+        &["list"],
+        &["export", "--format", "json"],
+        &["audit", "--json"],
+    ] {
+        let r = into_closed_pipe(&env, args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("error"), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+    }
+}
