@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::fs::File;
 use std::process::{Command, Stdio};
 
 use common::{Env, Run};
@@ -43,6 +44,16 @@ fn into_closed_pipe(env: &Env, args: &[&str]) -> Run {
     child.wait_with_output().expect("binary ends").into()
 }
 
+/// Runs with stdout on /dev/full: every write fails with "no space left".
+fn into_full_disk(env: &Env, args: &[&str]) -> Run {
+    let full = File::create("/dev/full").expect("/dev/full exists on Linux");
+    std_cmd(env, args)
+        .stdout(full)
+        .output()
+        .expect("binary runs")
+        .into()
+}
+
 #[test]
 fn completions_into_a_closed_pipe_do_not_panic() {
     let env = Env::new();
@@ -70,4 +81,34 @@ fn a_reader_that_goes_away_ends_list_quietly() {
         assert!(!r.stderr.contains("error"), "{args:?}: {}", r.stderr);
         assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
     }
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error() {
+    let env = Env::new();
+    env.generate("a", &[]);
+    let r = into_full_disk(&env, &["list"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("error: "), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: "), "{}", r.stderr);
+}
+
+#[test]
+fn generate_whose_value_cannot_be_printed_generates_nothing() {
+    let env = Env::new();
+    env.generate("first", &[]);
+    let audit_before = env.ok(&["audit", "--json"]);
+    for (name, extra) in [("full", &[][..]), ("once", &["--show-once"])] {
+        let mut args = vec!["generate", name, "-q"];
+        args.extend_from_slice(extra);
+        let r = into_full_disk(&env, &args);
+        assert_eq!(r.code, 5, "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("no key was generated"), "{}", r.stderr);
+        assert!(r.stderr.contains("hint: "), "{}", r.stderr);
+        env.fails(&["show", name], 3);
+    }
+    let r = into_closed_pipe(&env, &["generate", "piped", "--json"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    env.fails(&["show", "piped"], 3);
+    assert_eq!(env.ok(&["audit", "--json"]), audit_before);
 }

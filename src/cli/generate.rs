@@ -194,26 +194,37 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
     let copying = (args.copy || how.osc52)
         .then(|| how.prepare())
         .transpose()?;
-    let (key, value, copied, tf) = store.write(ctx.now(), |tx| {
+    let key = store.write(ctx.now(), |tx| {
         let (key, value) = issue(tx, &spec, &actor)?;
         let settings = tx.settings()?;
         let tf = ctx.time_format(&settings);
-        let Some(option) = copying else {
-            return Ok((key, value, None, tf));
+        let copied = match copying {
+            None => None,
+            Some(option) => {
+                let secs = super::copy::clear_after(option, &settings);
+                tx.append_audit(NewAudit {
+                    actor: &actor,
+                    action: "copy",
+                    key_id: Some(&key.id),
+                    key_name: Some(&key.name),
+                    tenant: Some(&key.tenant),
+                    details: how.details(secs),
+                })?;
+                Some(how.hand_over(&value, secs)?)
+            }
         };
-        let secs = super::copy::clear_after(option, &settings);
-        tx.append_audit(NewAudit {
-            actor: &actor,
-            action: "copy",
-            key_id: Some(&key.id),
-            key_name: Some(&key.name),
-            tenant: Some(&key.tenant),
-            details: how.details(secs),
-        })?;
-        let said = how.hand_over(&value, secs)?;
-        Ok((key, value, Some(said), tf))
+        // Printed before the commit: a value that cannot reach stdout (a
+        // full disk, a reader gone) must not leave a key nobody holds.
+        print_issued(ctx, &key, &value, &tf, copied.as_deref());
+        if let Some(e) = ctx.printer.stdout_error() {
+            return Err(Error::environment(format!(
+                "the value of the new key \"{}\" could not be written to stdout ({e}), so no key was generated",
+                key.name
+            ))
+            .hint("check where stdout goes (a full disk, a closed pipe) and run the command again"));
+        }
+        Ok(key)
     })?;
-    print_issued(ctx, &key, &value, &tf, copied.as_deref());
     if key.show_once {
         confirm_stored(ctx)?;
     }

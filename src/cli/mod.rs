@@ -164,7 +164,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(a) => import::run(&mut ctx, a),
         Command::Completions(a) => docs::completions(&mut ctx, a),
     };
-    done.map(|()| ExitCode::SUCCESS)
+    done?;
+    // A result that did not reach stdout is not a success; a reader that
+    // went away (`| head`) is (main ends quietly on a broken pipe).
+    if let Some(e) = ctx.printer.stdout_error() {
+        return Err(keyadm::Error::from(e)
+            .hint("the command itself was carried out; check where stdout goes"));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Entry points that are not part of the documented interface (so that
