@@ -112,3 +112,19 @@ fn generate_whose_value_cannot_be_printed_generates_nothing() {
     env.fails(&["show", "piped"], 3);
     assert_eq!(env.ok(&["audit", "--json"]), audit_before);
 }
+
+#[test]
+fn rotate_whose_new_values_cannot_be_printed_rotates_nothing() {
+    let env = Env::new();
+    let value = env.generate("a", &[]);
+    let audit_before = env.ok(&["audit", "--json"]);
+    let r = into_full_disk(&env, &["rotate", "a", "-q"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("no key was rotated"), "{}", r.stderr);
+    let r = into_closed_pipe(&env, &["rotate", "a", "--json"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(env.ok(&["show", "a", "--value"]).trim(), value);
+    assert!(env.show("a")["previous"].is_null());
+    let audit_after = env.ok(&["audit", "--json", "--action", "rotate"]);
+    assert_eq!(audit_after.trim(), "[]", "{audit_before}");
+}

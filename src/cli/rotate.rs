@@ -123,21 +123,30 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
     if let Some(cmd) = &args.exec {
         return super::rotate_exec::run(ctx, &mut store, &args, cmd, grace);
     }
-    let (rotated, tf) = store.write(now, |tx| {
+    store.write(now, |tx| {
         let settings = tx.settings()?;
         let grace = grace.unwrap_or(settings.rotation_grace());
         let rotated = select(tx, ctx, &args)?
             .iter()
             .map(|k| rotate_one(tx, k, grace, &actor))
             .collect::<Result<Vec<_>>>()?;
-        Ok((rotated, ctx.time_format(&settings)))
-    })?;
-    if args.due && rotated.is_empty() && !ctx.printer.json {
-        ctx.printer.note("rotate --due: no key is due.");
-        return Ok(());
-    }
-    print_rotated(ctx, &rotated, &tf);
-    Ok(())
+        if args.due && rotated.is_empty() && !ctx.printer.json {
+            ctx.printer.note("rotate --due: no key is due.");
+            return Ok(());
+        }
+        // Printed before the commit: new values that cannot reach stdout
+        // (a full disk, a reader gone) must not replace the ones in use.
+        print_rotated(ctx, &rotated, &ctx.time_format(&settings));
+        if let Some(e) = ctx.printer.stdout_error() {
+            return Err(Error::environment(format!(
+                "the new values could not be written to stdout ({e}), so no key was rotated"
+            ))
+            .hint(
+                "check where stdout goes (a full disk, a closed pipe) and run the command again",
+            ));
+        }
+        Ok(())
+    })
 }
 
 /// The keys to rotate: the named ones (all must exist), or with `--due`
