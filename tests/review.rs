@@ -128,3 +128,27 @@ fn rotate_whose_new_values_cannot_be_printed_rotates_nothing() {
     let audit_after = env.ok(&["audit", "--json", "--action", "rotate"]);
     assert_eq!(audit_after.trim(), "[]", "{audit_before}");
 }
+
+#[test]
+fn color_always_colours_the_table_and_the_error_lines_when_piped() {
+    let env = Env::new();
+    env.generate("a", &[]);
+    let run = |args: &[&str]| -> Run {
+        env.cmd()
+            .env_remove("NO_COLOR")
+            .args(args)
+            .output()
+            .expect("binary runs")
+            .into()
+    };
+    let r = run(&["--color", "always", "list"]);
+    assert!(r.stdout.contains("\x1b["), "no colour: {:?}", r.stdout);
+    let r = run(&["--color", "always", "show", "nope"]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.starts_with("\x1b[31merror:"), "{:?}", r.stderr);
+    // Piped and not asked for: plain text.
+    let r = run(&["list"]);
+    assert!(!r.stdout.contains('\x1b'), "{:?}", r.stdout);
+    let r = run(&["show", "nope"]);
+    assert!(r.stderr.starts_with("error: "), "{:?}", r.stderr);
+}

@@ -229,6 +229,11 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         if !p.quiet {
             if count > 0 {
                 let hidden = fit_key_table(&mut table, &widths);
+                if p.color {
+                    // --color always: styled even when piped (comfy-table
+                    // styles only a terminal by itself).
+                    table.enforce_styling();
+                }
                 p.line(table.to_string());
                 if hidden > 0 {
                     p.note(format!(

@@ -18,14 +18,16 @@ pub struct Printer {
     pub json: bool,
     pub quiet: bool,
     pub color: bool,
+    /// `--color always`: colours even where stdout or stderr is not a terminal.
+    color_always: bool,
     /// The first failed write to stdout (shared by clones): a result that
     /// did not reach its reader must not end in exit 0.
     stdout_failed: Rc<RefCell<Option<io::Error>>>,
 }
 
 impl Printer {
-    pub fn new(json: bool, quiet: bool, color: ColorChoice) -> Self {
-        let color = match color {
+    pub fn new(json: bool, quiet: bool, choice: ColorChoice) -> Self {
+        let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
@@ -37,6 +39,7 @@ impl Printer {
             json,
             quiet,
             color,
+            color_always: choice == ColorChoice::Always,
             stdout_failed: Rc::default(),
         }
     }
@@ -85,7 +88,7 @@ impl Printer {
 
     /// A warning on stderr; shown even with `-q`.
     pub fn warn(&self, text: impl AsRef<str>) {
-        let prefix = if self.color && io::stderr().is_terminal() {
+        let prefix = if self.color_always || (self.color && io::stderr().is_terminal()) {
             "\x1b[33mwarning:\x1b[0m"
         } else {
             "warning:"

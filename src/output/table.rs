@@ -130,12 +130,15 @@ pub fn fit_key_table(table: &mut Table, widths: &KeyWidths) -> usize {
 
 /// A table row from a key's cells, the state coloured when colours are on.
 pub fn cells_row(p: &Printer, cells: [String; 11], state: KeyState) -> Vec<Cell> {
+    // comfy-table's terminal library drops colours under NO_COLOR by itself
+    // but still writes reset codes, so leave the cells plain then.
+    let color = p.color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     cells
         .into_iter()
         .enumerate()
         .map(|(i, text)| {
             let cell = Cell::new(text);
-            if i == 3 && p.color {
+            if i == 3 && color {
                 cell.fg(match state {
                     KeyState::Enabled => Color::Green,
                     KeyState::Disabled => Color::DarkGrey,
