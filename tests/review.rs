@@ -152,3 +152,54 @@ fn color_always_colours_the_table_and_the_error_lines_when_piped() {
     let r = run(&["show", "nope"]);
     assert!(r.stderr.starts_with("error: "), "{:?}", r.stderr);
 }
+
+#[test]
+fn export_json_means_json() {
+    let env = Env::new();
+    env.generate("a", &[]);
+    let out = env.ok(&["export", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("export --json is JSON");
+    assert_eq!(v[0]["name"], "a");
+    // An explicit --format, or the file's extension, still decides.
+    assert!(env
+        .ok(&["export", "--json", "--format", "csv"])
+        .starts_with("id,name,"));
+    let file = env.dir.path().join("keys.csv");
+    env.ok(&["export", "--json", "-o", file.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .starts_with("id,name,"));
+}
+
+/// A store with tenants acme (admin `adm`, member `mem`) and globex.
+fn two_tenants() -> Env {
+    let env = Env::new();
+    env.ok(&["org", "add", "acme"]);
+    env.ok(&["org", "add", "globex"]);
+    env.ok(&["user", "add", "adm", "--org", "acme", "--role", "admin"]);
+    env.ok(&["user", "add", "mem", "--org", "acme"]);
+    env
+}
+
+/// A valid value that this store does not know (issued by another store).
+fn foreign_value() -> String {
+    Env::new().generate("elsewhere", &[])
+}
+
+#[test]
+fn import_puts_rows_without_an_org_in_the_actors_org() {
+    let env = two_tenants();
+    let csv = env.dir.path().join("aws.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Name,Key,Description,Enabled\naws-key,{},from aws,TRUE\n",
+            foreign_value()
+        ),
+    )
+    .unwrap();
+    let r = env.run(&["--actor", "adm", "import", csv.to_str().unwrap()]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.show("aws-key")["org"], "acme");
+}

@@ -299,12 +299,14 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     } else {
         parse_csv(&text)?
     };
+    let actor = ctx.actor();
+    // Opened before the rows are checked: a row without an organization
+    // takes the actor's, which is known once the store is open.
+    let mut store = ctx.open_write()?;
     let checked = rows
         .iter()
         .map(|r| check_row(ctx, &source, r).map_err(|e| at_row(e, r.number, r.get("name"))))
         .collect::<Result<Vec<_>>>()?;
-    let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
     let done = store.write(ctx.now(), |tx| {
         let mut done = Vec::with_capacity(checked.len());
         for c in checked {
