@@ -203,3 +203,32 @@ fn import_puts_rows_without_an_org_in_the_actors_org() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(env.show("aws-key")["org"], "acme");
 }
+
+#[test]
+fn import_is_confined_to_the_actors_tenant() {
+    let env = two_tenants();
+    let csv = env.dir.path().join("keys.csv");
+    let row = |org: &str, value: &str| {
+        format!(
+            "id,name,type,state,enabled,disabled_reason,org,tenant,description,created_at,created_by,expires_at,key\n\
+             ,moved,external,enabled,true,,{org},{org},,2026-11-01T00:00:00Z,x,,{value}\n"
+        )
+    };
+    let path = csv.to_str().unwrap();
+    std::fs::write(&csv, row("globex", &foreign_value())).unwrap();
+    // A member may not import at all; an admin not into another tenant.
+    let err = env.fails(&["--actor", "mem", "import", path], 4);
+    assert!(err.contains("may not import keys"), "{err}");
+    let err = env.fails(&["--actor", "adm", "import", path], 3);
+    assert!(err.contains("no organization \"globex\""), "{err}");
+    assert_eq!(env.ok(&["list", "-q"]), "");
+    // A value held by another tenant's key: refused without naming that key.
+    let theirs = env.generate("theirs", &["--org", "globex"]);
+    std::fs::write(&csv, row("acme", &theirs)).unwrap();
+    let err = env.fails(&["--actor", "adm", "import", path], 4);
+    assert!(err.contains("already in this store"), "{err}");
+    assert!(!err.contains("theirs"), "{err}");
+    // The operator sees every tenant, and is told which key it is.
+    let err = env.fails(&["import", path], 4);
+    assert!(err.contains("theirs"), "{err}");
+}

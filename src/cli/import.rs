@@ -15,7 +15,7 @@ use super::generate::{issue_with, parse_list, parse_tags, Imported, KeySpec};
 use super::Context;
 use keyadm::domain::expiry::{parse_duration, Expiry};
 use keyadm::domain::key::{validate_description, validate_name, validate_reason, KeyType};
-use keyadm::domain::org::validate_org;
+use keyadm::domain::org::{org_not_found, tenant_of, validate_org};
 use keyadm::domain::value::{is_key_id, parse_value};
 use keyadm::{Error, Result, SecretValue};
 
@@ -235,6 +235,10 @@ fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
         _ => ctx.org(),
     };
     validate_org(&org)?;
+    if ctx.confined_tenant().is_some_and(|t| t != tenant_of(&org)) {
+        // The same answer as generate: another tenant does not exist for them.
+        return Err(org_not_found(&org));
+    }
     let enabled = parse_enabled(row.get("enabled"))?;
     let disabled_reason = row
         .opt("disabled_reason")
@@ -303,6 +307,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     // Opened before the rows are checked: a row without an organization
     // takes the actor's, which is known once the store is open.
     let mut store = ctx.open_write()?;
+    ctx.require_admin("import keys")?;
     let checked = rows
         .iter()
         .map(|r| check_row(ctx, &source, r).map_err(|e| at_row(e, r.number, r.get("name"))))
@@ -313,11 +318,16 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
             let (number, name) = (c.number, c.spec.name.clone());
             let original_id = c.imported.id.clone();
             if let Some((other, _)) = tx.find_key_by_hash(&c.imported.value.hash())? {
+                let visible = ctx.confined_tenant().is_none_or(|t| t == other.tenant);
                 return Err(at_row(
-                    Error::refused(format!(
-                        "its value is already in this store, as key \"{}\" ({})",
-                        other.name, other.id
-                    ))
+                    Error::refused(if visible {
+                        format!(
+                            "its value is already in this store, as key \"{}\" ({})",
+                            other.name, other.id
+                        )
+                    } else {
+                        "its value is already in this store".to_string()
+                    })
                     .hint("leave that row out of the file"),
                     number,
                     &name,
