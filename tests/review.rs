@@ -232,3 +232,23 @@ fn import_is_confined_to_the_actors_tenant() {
     let err = env.fails(&["import", path], 4);
     assert!(err.contains("theirs"), "{err}");
 }
+
+#[test]
+fn list_and_export_of_an_unknown_org_are_not_found() {
+    let env = two_tenants();
+    env.generate("a", &["--org", "acme"]);
+    env.generate("d", &[]);
+    // A typo is not an empty organization.
+    let err = env.fails(&["list", "--org", "acme/emae"], 3);
+    assert!(err.contains("no organization \"acme/emae\""), "{err}");
+    env.fails(&["export", "--org", "nope"], 3);
+    // Another tenant does not exist for a tenant's admin.
+    env.fails(&["--actor", "adm", "list", "--org", "globex"], 3);
+    // Organizations that exist, with or without keys, list normally.
+    assert_eq!(env.ok(&["list", "--org", "globex", "-q"]), "");
+    assert_eq!(
+        env.ok(&["list", "--org", "default", "-q"]).lines().count(),
+        1
+    );
+    assert_eq!(env.ok(&["list", "--org", "acme", "-q"]).lines().count(), 1);
+}

@@ -339,6 +339,7 @@ fn select(
     tx: &keyadm::store::Tx,
 ) -> Result<Vec<Key>> {
     let tf: TimeFormat = ctx.time_format(settings);
+    args.filter.check_org(ctx, tx)?;
     let filter = args.filter.filter(ctx, settings.max_lifetime())?;
     let mut keys = Vec::new();
     tx.each_key(&args.filter.query(ctx), |k| {
