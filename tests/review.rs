@@ -252,3 +252,16 @@ fn list_and_export_of_an_unknown_org_are_not_found() {
     );
     assert_eq!(env.ok(&["list", "--org", "acme", "-q"]).lines().count(), 1);
 }
+
+#[test]
+fn a_folder_given_as_the_store_is_said_so() {
+    let env = Env::new();
+    let dir = env.dir.path().to_str().unwrap().to_string();
+    for args in [&["list"][..], &["generate", "k"], &["init"]] {
+        let mut a = vec!["--db", dir.as_str()];
+        a.extend_from_slice(args);
+        let err = env.fails(&a, 5);
+        assert!(err.contains("is a folder, not a store file"), "{err}");
+        assert!(err.contains("hint: name the file"), "{err}");
+    }
+}
