@@ -265,3 +265,21 @@ fn a_folder_given_as_the_store_is_said_so() {
         assert!(err.contains("hint: name the file"), "{err}");
     }
 }
+
+#[test]
+fn a_negative_expiry_or_duration_gets_keyadms_own_message() {
+    let env = Env::new();
+    env.generate("k", &[]);
+    for args in [
+        &["generate", "n", "--expires", "-1d"][..],
+        &["generate", "n", "--rotate-every", "-5d"],
+        &["edit", "k", "--expires", "-1d"],
+        &["rotate", "k", "--grace", "-1h"],
+        &["enable", "k", "--expires", "-3d"],
+    ] {
+        let err = env.fails(args, 2);
+        assert!(err.contains("hint: "), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    env.fails(&["show", "n"], 3);
+}

@@ -31,7 +31,7 @@ pub struct GenerateArgs {
     #[arg(long, short = 'd', value_name = "TEXT")]
     pub description: Option<String>,
     /// When it expires: 2027-01-31, 2027-01-31T17:00, RFC 3339, 90d, or never
-    #[arg(long, short = 'e', value_name = "WHEN")]
+    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
     pub expires: Option<String>,
     /// An allow rule of a custom key (repeatable), e.g. 'GET /api/v1/users/*'
     #[arg(long, value_name = "'METHOD PATTERN'")]
@@ -46,7 +46,7 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
     /// A rotation policy, e.g. 90d (see rotate --due)
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub rotate_every: Option<String>,
     /// Never store the value: it is shown now and never again
     #[arg(long)]

@@ -26,7 +26,7 @@ pub struct RotateArgs {
     )]
     pub keys: Vec<String>,
     /// How long the old values keep working (0: not at all) [default: setting rotation-grace]
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub grace: Option<String>,
     /// Rotate every enabled key whose --rotate-every policy is due
     #[arg(long)]
