@@ -283,3 +283,17 @@ fn a_negative_expiry_or_duration_gets_keyadms_own_message() {
     }
     env.fails(&["show", "n"], 3);
 }
+
+#[test]
+fn show_states_a_bound_users_removal_as_list_does() {
+    let env = Env::new();
+    env.ok(&["user", "add", "bob"]);
+    env.generate("bot", &["--user", "bob"]);
+    env.ok(&["user", "disable", "bob"]);
+    let show = env.ok(&["show", "bot"]);
+    assert!(show.contains("enabled, user disabled"), "{show}");
+    env.ok(&["user", "remove", "bob", "--yes"]);
+    let show = env.ok(&["show", "bot"]);
+    assert!(show.contains("enabled, user removed"), "{show}");
+    assert!(env.ok(&["list"]).contains("enabled, user removed"));
+}
