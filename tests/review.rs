@@ -297,3 +297,13 @@ fn show_states_a_bound_users_removal_as_list_does() {
     assert!(show.contains("enabled, user removed"), "{show}");
     assert!(env.ok(&["list"]).contains("enabled, user removed"));
 }
+
+#[test]
+fn removing_an_unknown_org_does_not_suggest_creating_it() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let err = env.fails(&["org", "remove", "nope"], 3);
+    assert!(err.contains("no organization \"nope\""), "{err}");
+    assert!(!err.contains("org add"), "{err}");
+    assert!(err.contains("hint: keyadm org list"), "{err}");
+}
