@@ -307,3 +307,15 @@ fn removing_an_unknown_org_does_not_suggest_creating_it() {
     assert!(!err.contains("org add"), "{err}");
     assert!(err.contains("hint: keyadm org list"), "{err}");
 }
+
+#[test]
+fn a_commands_help_puts_its_own_options_before_the_global_ones() {
+    let env = Env::new();
+    let help = env.ok(&["rotate", "--help"]);
+    let own = help.find("--grace").expect("--grace in help");
+    let global = help
+        .find("Global options:")
+        .expect("a Global options heading");
+    assert!(own < global, "{help}");
+    assert!(help.find("--db").unwrap() > global, "{help}");
+}

@@ -51,6 +51,7 @@ pub struct Cli {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The store file [default: $XDG_DATA_HOME/keyadm/keys.db]
     #[arg(long, global = true, env = "KEYADM_DB", value_name = "PATH")]
