@@ -36,12 +36,14 @@ fn std_cmd(env: &Env, args: &[&str]) -> Command {
 /// Runs with stdout a pipe whose reader is gone before keyadm writes (as
 /// with `keyadm … | head -1` once head has its line).
 fn into_closed_pipe(env: &Env, args: &[&str]) -> Run {
-    let mut child = std_cmd(env, args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    drop(child.stdout.take());
-    child.wait_with_output().expect("binary ends").into()
+    // The read end is closed before keyadm starts: every write fails (no race).
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    std_cmd(env, args)
+        .stdout(writer)
+        .output()
+        .expect("binary runs")
+        .into()
 }
 
 /// Runs with stdout on /dev/full: every write fails with "no space left".
