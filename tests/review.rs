@@ -321,3 +321,13 @@ fn a_commands_help_puts_its_own_options_before_the_global_ones() {
     assert!(own < global, "{help}");
     assert!(help.find("--db").unwrap() > global, "{help}");
 }
+
+#[test]
+fn the_key_name_hint_describes_what_is_accepted() {
+    let env = Env::new();
+    // Accepted: any printable characters (README "Names").
+    env.generate("clé ünïcødé", &[]);
+    let err = env.fails(&["generate", " lead"], 2);
+    assert!(err.contains("hint: use 1 to 64 printable characters"), "{err}");
+    assert!(!err.contains("letters, digits, spaces or"), "{err}");
+}
