@@ -272,6 +272,9 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
             ))
             .hint("choose another name"));
         }
+        if new.name != old.name {
+            super::generate::refuse_name_that_is_an_id(tx, &new.name)?;
+        }
         if let Some(e) = changes.expires {
             check_max_lifetime(e, &tx.settings()?, now)?;
         }

@@ -362,6 +362,7 @@ pub fn issue_with(
             spec.name
         )));
     }
+    refuse_name_that_is_an_id(tx, &spec.name)?;
     let expires_at = resolve_expiry(spec.expires, spec.key_type, &settings, now)?;
     let preferred = match &imported {
         Some(Imported { id: Some(id), .. }) if !tx.key_id_taken(id)? => Some(id.clone()),
@@ -491,4 +492,17 @@ fn print_issued(
             key.id
         ));
     }
+}
+
+/// KEY arguments are looked up by ID first: a key named like another key's
+/// ID could never be reached by its name, and that name would act on the
+/// other key (`keyadm delete NAME`).
+pub fn refuse_name_that_is_an_id(tx: &Tx, name: &str) -> Result<()> {
+    if keyadm::domain::value::is_key_id(name) && tx.key_id_taken(name)? {
+        return Err(Error::refused(format!(
+            "\"{name}\" is the ID of another key, so it cannot be a key's name"
+        ))
+        .hint("choose another name"));
+    }
+    Ok(())
 }
