@@ -351,3 +351,18 @@ fn a_key_cannot_be_named_after_another_keys_id() {
     // A 12-character name that is no key's ID is fine.
     env.generate("paymentsprod", &[]);
 }
+
+#[test]
+fn audit_output_that_cannot_be_written_is_an_error() {
+    let env = Env::new();
+    env.generate("a", &[]);
+    for args in [
+        &["audit", "verify", "-q"][..],
+        &["audit", "verify"],
+        &["audit"],
+    ] {
+        let r = into_full_disk(&env, args);
+        assert_eq!(r.code, 5, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("error: "), "{args:?}: {}", r.stderr);
+    }
+}

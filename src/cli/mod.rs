@@ -159,20 +159,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(a) => user::run(&mut ctx, a),
         Command::Sweep(a) => sweep::run(&mut ctx, a),
         Command::Notify(a) => notify::run(&mut ctx, a),
-        Command::Audit(a) => return audit::run(&mut ctx, a),
+        Command::Audit(a) => {
+            let code = audit::run(&mut ctx, a)?;
+            return check_stdout(&ctx).map(|()| code);
+        }
         Command::Copy(a) => copy::run(&mut ctx, a),
         Command::Export(a) => export::run(&mut ctx, a),
         Command::Import(a) => import::run(&mut ctx, a),
         Command::Completions(a) => docs::completions(&mut ctx, a),
     };
     done?;
-    // A result that did not reach stdout is not a success; a reader that
-    // went away (`| head`) is (main ends quietly on a broken pipe).
-    if let Some(e) = ctx.printer.stdout_error() {
-        return Err(keyadm::Error::from(e)
-            .hint("the command itself was carried out; check where stdout goes"));
-    }
+    check_stdout(&ctx)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A result that did not reach stdout is not a success; a reader that went
+/// away (`| head`) is (main ends quietly on a broken pipe).
+fn check_stdout(ctx: &Context) -> Result<()> {
+    match ctx.printer.stdout_error() {
+        Some(e) => Err(keyadm::Error::from(e)
+            .hint("the command itself was carried out; check where stdout goes")),
+        None => Ok(()),
+    }
 }
 
 /// Entry points that are not part of the documented interface (so that
