@@ -366,3 +366,26 @@ fn audit_output_that_cannot_be_written_is_an_error() {
         assert!(r.stderr.contains("error: "), "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn importing_an_empty_or_binary_input_is_a_usage_error() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let empty = env.dir.path().join("empty.csv");
+    std::fs::write(&empty, "\n").unwrap();
+    let err = env.fails(&["import", empty.to_str().unwrap()], 2);
+    assert!(err.contains("is empty"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    let r = env.run_stdin(&["import", "-"], "");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = env
+        .cmd()
+        .args(["import", "-"])
+        .write_stdin(vec![0xff_u8, 0xfe, 0x00, 0x80])
+        .output()
+        .unwrap();
+    let r: Run = r.into();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not UTF-8"), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: "), "{}", r.stderr);
+}

@@ -80,14 +80,27 @@ fn at_row(e: Error, number: usize, name: &str) -> Error {
 
 fn read_input(path: &PathBuf) -> Result<String> {
     let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())?
+        std::io::read_to_string(std::io::stdin()).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                Error::usage("the input is not UTF-8 text")
+                    .hint("import a CSV or JSON file made by: keyadm export --include-secrets")
+            } else {
+                Error::environment(format!("cannot read stdin: {e}"))
+            }
+        })?
     } else {
         std::fs::read_to_string(path).map_err(|e| {
             Error::environment(format!("cannot read {}: {e}", path.display()))
                 .hint("check the path and that the file is UTF-8 text")
         })?
     };
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.trim().is_empty() {
+        return Err(Error::usage("the file to import is empty; nothing was imported").hint(
+            "import a file made by: keyadm export --include-secrets (CSV or JSON), or an AWS API Gateway CSV",
+        ));
+    }
+    Ok(text.to_string())
 }
 
 /// Which kind of file: our JSON, our CSV, or AWS API Gateway's CSV.
