@@ -405,10 +405,14 @@ fn processes_creating_one_store_at_once_all_succeed() {
                     .expect("binary runs")
             })
             .collect();
+        let mut said_created = 0;
         for child in children {
             let r: Run = child.wait_with_output().expect("binary ends").into();
             assert_eq!(r.code, 0, "{}", r.stderr);
+            said_created += r.stderr.matches("created a new master key").count();
         }
         assert_eq!(env.ok(&["list", "-q"]).lines().count(), 6);
+        // One master key was made, and only its maker says so.
+        assert_eq!(said_created, 1);
     }
 }

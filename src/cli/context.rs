@@ -211,11 +211,14 @@ impl Context {
             Some(k) => k,
             None => match &source {
                 MasterKeySource::File(p) => {
-                    let k = MasterKey::create_file(p)?;
-                    self.printer.always(format!(
-                        "keyadm: created a new master key at {}",
-                        p.display()
-                    ));
+                    let (k, created) = MasterKey::create_file(p)?;
+                    // (Another process creating it at the same moment says so.)
+                    if created {
+                        self.printer.always(format!(
+                            "keyadm: created a new master key at {}",
+                            p.display()
+                        ));
+                    }
                     k
                 }
                 MasterKeySource::Inline(_) => unreachable!("an inline key always loads"),
