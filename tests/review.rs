@@ -416,3 +416,48 @@ fn processes_creating_one_store_at_once_all_succeed() {
         assert_eq!(said_created, 1);
     }
 }
+
+/// `keyadm ARGS` on a pseudo-terminal COLS wide (util-linux `script`, which
+/// the prompt tests need too); returns what the terminal showed.
+fn on_terminal(env: &Env, cols: u16, args: &[&str]) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("keyadm");
+    let mut line = format!("stty cols {cols} rows 40; '{}'", bin.display());
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let keyadm = std_cmd(env, &[]);
+    let envs = keyadm
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())));
+    let out = Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        .envs(envs)
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+}
+
+#[test]
+fn a_narrow_terminal_hides_the_description_rather_than_shredding_it() {
+    let env = Env::new();
+    let long = "the billing service in production, used by invoicing";
+    env.generate("billing-service-prod", &["--description", long]);
+    for cols in [60, 80, 100] {
+        let screen = on_terminal(&env, cols, &["--color", "never", "list"]);
+        assert!(screen.contains("billing-service-prod"), "{cols}: {screen}");
+        // Table lines (not the notes under it) fit; the header is whole or
+        // absent, never broken over lines.
+        for l in screen.lines().filter(|l| l.starts_with([' ', '─', '═'])) {
+            assert!(
+                l.chars().count() <= cols as usize,
+                "{cols}: {l:?}\n{screen}"
+            );
+            assert!(
+                !l.contains("DES") || l.contains("DESCRIPTION"),
+                "{cols}:\n{screen}"
+            );
+        }
+    }
+}
