@@ -461,3 +461,13 @@ fn a_narrow_terminal_hides_the_description_rather_than_shredding_it() {
         }
     }
 }
+
+#[test]
+fn a_bad_import_file_creates_no_store() {
+    let env = Env::new();
+    let csv = env.dir.path().join("bad.csv");
+    std::fs::write(&csv, "Name,Key,Description,Enabled\nx,kadm_e_bad,d,TRUE\n").unwrap();
+    env.fails(&["import", csv.to_str().unwrap()], 2);
+    assert!(!env.db().exists(), "a store was created");
+    assert!(!env.master().exists(), "a master key was created");
+}

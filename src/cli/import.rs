@@ -243,14 +243,13 @@ fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
     validate_name(&name)?;
     let description = row.get("description").to_string();
     validate_description(&description)?;
+    // Empty: the actor's organization, known once the store is open (see run).
     let org = match (source, row.opt("org")) {
         (Source::Keyadm, Some(o)) => o.to_string(),
-        _ => ctx.org(),
+        _ => ctx.global.org.clone().unwrap_or_default(),
     };
-    validate_org(&org)?;
-    if ctx.confined_tenant().is_some_and(|t| t != tenant_of(&org)) {
-        // The same answer as generate: another tenant does not exist for them.
-        return Err(org_not_found(&org));
+    if !org.is_empty() {
+        validate_org(&org)?;
     }
     let enabled = parse_enabled(row.get("enabled"))?;
     let disabled_reason = row
@@ -316,15 +315,28 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     } else {
         parse_csv(&text)?
     };
-    let actor = ctx.actor();
-    // Opened before the rows are checked: a row without an organization
-    // takes the actor's, which is known once the store is open.
-    let mut store = ctx.open_write()?;
-    ctx.require_admin("import keys")?;
-    let checked = rows
+    // Every row is checked on its own before the store is opened (a bad
+    // file creates nothing)...
+    let mut checked = rows
         .iter()
         .map(|r| check_row(ctx, &source, r).map_err(|e| at_row(e, r.number, r.get("name"))))
         .collect::<Result<Vec<_>>>()?;
+    let actor = ctx.actor();
+    let mut store = ctx.open_write()?;
+    ctx.require_admin("import keys")?;
+    // ...and its organization once the actor is known: a row without one
+    // takes the actor's; another tenant's is "not found", as for generate.
+    for c in &mut checked {
+        if c.spec.org.is_empty() {
+            c.spec.org = ctx.org();
+        }
+        if ctx
+            .confined_tenant()
+            .is_some_and(|t| t != tenant_of(&c.spec.org))
+        {
+            return Err(at_row(org_not_found(&c.spec.org), c.number, &c.spec.name));
+        }
+    }
     let done = store.write(ctx.now(), |tx| {
         let mut done = Vec::with_capacity(checked.len());
         for c in checked {
