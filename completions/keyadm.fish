@@ -651,7 +651,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s q -l quiet -d 'Pr
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l format -d 'The file format [default: from the --output extension, else csv]' -r -f -a "csv\t''
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l format -d 'The file format [default: from the --output extension, else json with --json, else csv]' -r -f -a "csv\t''
 json\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s o -l output -d 'Write to FILE (created 0600) instead of stdout' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s s -l search -d 'Keys whose shown columns or tags contain TEXT (case-insensitive)' -r

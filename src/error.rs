@@ -142,8 +142,22 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+/// What an [`Error`] says when stdout's reader went away (`keyadm list | head`).
+const BROKEN_PIPE: &str = "the output was closed before keyadm finished writing (broken pipe)";
+
+impl Error {
+    /// The reader of our output went away: `main` ends quietly, as other
+    /// command-line tools do, instead of reporting an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Environment(m) if m.what == BROKEN_PIPE)
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Error::environment(BROKEN_PIPE);
+        }
         Error::environment(format!("I/O error: {e}"))
     }
 }

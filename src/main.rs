@@ -13,18 +13,21 @@ use keyadm::domain::value::redact_values;
 
 fn main() -> ExitCode {
     if let Some(done) = cli::run_internal() {
-        return done.unwrap_or_else(report);
+        return done.unwrap_or_else(|e| report(e, cli::ColorChoice::Auto));
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => match usage_error(e) {
-            Ok(e) => return report(e),
+            Ok(e) => return report(e, cli::ColorChoice::Auto),
             Err(e) => e.exit(), // --help, --version
         },
     };
+    let color = cli.global.color;
     match cli::run(cli) {
         Ok(code) => code,
-        Err(e) => report(e),
+        // `keyadm list | head`: the reader has what it wanted.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => report(e, color),
     }
 }
 
@@ -70,8 +73,16 @@ fn usage_error(e: clap::Error) -> Result<keyadm::Error, clap::Error> {
     Ok(keyadm::Error::usage(what).hint(hints.join("; ")))
 }
 
-fn report(e: keyadm::Error) -> ExitCode {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+fn report(e: keyadm::Error, color: cli::ColorChoice) -> ExitCode {
+    // --color always|never wins; auto: a terminal, and no NO_COLOR.
+    let color = match color {
+        cli::ColorChoice::Always => true,
+        cli::ColorChoice::Never => false,
+        cli::ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
     let (red, cyan, reset) = if color {
         ("\x1b[31m", "\x1b[36m", "\x1b[0m")
     } else {

@@ -76,10 +76,21 @@ impl Context {
     }
 
     pub fn store_path(&self) -> Result<PathBuf> {
-        match &self.global.db {
-            Some(p) => Ok(p.clone()),
-            None => Ok(xdg_dir("XDG_DATA_HOME", ".local/share")?.join("keyadm/keys.db")),
+        let path = match &self.global.db {
+            Some(p) => p.clone(),
+            None => xdg_dir("XDG_DATA_HOME", ".local/share")?.join("keyadm/keys.db"),
+        };
+        if path.is_dir() {
+            return Err(Error::environment(format!(
+                "the store path {} is a folder, not a store file",
+                path.display()
+            ))
+            .hint(format!(
+                "name the file, e.g. --db {}",
+                path.join("keys.db").display()
+            )));
         }
+        Ok(path)
     }
 
     pub fn master_key_source(&self) -> Result<MasterKeySource> {
@@ -200,11 +211,14 @@ impl Context {
             Some(k) => k,
             None => match &source {
                 MasterKeySource::File(p) => {
-                    let k = MasterKey::create_file(p)?;
-                    self.printer.always(format!(
-                        "keyadm: created a new master key at {}",
-                        p.display()
-                    ));
+                    let (k, created) = MasterKey::create_file(p)?;
+                    // (Another process creating it at the same moment says so.)
+                    if created {
+                        self.printer.always(format!(
+                            "keyadm: created a new master key at {}",
+                            p.display()
+                        ));
+                    }
                     k
                 }
                 MasterKeySource::Inline(_) => unreachable!("an inline key always loads"),

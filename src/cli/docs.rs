@@ -23,8 +23,12 @@ pub struct CompletionsArgs {
 pub const GENERATE_DOCS: &str = "__generate-docs";
 
 pub fn completions(_ctx: &mut Context, args: CompletionsArgs) -> Result<()> {
+    // Generated into memory first: clap_complete panics when its writer
+    // fails, and `keyadm completions bash | head` closes the pipe early.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "keyadm", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut Cli::command(), "keyadm", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(())
 }

@@ -24,7 +24,7 @@ pub struct EditArgs {
     #[arg(long, short = 'd', value_name = "TEXT")]
     pub description: Option<String>,
     /// A new expiry: a date, date and time, RFC 3339, a duration from now, or never
-    #[arg(long, short = 'e', value_name = "WHEN")]
+    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
     pub expires: Option<String>,
     /// Add a tag (repeatable)
     #[arg(long, value_name = "TAG")]
@@ -51,7 +51,7 @@ pub struct EditArgs {
     #[arg(long)]
     pub no_ip: bool,
     /// A rotation policy (0 removes it)
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub rotate_every: Option<String>,
     /// Bind the key to one user (external and custom keys), or `all`
     #[arg(long, value_name = "NAME|all")]
@@ -271,6 +271,9 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
                 new.name, new.tenant
             ))
             .hint("choose another name"));
+        }
+        if new.name != old.name {
+            super::generate::refuse_name_that_is_an_id(tx, &new.name)?;
         }
         if let Some(e) = changes.expires {
             check_max_lifetime(e, &tx.settings()?, now)?;

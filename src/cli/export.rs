@@ -27,7 +27,7 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// The file format [default: from the --output extension, else csv]
+    /// The file format [default: from the --output extension, else json with --json, else csv]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write to FILE (created 0600) instead of stdout
@@ -219,6 +219,9 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
             .and_then(|e| e.to_str())
         {
             Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+            Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
+            // `keyadm export --json` means JSON, as on every other command.
+            _ if ctx.printer.json => Format::Json,
             _ => Format::Csv,
         }
     });
@@ -336,6 +339,7 @@ fn select(
     tx: &keyadm::store::Tx,
 ) -> Result<Vec<Key>> {
     let tf: TimeFormat = ctx.time_format(settings);
+    args.filter.check_org(ctx, tx)?;
     let filter = args.filter.filter(ctx, settings.max_lifetime())?;
     let mut keys = Vec::new();
     tx.each_key(&args.filter.query(ctx), |k| {

@@ -31,7 +31,7 @@ pub struct GenerateArgs {
     #[arg(long, short = 'd', value_name = "TEXT")]
     pub description: Option<String>,
     /// When it expires: 2027-01-31, 2027-01-31T17:00, RFC 3339, 90d, or never
-    #[arg(long, short = 'e', value_name = "WHEN")]
+    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
     pub expires: Option<String>,
     /// An allow rule of a custom key (repeatable), e.g. 'GET /api/v1/users/*'
     #[arg(long, value_name = "'METHOD PATTERN'")]
@@ -46,7 +46,7 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
     /// A rotation policy, e.g. 90d (see rotate --due)
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub rotate_every: Option<String>,
     /// Never store the value: it is shown now and never again
     #[arg(long)]
@@ -194,26 +194,37 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
     let copying = (args.copy || how.osc52)
         .then(|| how.prepare())
         .transpose()?;
-    let (key, value, copied, tf) = store.write(ctx.now(), |tx| {
+    let key = store.write(ctx.now(), |tx| {
         let (key, value) = issue(tx, &spec, &actor)?;
         let settings = tx.settings()?;
         let tf = ctx.time_format(&settings);
-        let Some(option) = copying else {
-            return Ok((key, value, None, tf));
+        let copied = match copying {
+            None => None,
+            Some(option) => {
+                let secs = super::copy::clear_after(option, &settings);
+                tx.append_audit(NewAudit {
+                    actor: &actor,
+                    action: "copy",
+                    key_id: Some(&key.id),
+                    key_name: Some(&key.name),
+                    tenant: Some(&key.tenant),
+                    details: how.details(secs),
+                })?;
+                Some(how.hand_over(&value, secs)?)
+            }
         };
-        let secs = super::copy::clear_after(option, &settings);
-        tx.append_audit(NewAudit {
-            actor: &actor,
-            action: "copy",
-            key_id: Some(&key.id),
-            key_name: Some(&key.name),
-            tenant: Some(&key.tenant),
-            details: how.details(secs),
-        })?;
-        let said = how.hand_over(&value, secs)?;
-        Ok((key, value, Some(said), tf))
+        // Printed before the commit: a value that cannot reach stdout (a
+        // full disk, a reader gone) must not leave a key nobody holds.
+        print_issued(ctx, &key, &value, &tf, copied.as_deref());
+        if let Some(e) = ctx.printer.stdout_error() {
+            return Err(Error::environment(format!(
+                "the value of the new key \"{}\" could not be written to stdout ({e}), so no key was generated",
+                key.name
+            ))
+            .hint("check where stdout goes (a full disk, a closed pipe) and run the command again"));
+        }
+        Ok(key)
     })?;
-    print_issued(ctx, &key, &value, &tf, copied.as_deref());
     if key.show_once {
         confirm_stored(ctx)?;
     }
@@ -351,6 +362,7 @@ pub fn issue_with(
             spec.name
         )));
     }
+    refuse_name_that_is_an_id(tx, &spec.name)?;
     let expires_at = resolve_expiry(spec.expires, spec.key_type, &settings, now)?;
     let preferred = match &imported {
         Some(Imported { id: Some(id), .. }) if !tx.key_id_taken(id)? => Some(id.clone()),
@@ -480,4 +492,17 @@ fn print_issued(
             key.id
         ));
     }
+}
+
+/// KEY arguments are looked up by ID first: a key named like another key's
+/// ID could never be reached by its name, and that name would act on the
+/// other key (`keyadm delete NAME`).
+pub fn refuse_name_that_is_an_id(tx: &Tx, name: &str) -> Result<()> {
+    if keyadm::domain::value::is_key_id(name) && tx.key_id_taken(name)? {
+        return Err(Error::refused(format!(
+            "\"{name}\" is the ID of another key, so it cannot be a key's name"
+        ))
+        .hint("choose another name"));
+    }
+    Ok(())
 }

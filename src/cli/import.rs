@@ -80,14 +80,27 @@ fn at_row(e: Error, number: usize, name: &str) -> Error {
 
 fn read_input(path: &PathBuf) -> Result<String> {
     let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())?
+        std::io::read_to_string(std::io::stdin()).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                Error::usage("the input is not UTF-8 text")
+                    .hint("import a CSV or JSON file made by: keyadm export --include-secrets")
+            } else {
+                Error::environment(format!("cannot read stdin: {e}"))
+            }
+        })?
     } else {
         std::fs::read_to_string(path).map_err(|e| {
             Error::environment(format!("cannot read {}: {e}", path.display()))
                 .hint("check the path and that the file is UTF-8 text")
         })?
     };
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.trim().is_empty() {
+        return Err(Error::usage("the file to import is empty; nothing was imported").hint(
+            "import a file made by: keyadm export --include-secrets (CSV or JSON), or an AWS API Gateway CSV",
+        ));
+    }
+    Ok(text.to_string())
 }
 
 /// Which kind of file: our JSON, our CSV, or AWS API Gateway's CSV.
@@ -230,11 +243,14 @@ fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
     validate_name(&name)?;
     let description = row.get("description").to_string();
     validate_description(&description)?;
+    // Empty: the actor's organization, known once the store is open (see run).
     let org = match (source, row.opt("org")) {
         (Source::Keyadm, Some(o)) => o.to_string(),
-        _ => ctx.org(),
+        _ => ctx.global.org.clone().unwrap_or_default(),
     };
-    validate_org(&org)?;
+    if !org.is_empty() {
+        validate_org(&org)?;
+    }
     let enabled = parse_enabled(row.get("enabled"))?;
     let disabled_reason = row
         .opt("disabled_reason")
@@ -299,34 +315,44 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     } else {
         parse_csv(&text)?
     };
+    // Every row is checked on its own before the store is opened (a bad
+    // file creates nothing)...
+    let mut checked = rows
+        .iter()
+        .map(|r| check_row(ctx, &source, r).map_err(|e| at_row(e, r.number, r.get("name"))))
+        .collect::<Result<Vec<_>>>()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
     ctx.require_admin("import keys")?;
-    let checked = rows
-        .iter()
-        .map(|r| {
-            check_row(ctx, &source, r)
-                .and_then(|c| {
-                    // A confined actor imports into their own tenant only.
-                    match ctx.confined_tenant() {
-                        Some(t) if t != tenant_of(&c.spec.org) => Err(org_not_found(&c.spec.org)),
-                        _ => Ok(c),
-                    }
-                })
-                .map_err(|e| at_row(e, r.number, r.get("name")))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    // ...and its organization once the actor is known: a row without one
+    // takes the actor's; another tenant's is "not found", as for generate.
+    for c in &mut checked {
+        if c.spec.org.is_empty() {
+            c.spec.org = ctx.org();
+        }
+        if ctx
+            .confined_tenant()
+            .is_some_and(|t| t != tenant_of(&c.spec.org))
+        {
+            return Err(at_row(org_not_found(&c.spec.org), c.number, &c.spec.name));
+        }
+    }
     let done = store.write(ctx.now(), |tx| {
         let mut done = Vec::with_capacity(checked.len());
         for c in checked {
             let (number, name) = (c.number, c.spec.name.clone());
             let original_id = c.imported.id.clone();
             if let Some((other, _)) = tx.find_key_by_hash(&c.imported.value.hash())? {
+                let visible = ctx.confined_tenant().is_none_or(|t| t == other.tenant);
                 return Err(at_row(
-                    Error::refused(format!(
-                        "its value is already in this store, as key \"{}\" ({})",
-                        other.name, other.id
-                    ))
+                    Error::refused(if visible {
+                        format!(
+                            "its value is already in this store, as key \"{}\" ({})",
+                            other.name, other.id
+                        )
+                    } else {
+                        "its value is already in this store".to_string()
+                    })
                     .hint("leave that row out of the file"),
                     number,
                     &name,

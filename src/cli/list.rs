@@ -14,7 +14,8 @@ use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::parse_duration;
 use keyadm::domain::key::{Key, KeyState, KeyType};
-use keyadm::store::{KeyQuery, KeySort};
+use keyadm::domain::org::{org_not_found, tenant_of};
+use keyadm::store::{KeyQuery, KeySort, Tx};
 use keyadm::{Error, Result};
 
 #[derive(ValueEnum, Debug, Clone, Copy, Default)]
@@ -97,6 +98,18 @@ impl FilterArgs {
             },
             reverse: self.reverse,
         }
+    }
+
+    /// `--org` must name an organization that exists (and that the actor
+    /// may see): a typo must not look like an empty organization.
+    pub fn check_org(&self, ctx: &Context, tx: &Tx) -> Result<()> {
+        if let Some(org) = ctx.global.org.as_deref() {
+            let hidden = ctx.confined_tenant().is_some_and(|t| t != tenant_of(org));
+            if hidden || !tx.org_exists(org)? {
+                return Err(org_not_found(org).hint("keyadm org list shows the organizations"));
+            }
+        }
+        Ok(())
     }
 
     pub fn filter(&self, ctx: &Context, max_lifetime: Option<u64>) -> Result<KeyFilter> {
@@ -183,6 +196,7 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
     store.read(now, |tx| {
         let settings = tx.settings()?;
         let tf = ctx.time_format(&settings);
+        args.filter.check_org(ctx, tx)?;
         let filter = args.filter.filter(ctx, settings.max_lifetime())?;
         let query = args.filter.query(ctx);
         let user_states = tx.user_states(ctx.confined_tenant())?;
@@ -245,6 +259,11 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
                 p.line(plain_table(&KEY_HEADERS, &rows));
             } else if count > 0 {
                 let hidden = fit_key_table(&mut table, &widths);
+                if p.color {
+                    // --color always: styled even when piped (comfy-table
+                    // styles only a terminal by itself).
+                    table.enforce_styling();
+                }
                 p.line(table.to_string());
                 if hidden > 0 {
                     p.note(format!(

@@ -56,6 +56,7 @@ pub struct Cli {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The store file [default: $XDG_DATA_HOME/keyadm/keys.db]
     #[arg(long, global = true, env = "KEYADM_DB", value_name = "PATH")]
@@ -173,7 +174,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(a) => user::run(&mut ctx, a),
         Command::Sweep(a) => sweep::run(&mut ctx, a),
         Command::Notify(a) => notify::run(&mut ctx, a),
-        Command::Audit(a) => return audit::run(&mut ctx, a),
+        Command::Audit(a) => {
+            let code = audit::run(&mut ctx, a)?;
+            return check_stdout(&ctx).map(|()| code);
+        }
         Command::Copy(a) => copy::run(&mut ctx, a),
         Command::Export(a) => export::run(&mut ctx, a),
         Command::Import(a) => import::run(&mut ctx, a),
@@ -184,7 +188,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::CheckSignature(a) => return sign::run_check(&mut ctx, a),
         Command::Scan(a) => return scan::run(&mut ctx, a),
     };
-    done.map(|()| ExitCode::SUCCESS)
+    done?;
+    check_stdout(&ctx)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A result that did not reach stdout is not a success; a reader that went
+/// away (`| head`) is (main ends quietly on a broken pipe).
+fn check_stdout(ctx: &Context) -> Result<()> {
+    match ctx.printer.stdout_error() {
+        Some(e) => Err(keyadm::Error::from(e)
+            .hint("the command itself was carried out; check where stdout goes")),
+        None => Ok(()),
+    }
 }
 
 /// Entry points that are not part of the documented interface (so that

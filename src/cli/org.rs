@@ -259,7 +259,7 @@ fn remove(ctx: &mut Context, path: &str) -> Result<()> {
     let mut store = ctx.open_write()?;
     ctx.require_admin("remove organizations")?;
     if ctx.confined_tenant().is_some_and(|t| t != tenant_of(path)) {
-        return Err(org_not_found(path));
+        return Err(org_not_found(path).hint("keyadm org list shows the organizations"));
     }
     if path == DEFAULT_TENANT {
         return Err(Error::refused("the tenant \"default\" cannot be removed")
@@ -267,7 +267,7 @@ fn remove(ctx: &mut Context, path: &str) -> Result<()> {
     }
     let removed = store.write(now, |tx| {
         if !tx.org_exists(path)? {
-            return Err(org_not_found(path));
+            return Err(org_not_found(path).hint("keyadm org list shows the organizations"));
         }
         let (keys, users) = tx.count_within_org(path)?;
         if keys > 0 || users > 0 {

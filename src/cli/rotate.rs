@@ -26,7 +26,7 @@ pub struct RotateArgs {
     )]
     pub keys: Vec<String>,
     /// How long the old values keep working (0: not at all) [default: setting rotation-grace]
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub grace: Option<String>,
     /// Rotate every enabled key whose --rotate-every policy is due
     #[arg(long)]
@@ -136,7 +136,15 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         ctx.printer.note("rotate --due: no key is due.");
         return Ok(());
     }
+    // Printed after the commit: a value that reached anyone's screen or
+    // script is a value the store holds, even if keyadm dies right after.
     print_rotated(ctx, &rotated, &tf);
+    if let Some(e) = ctx.printer.stdout_error() {
+        return Err(Error::environment(format!(
+            "the keys were rotated, but their new values could not be written to stdout ({e}); the old values work until their grace ends"
+        ))
+        .hint("see each new value with: keyadm show KEY --value (or rotate again)"));
+    }
     Ok(())
 }
 

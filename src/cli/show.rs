@@ -127,7 +127,16 @@ fn print_key(
         ("ID", k.id.clone()),
         ("Name", k.name.clone()),
         ("Type", k.key_type.to_string()),
-        ("State", k.state_label(now)),
+        (
+            "State",
+            match user_state {
+                // As list says it: why an enabled key denies everything.
+                Some(state @ ("disabled" | "removed")) => {
+                    format!("{}, user {state}", k.state_label(now))
+                }
+                _ => k.state_label(now),
+            },
+        ),
         ("Organization", format!("{} (tenant {})", k.org, k.tenant)),
         (
             "Description",

@@ -17,7 +17,7 @@ pub struct EnableArgs {
     #[arg(required = true, value_name = "KEY")]
     pub keys: Vec<String>,
     /// A new expiry (needed to enable an expired key)
-    #[arg(long, short = 'e', value_name = "WHEN")]
+    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
     pub expires: Option<String>,
 }
 

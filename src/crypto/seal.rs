@@ -96,7 +96,9 @@ impl MasterKey {
 
     /// Writes a new key file (0600, folder 0700) atomically. If another
     /// process won the race, its key is returned instead.
-    pub fn create_file(path: &Path) -> Result<Self> {
+    /// Writes a new master key file; if another process wrote one first,
+    /// loads that one instead. The flag says whether this call created it.
+    pub fn create_file(path: &Path) -> Result<(Self, bool)> {
         if let Some(dir) = path.parent() {
             create_private_dir(dir)?;
         }
@@ -122,11 +124,13 @@ impl MasterKey {
         let linked = fs::hard_link(&tmp, path);
         let _ = fs::remove_file(&tmp);
         match linked {
-            Ok(()) => Ok(key),
+            Ok(()) => Ok((key, true)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                MasterKey::load(&MasterKeySource::File(path.to_path_buf()))?.ok_or_else(|| {
-                    Error::environment("the master key file vanished while being created")
-                })
+                let theirs = MasterKey::load(&MasterKeySource::File(path.to_path_buf()))?
+                    .ok_or_else(|| {
+                        Error::environment("the master key file vanished while being created")
+                    })?;
+                Ok((theirs, false))
             }
             Err(e) => Err(Error::environment(format!(
                 "cannot write the master key file {}: {e}",

@@ -188,7 +188,7 @@ fn is_deceptive(c: char) -> bool {
 pub fn validate_name(name: &str) -> Result<()> {
     let bad = |why: &str| {
         Error::usage(format!("invalid key name: {why}"))
-            .hint("use 1 to 64 letters, digits, spaces or . _ - : / (e.g. billing-prod)")
+            .hint("use 1 to 64 printable characters, not starting with '-' or a space nor ending with a space (e.g. billing-prod)")
     };
     if name.is_empty() {
         return Err(bad("it is empty"));

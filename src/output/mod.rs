@@ -4,7 +4,9 @@
 pub mod table;
 pub mod time;
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -16,11 +18,16 @@ pub struct Printer {
     pub json: bool,
     pub quiet: bool,
     pub color: bool,
+    /// `--color always`: colours even where stdout or stderr is not a terminal.
+    color_always: bool,
+    /// The first failed write to stdout (shared by clones): a result that
+    /// did not reach its reader must not end in exit 0.
+    stdout_failed: Rc<RefCell<Option<io::Error>>>,
 }
 
 impl Printer {
-    pub fn new(json: bool, quiet: bool, color: ColorChoice) -> Self {
-        let color = match color {
+    pub fn new(json: bool, quiet: bool, choice: ColorChoice) -> Self {
+        let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
@@ -28,19 +35,43 @@ impl Printer {
                     && io::stdout().is_terminal()
             }
         };
-        Printer { json, quiet, color }
+        Printer {
+            json,
+            quiet,
+            color,
+            color_always: choice == ColorChoice::Always,
+            stdout_failed: Rc::default(),
+        }
     }
 
     /// Prints a value as pretty JSON on stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) {
         let mut out = io::stdout().lock();
-        let _ = serde_json::to_writer_pretty(&mut out, value);
-        let _ = writeln!(out);
+        let done = serde_json::to_writer_pretty(&mut out, value)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out));
+        self.record(done);
     }
 
     /// A line of result on stdout.
     pub fn line(&self, text: impl AsRef<str>) {
-        let _ = writeln!(io::stdout().lock(), "{}", text.as_ref());
+        let done = writeln!(io::stdout().lock(), "{}", text.as_ref());
+        self.record(done);
+    }
+
+    fn record(&self, done: io::Result<()>) {
+        if let Err(e) = done {
+            self.stdout_failed.borrow_mut().get_or_insert(e);
+        }
+    }
+
+    /// The first write to stdout that failed, if any (e.g. stdout closed,
+    /// a full disk, or a reader that went away).
+    pub fn stdout_error(&self) -> Option<io::Error> {
+        let failed = self.stdout_failed.borrow();
+        failed
+            .as_ref()
+            .map(|e| io::Error::new(e.kind(), e.to_string()))
     }
 
     /// A note on stderr; `-q` silences it.
@@ -57,7 +88,7 @@ impl Printer {
 
     /// A warning on stderr; shown even with `-q`.
     pub fn warn(&self, text: impl AsRef<str>) {
-        let prefix = if self.color && io::stderr().is_terminal() {
+        let prefix = if self.color_always || (self.color && io::stderr().is_terminal()) {
             "\x1b[33mwarning:\x1b[0m"
         } else {
             "warning:"

@@ -57,8 +57,9 @@ pub fn key_cells(k: &Key, now: DateTime<Utc>, tf: &TimeFormat) -> [String; 11] {
 }
 
 /// The key columns hidden first, in this order, when a terminal is too
-/// narrow for all of them: LAST USED, CREATED BY, ISSUED, ORG, ID, KEY.
-const DROP_ORDER: [usize; 6] = [10, 8, 6, 4, 0, 9];
+/// narrow for all of them: LAST USED, CREATED BY, ISSUED, ORG, ID, KEY, and
+/// last DESCRIPTION (rather than wrapping it a few letters a line).
+const DROP_ORDER: [usize; 7] = [10, 8, 6, 4, 0, 9, DESCRIPTION];
 
 /// The DESCRIPTION column: the one that wraps, and that takes what is left.
 const DESCRIPTION: usize = 5;
@@ -95,7 +96,8 @@ pub fn fit_key_table(table: &mut Table, widths: &KeyWidths) -> usize {
     let Some(total) = table.width().map(usize::from) else {
         return 0;
     };
-    // Each column has one space of padding on each side.
+    // Each column has one space of padding on each side, and one
+    // separator column between it and the next.
     let need = |kept: &[usize]| -> usize {
         kept.iter()
             .map(|&i| {
@@ -106,7 +108,8 @@ pub fn fit_key_table(table: &mut Table, widths: &KeyWidths) -> usize {
                 };
                 w + 2
             })
-            .sum()
+            .sum::<usize>()
+            + kept.len().saturating_sub(1)
     };
     let mut kept: Vec<usize> = (0..KEY_HEADERS.len()).collect();
     let mut hidden = 0;
@@ -131,12 +134,15 @@ pub fn fit_key_table(table: &mut Table, widths: &KeyWidths) -> usize {
 
 /// A table row from a key's cells, the state coloured when colours are on.
 pub fn cells_row(p: &Printer, cells: [String; 11], state: KeyState) -> Vec<Cell> {
+    // comfy-table's terminal library drops colours under NO_COLOR by itself
+    // but still writes reset codes, so leave the cells plain then.
+    let color = p.color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     cells
         .into_iter()
         .enumerate()
         .map(|(i, text)| {
             let cell = Cell::new(text);
-            if i == 3 && p.color {
+            if i == 3 && color {
                 cell.fg(match state {
                     KeyState::Enabled => Color::Green,
                     KeyState::Disabled => Color::DarkGrey,

@@ -146,7 +146,14 @@ fn migrate_once(conn: &mut Connection, created_at: &str) -> rusqlite::Result<Mig
             return migrate_once(conn, created_at);
         }
         if objects > 0 {
-            return Ok(Migrated::Foreign);
+            // The two reads above are separate snapshots: another process may
+            // have created the store between them. Only a file that still
+            // has no schema version is someone else's database.
+            let again: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if again == 0 {
+                return Ok(Migrated::Foreign);
+            }
+            return migrate_once(conn, created_at);
         }
         // journal_mode cannot change inside a transaction; it persists in the file.
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
