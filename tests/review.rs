@@ -476,3 +476,39 @@ fn a_bad_import_file_creates_no_store() {
     assert!(!env.db().exists(), "a store was created");
     assert!(!env.master().exists(), "a master key was created");
 }
+
+#[test]
+fn copying_a_show_once_key_without_a_display_says_it_is_not_retrievable() {
+    let env = Env::new();
+    env.generate("once", &["--show-once"]);
+    let r: Run = env
+        .cmd()
+        .env_remove("DISPLAY")
+        .args(["copy", "once"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("not retrievable"), "{}", r.stderr);
+}
+
+#[test]
+fn without_user_or_logname_the_actor_is_the_login_name_of_the_process() {
+    let env = Env::new();
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let me = String::from_utf8_lossy(&me.stdout).trim().to_string();
+    let r: Run = env
+        .cmd()
+        .env_remove("KEYADM_ACTOR")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .args(["generate", "a", "-q"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.show("a")["created_by"], me.as_str());
+}

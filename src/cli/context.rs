@@ -116,6 +116,7 @@ impl Context {
             .or_else(|| std::env::var("USER").ok())
             .or_else(|| std::env::var("LOGNAME").ok())
             .filter(|a| !a.is_empty())
+            .or_else(login_name)
             .unwrap_or_else(|| "unknown".to_string())
     }
 
@@ -289,6 +290,19 @@ impl Context {
             Err(Error::refused("cancelled; nothing was changed"))
         }
     }
+}
+
+/// The name of this process's user in /etc/passwd (for when neither USER
+/// nor LOGNAME is set, as under cron or `env -i`).
+fn login_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == uid)
+        .map(|f| f[0].to_string())
 }
 
 fn missing_master(source: &MasterKeySource) -> Error {

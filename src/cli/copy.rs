@@ -78,9 +78,16 @@ pub fn clear_after(option: Option<u64>, settings: &Settings) -> u64 {
 }
 
 pub fn run(ctx: &mut Context, args: CopyArgs) -> Result<()> {
-    let option = args.how.prepare()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
+    // A show-once key has nothing to copy: say that, not "no clipboard".
+    let key = store.read(ctx.now(), |tx| {
+        tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)
+    })?;
+    if key.show_once {
+        return Err(super::show::not_retrievable(&key));
+    }
+    let option = args.how.prepare()?;
     let (key, secs, said, settings) = store.write(ctx.now(), |tx| {
         let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let settings = tx.settings()?;

@@ -81,16 +81,9 @@ pub fn reveal(
     action: &str,
     details: serde_json::Value,
 ) -> Result<SecretValue> {
-    let sealed = tx.sealed_value(&key.id)?.ok_or_else(|| {
-        Error::refused(format!(
-            "the value of key \"{}\" is not retrievable: it was shown once at generation and never stored",
-            key.name
-        ))
-        .hint(format!(
-            "if it is lost, give the key a new value: keyadm rotate {}",
-            key.id
-        ))
-    })?;
+    let sealed = tx
+        .sealed_value(&key.id)?
+        .ok_or_else(|| not_retrievable(key))?;
     let value = tx.master()?.open(&key.id, &sealed)?;
     tx.append_audit(NewAudit {
         actor,
@@ -101,6 +94,18 @@ pub fn reveal(
         details,
     })?;
     Ok(value)
+}
+
+/// The refusal for a show-once key's value (exit 4).
+pub fn not_retrievable(key: &Key) -> Error {
+    Error::refused(format!(
+        "the value of key \"{}\" is not retrievable: it was shown once at generation and never stored",
+        key.name
+    ))
+    .hint(format!(
+        "if it is lost, give the key a new value: keyadm rotate {}",
+        key.id
+    ))
 }
 
 fn list_or(items: &[impl ToString], none: &str) -> String {

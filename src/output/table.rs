@@ -57,9 +57,9 @@ pub fn key_cells(k: &Key, now: DateTime<Utc>, tf: &TimeFormat) -> [String; 11] {
 }
 
 /// The key columns hidden first, in this order, when a terminal is too
-/// narrow for all of them: LAST USED, CREATED BY, ISSUED, ORG, ID, KEY, and
+/// narrow for all of them: LAST USED, CREATED BY, ISSUED, ORG, KEY, ID, and
 /// last DESCRIPTION (rather than wrapping it a few letters a line).
-const DROP_ORDER: [usize; 7] = [10, 8, 6, 4, 0, 9, DESCRIPTION];
+const DROP_ORDER: [usize; 7] = [10, 8, 6, 4, 9, 0, DESCRIPTION];
 
 /// The DESCRIPTION column: the one that wraps, and that takes what is left.
 const DESCRIPTION: usize = 5;
