@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::verify::parse_ip;
 use super::Context;
+use keyadm::domain::value::redact_values;
 use keyadm::domain::verify::{Decision, Reason, Request};
 use keyadm::{Clock, Result, Verifier, VerifierOptions};
 
@@ -111,9 +112,11 @@ pub fn run(ctx: &mut Context) -> Result<ExitCode> {
         };
         if let Err(e) = result {
             out.truncate(mark);
+            // The parser's message may quote a field, and a key put where it
+            // does not belong must not come back whole.
             let bad = BadRequest {
                 decision: &Decision::deny(Reason::BadRequest, None),
-                error: &e,
+                error: &redact_values(&e),
             };
             serde_json::to_writer(&mut out, &bad).map_err(io::Error::from)?;
         }

@@ -62,7 +62,8 @@ fn at_row(e: Error, number: usize, name: &str) -> Error {
     let prefix = if name.is_empty() {
         format!("row {number}")
     } else {
-        format!("row {number} (\"{name}\")")
+        // Escaped: a quoted CSV cell may hold a newline or a terminal escape.
+        format!("row {number} (\"{}\")", name.escape_debug())
     };
     let m = e.message();
     let what = format!("{prefix}: {}; nothing was imported", m.what);
@@ -157,7 +158,7 @@ fn parse_csv(text: &str) -> Result<(Source, Vec<RawRow>)> {
     } else {
         return Err(Error::usage(format!(
             "unknown CSV columns: {}",
-            headers.join(",")
+            headers.join(",").escape_debug()
         ))
         .hint("expected a keyadm export (id,name,type,…,key,…) or AWS API Gateway's Name,Key,Description,Enabled"));
     };
