@@ -218,14 +218,18 @@ fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
     let parsed = parse_value(value)?;
     let key_type = match (source, row.opt("type")) {
         (Source::Keyadm, Some(t)) => t.parse::<KeyType>()?,
-        (Source::Keyadm, None) => return Err(Error::usage("the row has no type")),
+        (Source::Keyadm, None) => {
+            return Err(Error::usage("the row has no type")
+                .hint("give it one of: internal, external, custom, desktop"))
+        }
         (Source::Aws, _) => parsed.key_type,
     };
     if key_type != parsed.key_type {
         return Err(Error::usage(format!(
             "the row says type {key_type} but its value is of type {}",
             parsed.key_type
-        )));
+        ))
+        .hint("a key's type is part of its value: correct the type column"));
     }
     let name = row.get("name").to_string();
     validate_name(&name)?;
