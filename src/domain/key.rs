@@ -175,7 +175,7 @@ impl Key {
 }
 
 /// Characters that would let a name or text mislead a terminal or a reader.
-fn is_deceptive(c: char) -> bool {
+pub fn is_deceptive(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200B}'..='\u{200F}' // zero-width and directional marks
