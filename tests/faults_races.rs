@@ -390,8 +390,17 @@ fn the_tenant_limit_holds_across_organizations_under_concurrent_generates() {
     std::fs::write(&file, csv).unwrap();
     env.ok(&["import", file.to_str().unwrap()]);
 
+    // And an import of 10 more into acme/c, all or nothing, near the end.
+    let mut more = String::from("id,name,type,key,org\n");
+    for i in 0..10 {
+        let v = generate_value("kadm", KeyType::External);
+        more += &format!(",imp{i},external,{},acme/c\n", v.expose());
+    }
+    let more_file = env.dir.path().join("more.csv");
+    std::fs::write(&more_file, more).unwrap();
+
     let per = 15;
-    let outcomes: Vec<Run> = std::thread::scope(|s| {
+    let (outcomes, import): (Vec<Run>, Run) = std::thread::scope(|s| {
         let hs: Vec<_> = ["acme", "acme/a", "acme/b", "acme/c"]
             .into_iter()
             .map(|org| {
@@ -406,13 +415,37 @@ fn the_tenant_limit_holds_across_organizations_under_concurrent_generates() {
                 })
             })
             .collect();
-        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        // Started when the tenant is nearly full, so that it races the last generates.
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while proof::count(&env, "SELECT count(*) FROM keys WHERE tenant = 'acme'") < 288
+            && std::time::Instant::now() < give_up
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let import = run_owned(&env, &args(&["import", more_file.to_str().unwrap()]));
+        (
+            hs.into_iter().flat_map(|h| h.join().unwrap()).collect(),
+            import,
+        )
     });
     let made = outcomes.iter().filter(|r| r.code == 0).count();
     for r in &outcomes {
         documented("generate", r, &[(4, "the limit is 300")]);
     }
-    assert_eq!(made, 30, "exactly the 30 keys left under the limit");
+    documented("import", &import, &[(4, "limit")]);
+    let imported = proof::count(&env, "SELECT count(*) FROM keys WHERE name LIKE 'imp%'");
+    assert_eq!(
+        imported,
+        if import.code == 0 { 10 } else { 0 },
+        "an import is all or nothing: {}",
+        import.stderr
+    );
+    eprintln!("generated {made}, imported {imported}");
+    assert_eq!(
+        made + imported as usize,
+        30,
+        "exactly the 30 keys left under the limit"
+    );
     assert_eq!(
         proof::count(&env, "SELECT count(*) FROM keys WHERE tenant = 'acme'"),
         300
