@@ -796,3 +796,30 @@ fn scan_reports_unreadable_paths_and_goes_on() {
     assert!(!r.stderr.contains(&v) && !r.stdout.contains(&v));
     assert!(env.store_bytes() == before, "scan changed the store");
 }
+
+#[test]
+fn an_empty_exec_command_is_refused_not_run() {
+    let env = store();
+    env.generate("soon", &["--expires", "5d"]);
+    // `sh -c ''` succeeds: the value would count as delivered to nobody.
+    for cmd in ["", "  ", "\t"] {
+        check(
+            &env,
+            &["rotate", "k1", "--exec", cmd],
+            2,
+            "--exec needs a command",
+        );
+        check(
+            &env,
+            &["rotate", "--due", "--exec", cmd],
+            2,
+            "--exec needs a command",
+        );
+        check(
+            &env,
+            &["notify", "--exec", cmd],
+            2,
+            "--exec needs a command",
+        );
+    }
+}
