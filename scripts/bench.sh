@@ -7,6 +7,7 @@
 #   scripts/bench.sh            # builds the release binary, runs everything
 #   KEYADM_BIN=path scripts/bench.sh   # benchmark another binary
 #   BENCH_RUNS=20 scripts/bench.sh     # fewer runs per command (default 50)
+#   BENCH_SECTIONS=verify scripts/bench.sh   # only some sections
 #
 # Needs: hyperfine, sqlite3, python3, /usr/bin/time (Debian: apt-get install
 # -y hyperfine sqlite3 time), and for the pass comparison gpg and pass.
@@ -17,7 +18,8 @@
 # `compare LABEL GOAL KEYADM_CMD OTHER_CMD` and add NAME to SECTIONS below.
 set -euo pipefail
 
-SECTIONS=(reads rotate memory pass verify)
+# BENCH_SECTIONS="verify" runs only the named sections (the store is always made).
+read -r -a SECTIONS <<<"${BENCH_SECTIONS:-reads rotate memory pass verify}"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-50}

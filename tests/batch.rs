@@ -63,7 +63,7 @@ fn one_decision_per_line_in_order_and_bad_lines_do_not_stop_the_stream() {
             &json!("bad_request"),
             &json!("malformed"),
             &json!("rule_not_allowed"),
-            &json!("ip_not_allowed"),
+            &json!("bad_request"),
             &Value::Null,
         ]
     );

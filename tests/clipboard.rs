@@ -331,4 +331,13 @@ fn the_holder_gets_the_value_through_a_pipe_and_a_bare_environment() {
     assert_eq!(envs.len(), 1, "one holder serves the display: {envs:?}");
     assert!(!envs[0].contains("KEYADM_"), "{}", envs[0]);
     assert!(!envs[0].contains(&value));
+    // Nor in its argv, nor in any other process's (the value went through a pipe).
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&cmdline).contains(&value[7..39]),
+            "process {:?} has the value in its argv",
+            entry.file_name()
+        );
+    }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::verify::parse_ip;
 use super::Context;
+use keyadm::domain::value::redact_values;
 use keyadm::domain::verify::{Decision, Reason, Request};
 use keyadm::{Clock, Result, Verifier, VerifierOptions};
 
@@ -20,7 +21,10 @@ const MAX_LINE: usize = 64 * 1024;
 /// Answers are written out in blocks of about this size when input keeps coming.
 const OUT_BUFFER: usize = 64 * 1024;
 
+/// Unknown fields are refused: a misspelt `methd` or `orign` would
+/// otherwise be dropped silently and the answer's reason would mislead.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Line<'a> {
     #[serde(borrow)]
     key: Cow<'a, str>,
@@ -79,6 +83,10 @@ fn decide(
     out: &mut Vec<u8>,
 ) -> std::result::Result<(), String> {
     let text = std::str::from_utf8(line).map_err(|_| "the line is not UTF-8".to_string())?;
+    // serde would also take an array for the struct: only an object is a request.
+    if !text.trim_start().starts_with('{') {
+        return Err("not a request object: a line is one JSON object {\"key\": …}".into());
+    }
     let l: Line = serde_json::from_str(text).map_err(|e| format!("not a request object: {e}"))?;
     let ip = parse_ip(l.ip.as_deref()).map_err(|e| e.message().what.clone())?;
     let req = Request {
@@ -111,9 +119,11 @@ pub fn run(ctx: &mut Context) -> Result<ExitCode> {
         };
         if let Err(e) = result {
             out.truncate(mark);
+            // The parser's message may quote a field, and a key put where it
+            // does not belong must not come back whole.
             let bad = BadRequest {
                 decision: &Decision::deny(Reason::BadRequest, None),
-                error: &e,
+                error: &redact_values(&e),
             };
             serde_json::to_writer(&mut out, &bad).map_err(io::Error::from)?;
         }

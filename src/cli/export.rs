@@ -77,14 +77,6 @@ pub fn defuse(cell: &str) -> String {
     }
 }
 
-/// Undoes [`defuse`] when importing.
-pub fn undefuse(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => cell,
-    }
-}
-
 fn join(items: &[impl ToString]) -> String {
     items
         .iter()
@@ -354,6 +346,7 @@ fn select(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use keyadm::domain::import_file::undefuse;
 
     #[test]
     fn formula_cells_are_defused_and_restored() {

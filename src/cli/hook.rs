@@ -9,6 +9,18 @@ use std::process::{Command, Stdio};
 /// Variables of keyadm's own environment that a hook must not inherit.
 const SECRET_VARS: [&str; 2] = ["KEYADM_MASTER_KEY", "KEYADM_KEY"];
 
+/// An `--exec` command must be one: `sh -c ''` succeeds and would count as
+/// delivered (a rotated value handed to nobody, a notice marked sent).
+pub fn check_command(cmd: Option<&str>) -> keyadm::Result<()> {
+    match cmd {
+        Some(c) if c.trim().is_empty() => Err(keyadm::Error::usage(
+            "--exec needs a command: an empty one would deliver to nobody",
+        )
+        .hint("e.g. --exec 'vault kv put secret/app key=-' (the value comes on stdin)")),
+        _ => Ok(()),
+    }
+}
+
 /// Runs `cmd`; `Err` says why it failed (for the report, never a secret).
 pub fn run_hook(cmd: &str, env: &[(&str, &str)], stdin: Option<&[u8]>) -> Result<(), String> {
     let mut c = Command::new("sh");

@@ -2,18 +2,17 @@
 //! (CSV or JSON), or from an AWS API Gateway CSV (`Name,Key,Description,Enabled`).
 //! All or nothing, in one transaction, with the rules of `generate`.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
-use serde_json::Value;
 
-use super::export::undefuse;
 use super::generate::{issue_with, parse_list, parse_tags, Imported, KeySpec};
 use super::Context;
 use keyadm::domain::expiry::{parse_duration, Expiry};
+use keyadm::domain::import_file::{
+    parse_enabled, parse_import, parse_time, split_list, RawRow, Source,
+};
 use keyadm::domain::key::{validate_description, validate_name, validate_reason, KeyType};
 use keyadm::domain::org::{org_not_found, tenant_of, validate_org};
 use keyadm::domain::value::{is_key_id, parse_value};
@@ -24,21 +23,6 @@ pub struct ImportArgs {
     /// The file to read (`-` for stdin): a keyadm export made with
     /// --include-secrets (CSV or JSON), or an AWS API Gateway key CSV
     pub file: PathBuf,
-}
-
-/// One row of the file, as text, by column name.
-struct RawRow {
-    number: usize,
-    cells: HashMap<String, String>,
-}
-
-impl RawRow {
-    fn get(&self, column: &str) -> &str {
-        self.cells.get(column).map_or("", |s| s.trim())
-    }
-    fn opt(&self, column: &str) -> Option<&str> {
-        Some(self.get(column)).filter(|s| !s.is_empty())
-    }
 }
 
 /// A row checked on its own, ready to be issued.
@@ -62,7 +46,8 @@ fn at_row(e: Error, number: usize, name: &str) -> Error {
     let prefix = if name.is_empty() {
         format!("row {number}")
     } else {
-        format!("row {number} (\"{name}\")")
+        // Escaped: a quoted CSV cell may hold a newline or a terminal escape.
+        format!("row {number} (\"{}\")", name.escape_debug())
     };
     let m = e.message();
     let what = format!("{prefix}: {}; nothing was imported", m.what);
@@ -103,121 +88,6 @@ fn read_input(path: &PathBuf) -> Result<String> {
     Ok(text.to_string())
 }
 
-/// Which kind of file: our JSON, our CSV, or AWS API Gateway's CSV.
-enum Source {
-    Keyadm,
-    Aws,
-}
-
-fn parse_json(text: &str) -> Result<Vec<RawRow>> {
-    let bad = |why: String| {
-        Error::usage(format!("the file is not a keyadm JSON export: {why}"))
-            .hint("import a file made by: keyadm export --format json --include-secrets")
-    };
-    let items: Vec<Value> = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-    let mut rows = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let Value::Object(map) = item else {
-            return Err(bad(format!("item {} is not an object", i + 1)));
-        };
-        let mut cells = HashMap::new();
-        for (k, v) in map {
-            let text = match v {
-                Value::Null => String::new(),
-                Value::String(s) => s,
-                Value::Array(items) => items
-                    .iter()
-                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                Value::Number(n) if k == "rotate_every" => format!("{n}s"),
-                other => other.to_string(),
-            };
-            cells.insert(k, text);
-        }
-        // The JSON `value` is the CSV `key` column with secrets.
-        if let Some(v) = cells.remove("value") {
-            cells.insert("key".into(), v);
-        } else {
-            cells.insert("key".into(), String::new());
-        }
-        rows.push(RawRow {
-            number: i + 1,
-            cells,
-        });
-    }
-    Ok(rows)
-}
-
-fn parse_csv(text: &str) -> Result<(Source, Vec<RawRow>)> {
-    let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let bad = |e: csv::Error| {
-        Error::usage(format!("the file is not valid CSV: {e}")).hint(
-            "import a file made by keyadm export --include-secrets, or an AWS API Gateway key CSV",
-        )
-    };
-    let headers: Vec<String> = r
-        .headers()
-        .map_err(bad)?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let has = |h: &str| headers.iter().any(|x| x == h);
-    let source = if has("id") && has("type") && has("key") && has("name") {
-        Source::Keyadm
-    } else if has("name") && has("key") {
-        Source::Aws
-    } else {
-        return Err(Error::usage(format!(
-            "unknown CSV columns: {}",
-            headers.join(",")
-        ))
-        .hint("expected a keyadm export (id,name,type,…,key,…) or AWS API Gateway's Name,Key,Description,Enabled"));
-    };
-    let mut rows = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(bad)?;
-        let cells = headers
-            .iter()
-            .zip(rec.iter())
-            .map(|(h, c)| (h.clone(), undefuse(c).to_string()))
-            .collect();
-        rows.push(RawRow {
-            number: i + 1,
-            cells,
-        });
-    }
-    Ok((source, rows))
-}
-
-fn split_list(cell: &str) -> Vec<String> {
-    cell.split(['\n', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn parse_time(cell: &str, column: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(cell)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            Error::usage(format!("invalid {column} \"{}\"", cell.escape_debug()))
-                .hint("times in an import are RFC 3339, e.g. 2027-01-31T17:00:00Z")
-        })
-}
-
-fn parse_enabled(cell: &str) -> Result<bool> {
-    match cell.to_ascii_lowercase().as_str() {
-        "" | "true" | "yes" | "1" => Ok(true),
-        "false" | "no" | "0" => Ok(false),
-        _ => Err(
-            Error::usage(format!("invalid enabled \"{}\"", cell.escape_debug()))
-                .hint("use true or false"),
-        ),
-    }
-}
-
 /// Checks one row on its own (no store): value and checksum, type, name,
 /// lists, times. What needs the store is checked when it is issued.
 fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
@@ -230,14 +100,18 @@ fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
     let parsed = parse_value(value)?;
     let key_type = match (source, row.opt("type")) {
         (Source::Keyadm, Some(t)) => t.parse::<KeyType>()?,
-        (Source::Keyadm, None) => return Err(Error::usage("the row has no type")),
+        (Source::Keyadm, None) => {
+            return Err(Error::usage("the row has no type")
+                .hint("give it one of: internal, external, custom, desktop"))
+        }
         (Source::Aws, _) => parsed.key_type,
     };
     if key_type != parsed.key_type {
         return Err(Error::usage(format!(
             "the row says type {key_type} but its value is of type {}",
             parsed.key_type
-        )));
+        ))
+        .hint("a key's type is part of its value: correct the type column"));
     }
     let name = row.get("name").to_string();
     validate_name(&name)?;
@@ -310,11 +184,7 @@ fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
 
 pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     let text = read_input(&args.file)?;
-    let (source, rows) = if text.trim_start().starts_with('[') {
-        (Source::Keyadm, parse_json(&text)?)
-    } else {
-        parse_csv(&text)?
-    };
+    let (source, rows) = parse_import(&text)?;
     // Every row is checked on its own before the store is opened (a bad
     // file creates nothing)...
     let mut checked = rows

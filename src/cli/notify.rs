@@ -119,6 +119,7 @@ fn record_sent(tx: &Tx, n: &Notice, actor: &str, via: &str) -> Result<()> {
 }
 
 pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
+    super::hook::check_command(args.exec.as_deref())?;
     let now = ctx.now();
     let actor = ctx.actor();
     if args.dry_run {

@@ -111,6 +111,7 @@ pub fn rotate_one(tx: &Tx, key: &Key, grace: u64, actor: &str) -> Result<Rotated
 }
 
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
+    super::hook::check_command(args.exec.as_deref())?;
     let now = ctx.now();
     let grace = args
         .grace

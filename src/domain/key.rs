@@ -175,7 +175,7 @@ impl Key {
 }
 
 /// Characters that would let a name or text mislead a terminal or a reader.
-fn is_deceptive(c: char) -> bool {
+pub fn is_deceptive(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200B}'..='\u{200F}' // zero-width and directional marks
@@ -205,6 +205,11 @@ pub fn validate_name(name: &str) -> Result<()> {
     if name.starts_with('-') {
         return Err(bad("it starts with '-'"));
     }
+    if crate::domain::value::contains_value_like(name) {
+        return Err(bad(
+            "it looks like a key value, which must never be stored in plain text",
+        ));
+    }
     Ok(())
 }
 
@@ -223,11 +228,24 @@ pub fn validate_description(text: &str) -> Result<()> {
                 .hint("use one line of plain text"),
         );
     }
+    if crate::domain::value::contains_value_like(text) {
+        return Err(
+            Error::usage("the description holds something that looks like a key value").hint(
+                "never put a key value in a description: it is stored and shown in plain text",
+            ),
+        );
+    }
     Ok(())
 }
 
 /// A disable reason: free text, one line, up to 200 characters.
 pub fn validate_reason(text: &str) -> Result<()> {
+    if crate::domain::value::contains_value_like(text) {
+        return Err(
+            Error::usage("invalid reason: it holds something that looks like a key value")
+                .hint("describe why without quoting the key; its ID or name is recorded anyway"),
+        );
+    }
     if text.is_empty() || text.chars().count() > 200 || text.chars().any(is_deceptive) {
         return Err(
             Error::usage("invalid reason: use one line of 1 to 200 characters")

@@ -125,7 +125,11 @@ pub fn validate_email(email: &str) -> Result<()> {
         return Ok(());
     }
     let ok = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !email.chars().any(|c| {
+            // Bidirectional and invisible characters would make notices go
+            // to an address other than the one shown.
+            c.is_whitespace() || c.is_control() || crate::domain::key::is_deceptive(c)
+        })
         && match email.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
@@ -148,13 +152,21 @@ pub fn validate_email(email: &str) -> Result<()> {
 
 /// A display name: one line of up to 100 printable characters.
 pub fn validate_display_name(text: &str) -> Result<()> {
-    if text.chars().count() > 100 || text.chars().any(|c| c.is_control()) {
-        return Err(
-            Error::usage("invalid display name: use one line of up to 100 characters")
-                .hint("e.g. --display-name 'Alice Martin'"),
-        );
+    let bad = || {
+        Error::usage("invalid display name: use one line of up to 100 characters")
+            .hint("e.g. --display-name 'Alice Martin'")
+    };
+    if text.chars().count() > 100 || text.chars().any(crate::domain::key::is_deceptive) {
+        return Err(bad());
     }
-    crate::domain::key::validate_description(text)
+    // What else a description refuses (a pasted key value), said about the display name.
+    crate::domain::key::validate_description(text).map_err(|e| {
+        let what = e
+            .message()
+            .what
+            .replace("the description", "the display name");
+        Error::usage(what).hint("e.g. --display-name 'Alice Martin'")
+    })
 }
 
 /// A group: 1–40 of `[A-Za-z0-9._:/-]` (the same alphabet as tags).

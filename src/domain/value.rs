@@ -163,6 +163,17 @@ fn looks_like_value(word: &str) -> bool {
     })
 }
 
+/// Does `text` hold a word shaped like a key value (a typo of one included)?
+/// Free text that is stored in plain (names, descriptions, reasons) must
+/// not: a value pasted into the wrong field would sit unsealed in the store,
+/// the audit log and every table.
+pub fn contains_value_like(text: &str) -> bool {
+    text.contains('_')
+        && text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(looks_like_value)
+}
+
 /// `text` with every word shaped like a key value (a typo of one included)
 /// shown truncated: for messages that echo what the user typed, so that a
 /// value pasted into the wrong place is never repeated whole.
@@ -204,6 +215,16 @@ pub fn truncate(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_value_like_finds_values_and_typos_of_them_only() {
+        let v = generate_value("kadm", KeyType::Internal);
+        assert!(contains_value_like(v.expose()));
+        assert!(contains_value_like(&format!("prod ({}x)", v.expose())));
+        assert!(!contains_value_like(&v.truncated()));
+        assert!(!contains_value_like("kadm_e_short billing_prod my_i_key"));
+        assert!(!contains_value_like("billing-prod"));
+    }
 
     #[test]
     fn redact_values_truncates_only_well_formed_values() {
