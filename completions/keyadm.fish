@@ -599,10 +599,10 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l utc -d 'Show ti
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l key -d 'Only entries of this key (ID or name; deleted keys too)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l action -d 'Only entries of this action (generate, reveal, rotate, expire, purge, notify…)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l action -d 'Only entries of this action (generate, import, reveal, copy, edit, enable, disable, delete, rotate, export, expire, purge, notify, config, org, user)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Entries at or after: a date (2026-11-01), date and time, RFC 3339, or a duration ago (7d)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l until -d 'Entries at or before: a date (through that day), date and time, RFC 3339, or a duration ago' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l limit -d 'Only the newest N matching entries (still shown oldest first)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l limit -d 'Only the newest N matching entries (still shown oldest first; N ≥ 1)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l actor -d 'Who runs the command [default: the OS login name]' -r

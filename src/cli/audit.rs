@@ -25,7 +25,7 @@ pub struct AuditArgs {
     /// Only entries of this key (ID or name; deleted keys too)
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
-    /// Only entries of this action (generate, reveal, rotate, expire, purge, notify…)
+    /// Only entries of this action (generate, import, reveal, copy, edit, enable, disable, delete, rotate, export, expire, purge, notify, config, org, user)
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
     /// Entries at or after: a date (2026-11-01), date and time, RFC 3339, or a duration ago (7d)
@@ -34,7 +34,7 @@ pub struct AuditArgs {
     /// Entries at or before: a date (through that day), date and time, RFC 3339, or a duration ago
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
-    /// Only the newest N matching entries (still shown oldest first)
+    /// Only the newest N matching entries (still shown oldest first; N ≥ 1)
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 }
@@ -61,6 +61,33 @@ struct VerdictJson {
     first_bad: Option<i64>,
     problem: Option<&'static str>,
     message: String,
+}
+
+/// The actions keyadm records: the SPEC's, and `import`.
+pub const ACTIONS: [&str; 16] = [
+    "generate", "import", "reveal", "copy", "edit", "enable", "disable", "delete", "rotate",
+    "export", "expire", "purge", "notify", "config", "org", "user",
+];
+
+/// `--action` names one of [`ACTIONS`] (any case), lower-cased.
+fn parse_action(input: &str) -> Result<String> {
+    let a = input.trim().to_ascii_lowercase();
+    if ACTIONS.contains(&a.as_str()) {
+        return Ok(a);
+    }
+    Err(
+        Error::usage(format!("unknown audit action \"{}\"", input.escape_debug()))
+            .hint(format!("the actions are: {}", ACTIONS.join(", "))),
+    )
+}
+
+/// `--limit` is at least 1.
+fn check_limit(limit: Option<u64>) -> Result<Option<u64>> {
+    if limit == Some(0) {
+        return Err(Error::usage("--limit 0 would show no entries")
+            .hint("give a limit of at least 1, or leave out --limit for all entries"));
+    }
+    Ok(limit)
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -119,11 +146,13 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<ExitCode> {
 
 fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
     let now = ctx.now();
+    let action = args.action.as_deref().map(parse_action).transpose()?;
+    let limit = check_limit(args.limit)?;
     let mut store = ctx.open_read()?;
     let mut filter = AuditFilter {
         key: None,
         actor: actor_filter(ctx),
-        action: args.action.clone(),
+        action,
         since: args
             .since
             .as_deref()
@@ -135,7 +164,7 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
             .map(|s| parse_bound(s, now, true))
             .transpose()?,
         tenant: ctx.confined_tenant().map(str::to_string),
-        limit: args.limit,
+        limit,
     };
     let (entries, tf) = store.read(now, |tx| {
         if let Some(k) = &args.key {
@@ -286,5 +315,16 @@ mod tests {
         );
         assert!(parse_bound("last week", now, false).is_err());
         assert!(parse_bound("2026-13-01", now, false).is_err());
+    }
+
+    #[test]
+    fn actions_are_the_recorded_ones_and_limits_at_least_one() {
+        assert_eq!(parse_action("Rotate").unwrap(), "rotate");
+        assert_eq!(parse_action("import").unwrap(), "import");
+        let e = parse_action("rotated").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(check_limit(Some(0)).is_err());
+        assert_eq!(check_limit(Some(1)).unwrap(), Some(1));
+        assert_eq!(check_limit(None).unwrap(), None);
     }
 }
