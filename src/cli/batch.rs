@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::verify::parse_ip;
 use super::Context;
+use keyadm::crypto::sign;
 use keyadm::domain::value::redact_values;
 use keyadm::domain::verify::{Decision, Reason, Request};
 use keyadm::{Clock, Result, Verifier, VerifierOptions};
@@ -89,9 +90,18 @@ fn decide(
     }
     let l: Line = serde_json::from_str(text).map_err(|e| format!("not a request object: {e}"))?;
     let ip = parse_ip(l.ip.as_deref()).map_err(|e| e.message().what.clone())?;
+    let method = l
+        .method
+        .as_deref()
+        .map(sign::method)
+        .transpose()
+        .map_err(|e| e.message().what.clone())?;
+    if let Some(u) = &l.url {
+        sign::request_url(u).map_err(|e| e.message().what.clone())?;
+    }
     let req = Request {
         key: l.key.trim(),
-        method: l.method.as_deref(),
+        method: method.as_deref(),
         url: l.url.as_deref(),
         origin: l.origin.as_deref(),
         ip,

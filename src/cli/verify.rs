@@ -11,6 +11,7 @@ use clap::Args;
 use zeroize::Zeroizing;
 
 use super::{batch, Context};
+use keyadm::crypto::sign;
 use keyadm::domain::value::{parse_value, value_hash};
 use keyadm::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request};
 use keyadm::store::last_use_due;
@@ -115,10 +116,14 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     if args.batch {
         return batch::run(ctx);
     }
+    let method = args.method.as_deref().map(sign::method).transpose()?;
+    if let Some(u) = &args.url {
+        sign::request_url(u)?;
+    }
     let presented = read_presented_key(args.key_file.as_ref())?;
     let req = Request {
         key: &presented,
-        method: args.method.as_deref(),
+        method: method.as_deref(),
         url: args.url.as_deref(),
         origin: args.origin.as_deref(),
         ip: parse_ip(args.ip.as_deref())?,

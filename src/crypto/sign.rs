@@ -85,15 +85,43 @@ pub fn path_and_query(url: &str) -> Result<String> {
     })
 }
 
-/// An HTTP method: letters only, upper-cased.
+/// The HTTP methods keyadm signs, checks and verifies.
+pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// An HTTP method, one of [`METHODS`] in any case, upper-cased.
 pub fn method(m: &str) -> Result<String> {
-    if m.is_empty() || m.len() > 20 || !m.bytes().all(|b| b.is_ascii_alphabetic()) {
+    let upper = m.to_ascii_uppercase();
+    if !METHODS.contains(&upper.as_str()) {
         return Err(
-            Error::usage(format!("invalid method \"{}\"", m.escape_debug()))
-                .hint("e.g. --method GET or --method POST"),
+            Error::usage(format!("invalid method \"{}\"", m.escape_debug())).hint(format!(
+                "use one of {} (e.g. --method POST)",
+                METHODS.join(", ")
+            )),
         );
     }
-    Ok(m.to_ascii_uppercase())
+    Ok(upper)
+}
+
+/// A request URL as `verify` takes it: a path starting with `/`, or an
+/// `http://` or `https://` URL with a host.
+pub fn request_url(url: &str) -> Result<()> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        ""
+    };
+    let host_given = !rest.is_empty() && !rest.starts_with(['/', '?', '#']);
+    if !(url.starts_with('/') || host_given) {
+        return Err(Error::usage(format!(
+            "invalid URL \"{}\": give a path starting with / or an http(s) URL",
+            url.escape_debug()
+        ))
+        .hint("e.g. --url /api/v1/orders or --url https://api.example.com/v1/orders"));
+    }
+    Ok(())
 }
 
 /// The string that is signed.
@@ -131,6 +159,28 @@ pub fn verify(value: &SecretValue, canonical: &str, mac_bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn methods_are_the_http_ones_and_urls_paths_or_http() {
+        assert_eq!(method("patch").unwrap(), "PATCH");
+        assert_eq!(method("Options").unwrap(), "OPTIONS");
+        for bad in ["FETCH", "", "G T", "CONNECT", "TRACE"] {
+            assert_eq!(method(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+        for good in ["/", "/v1/x?a=1", "https://api.example.com", "HTTP://h/x"] {
+            assert!(request_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "v1/x",
+            "",
+            "ftp://h/x",
+            "https://",
+            "https:///x",
+            "api.example.com/x",
+        ] {
+            assert_eq!(request_url(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
 
     // Computed independently with Python:
     //   body = b'{"amount":42}'
