@@ -129,3 +129,27 @@ fn verify_refuses_a_malformed_method_or_url_but_batch_answers_bad_request() {
     assert!(answers[1]["error"].as_str().unwrap().contains("URL"));
     assert_eq!(answers[2]["allowed"], true, "{}", r.stdout);
 }
+
+#[test]
+fn untag_of_a_tag_the_key_lacks_is_refused_like_disallow() {
+    let env = Env::new();
+    env.generate("billing", &["--tag", "prod"]);
+    let id = env.show("billing")["id"].as_str().unwrap().to_string();
+    let before = env.ok(&["audit", "--json"]);
+    let err = env.fails(&["edit", "billing", "--untag", "nope"], 2);
+    assert!(err.contains("error: the key has no tag \"nope\""), "{err}");
+    assert!(
+        err.contains(&format!("hint: its tags are: keyadm show {id}")),
+        "{err}"
+    );
+    // All or nothing: with a valid change beside it, nothing changes.
+    env.fails(
+        &["edit", "billing", "--untag", "nope", "--description", "x"],
+        2,
+    );
+    assert_eq!(env.show("billing")["description"], "");
+    assert_eq!(env.ok(&["audit", "--json"]), before);
+    // A tag the key has is removed; --no-origin on an empty list is still fine.
+    env.ok(&["edit", "billing", "--untag", "prod", "--no-origin", "-q"]);
+    assert_eq!(env.show("billing")["tags"], serde_json::json!([]));
+}

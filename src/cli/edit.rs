@@ -171,6 +171,14 @@ fn apply(old: &Key, c: &Changes, no_origin: bool, no_ip: bool) -> Result<Key> {
         }
         k.expires_at = e.at();
     }
+    for t in &c.untags {
+        if !old.tags.contains(t) {
+            return Err(
+                Error::usage(format!("the key has no tag \"{}\"", t.escape_debug()))
+                    .hint(format!("its tags are: keyadm show {}", old.id)),
+            );
+        }
+    }
     add_all(&mut k.tags, &c.tags);
     k.tags.retain(|x| !c.untags.contains(x));
     if (!c.allow.is_empty() || !c.disallow.is_empty()) && !t.takes_rules() {
