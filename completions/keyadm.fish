@@ -31,7 +31,7 @@ complete -c keyadm -n "__fish_keyadm_needs_command" -l org -d 'The organization 
 complete -c keyadm -n "__fish_keyadm_needs_command" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_needs_command" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_needs_command" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_needs_command" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -s q -l quiet -d 'Print only what a script needs'
@@ -71,7 +71,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l org -d 'The organ
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -s q -l quiet -d 'Print only what a script needs'
@@ -98,7 +98,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l org -d 'The o
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l show-once -d 'Never store the value: it is shown now and never again'
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l copy -d 'Put the value on the clipboard instead of printing it (audited)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l osc52 -d 'Send the value through the terminal (OSC 52: works over SSH and in tmux) instead'
@@ -128,7 +128,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l org -d 'The organ
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l enabled -d 'Only enabled keys (not expired)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l disabled -d 'Only disabled keys'
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l expired -d 'Only expired keys (enabled, past their expiry)'
@@ -160,7 +160,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l org -d 'The organiz
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l enabled -d 'Only enabled keys (not expired)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l disabled -d 'Only disabled keys'
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l expired -d 'Only expired keys (enabled, past their expiry)'
@@ -179,7 +179,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l org -d 'The organ
 complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l reveal -d 'Show the whole value (audited)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l value -d 'Print the value alone, for scripts (audited)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l json -d 'Print JSON (RFC 3339 UTC times)'
@@ -208,7 +208,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l org -d 'The organ
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l no-origin -d 'Clear the origin list first (with --origin: replace it)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l no-ip -d 'Clear the address list first (with --ip: replace it)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l json -d 'Print JSON (RFC 3339 UTC times)'
@@ -225,7 +225,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -s q -l quiet -d 'Print only what a script needs'
@@ -240,7 +240,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l org -d 'The or
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -s q -l quiet -d 'Print only what a script needs'
@@ -254,7 +254,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -s q -l quiet -d 'Print only what a script needs'
@@ -270,7 +270,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l due -d 'Rotate every enabled key whose --rotate-every policy is due'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -285,7 +285,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_see
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -s q -l quiet -d 'Print only what a script needs'
@@ -303,7 +303,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs'
@@ -317,7 +317,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only what a script needs'
@@ -331,7 +331,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only what a script needs'
@@ -349,7 +349,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_s
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -s q -l quiet -d 'Print only what a script needs'
@@ -368,7 +368,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only what a script needs'
@@ -382,7 +382,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs'
@@ -396,7 +396,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print only what a script needs'
@@ -410,7 +410,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only what a script needs'
@@ -428,7 +428,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -s q -l quiet -d 'Print only what a script needs'
@@ -456,7 +456,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only what a script needs'
@@ -472,7 +472,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs'
@@ -488,7 +488,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print only what a script needs'
@@ -511,7 +511,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only what a script needs'
@@ -525,7 +525,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print only what a script needs'
@@ -539,7 +539,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'Print only what a script needs'
@@ -553,7 +553,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only what a script needs'
@@ -574,7 +574,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l org -d 'The orga
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l dry-run -d 'Say what would be done, change nothing'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -590,7 +590,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l dry-run -d 'Say which notices are due, send and record nothing'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -610,7 +610,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s q -l quiet -d 'Print only what a script needs'
@@ -626,7 +626,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_sub
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only what a script needs'
@@ -643,7 +643,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l org -d 'The organ
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l osc52 -d 'Send the value through the terminal (OSC 52: works over SSH and in tmux) instead'
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -674,7 +674,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l include-secrets -d 'Put whole key values in the key column (asks for confirmation; audited per key)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l enabled -d 'Only enabled keys (not expired)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l disabled -d 'Only disabled keys'
@@ -694,7 +694,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s q -l quiet -d 'Print only what a script needs'
@@ -708,7 +708,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l org -d 'Th
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s q -l quiet -d 'Print only what a script needs'
@@ -727,7 +727,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l batch -d 'JSON lines on stdin ({"key", "method", "url", "origin", "ip"}), one decision a line on stdout'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
@@ -743,7 +743,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l org -d 'The org
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s q -l quiet -d 'Print only what a script needs'
@@ -760,7 +760,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l org -d 'The organ
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s q -l quiet -d 'Print only what a script needs'
@@ -781,7 +781,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l org -d
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s q -l quiet -d 'Print only what a script needs'
@@ -795,7 +795,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l org -d 'The organ
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l disable -d 'Disable every active key found, with reason "leaked" (needs the master key)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s y -l yes -d 'Answer yes to confirmations (for scripts)'

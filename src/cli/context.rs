@@ -50,9 +50,29 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf> {
     })
 }
 
+/// `KEYADM_DATE_FORMAT`, when it is a date format. It is set once for every
+/// command, most of which show no date: a bad one is a warning (and the
+/// setting is used), not an error. `--date-format` stays strict.
+fn date_format_from_env(printer: &Printer) -> Option<String> {
+    let raw = std::env::var_os("KEYADM_DATE_FORMAT").filter(|v| !v.is_empty())?;
+    let f = raw.to_string_lossy().into_owned();
+    if raw.to_str().is_some() && validate_date_format(&f).is_some() {
+        return Some(f);
+    }
+    printer.warn(format!(
+        "KEYADM_DATE_FORMAT \"{}\" is not a date format; using the setting",
+        f.escape_debug()
+    ));
+    None
+}
+
 impl Context {
-    pub fn new(global: GlobalArgs) -> Result<Self> {
+    pub fn new(mut global: GlobalArgs) -> Result<Self> {
         let clock = Clock::from_env_value(std::env::var("KEYADM_NOW").ok().as_deref())?;
+        let printer = Printer::new(global.json, global.quiet, global.color);
+        if global.date_format.is_none() {
+            global.date_format = date_format_from_env(&printer);
+        }
         if let Some(f) = &global.date_format {
             validate_date_format(f).ok_or_else(|| {
                 Error::usage(format!("invalid date format \"{}\"", f.escape_debug()))
@@ -62,7 +82,6 @@ impl Context {
         if let Some(org) = &global.org {
             validate_org(org)?;
         }
-        let printer = Printer::new(global.json, global.quiet, global.color);
         Ok(Context {
             global,
             clock,

@@ -87,8 +87,8 @@ pub struct GlobalArgs {
     /// Colours in human output (NO_COLOR is honoured)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
-    /// Date format: iso, us, eu or a strftime pattern [default: setting date-format]
-    #[arg(long, global = true, env = "KEYADM_DATE_FORMAT", value_name = "FORMAT")]
+    /// Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]
+    #[arg(long, global = true, value_name = "FORMAT")]
     pub date_format: Option<String>,
     /// Show times in UTC instead of local time
     #[arg(long, global = true)]
