@@ -196,3 +196,37 @@ fn a_bad_date_format_in_the_environment_warns_and_uses_the_setting() {
     assert!(r.stdout.contains("01/31/2027 5:00 PM"), "{}", r.stdout);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
 }
+
+#[test]
+fn an_import_file_that_is_a_json_object_says_so() {
+    let env = Env::new();
+    let value = env.generate("billing", &[]);
+    let export = env.ok(&["export", "--format", "json", "--include-secrets", "-y"]);
+    let keys: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let env = Env::new();
+    let key = keys[0].clone();
+    for file in [
+        serde_json::json!({ "keys": [key.clone()] }).to_string(),
+        format!("\u{feff}\n  {}", key),
+    ] {
+        let r = env.run_stdin(&["import", "-"], &file);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(
+                "error: the file is a JSON object, but a keyadm JSON export is an array of keys"
+            ),
+            "{}",
+            r.stderr
+        );
+        assert!(r
+            .stderr
+            .contains("hint: import a file made by: keyadm export --format json"));
+        assert!(!r.stderr.contains("CSV"), "{}", r.stderr);
+        assert!(!r.stderr.contains(&value), "no value in errors");
+    }
+    assert!(!env.db().exists(), "a refused file creates no store");
+    // The array itself imports.
+    let r = env.run_stdin(&["import", "-"], &export);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.show("billing")["name"], "billing");
+}

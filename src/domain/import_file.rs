@@ -10,10 +10,17 @@ use serde_json::Value;
 
 use crate::{Error, Result};
 
-/// The file's rows: JSON when its text starts with `[`, else CSV.
+/// The file's rows: JSON when its text starts with `[`, else CSV. A text
+/// that starts with `{` is JSON of the wrong shape, not a CSV header.
 pub fn parse_import(text: &str) -> Result<(Source, Vec<RawRow>)> {
-    if text.trim_start().starts_with('[') {
+    let start = text.trim_start();
+    if start.starts_with('[') {
         Ok((Source::Keyadm, parse_json(text)?))
+    } else if start.starts_with('{') {
+        Err(Error::usage(
+            "the file is a JSON object, but a keyadm JSON export is an array of keys: [{\"id\": …}, …]",
+        )
+        .hint("import a file made by: keyadm export --format json --include-secrets (for one key or a {\"keys\": […]} object, put the key objects in a list)"))
     } else {
         parse_csv(text)
     }
@@ -163,6 +170,19 @@ pub fn undefuse(cell: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_object_is_not_read_as_csv() {
+        for text in ["{\"keys\": []}", "  \n{\"name\": \"billing\"}"] {
+            let e = parse_import(text).err().expect("an object is refused");
+            assert_eq!(e.exit_code(), 2);
+            assert!(
+                e.message().what.contains("array of keys"),
+                "{}",
+                e.message().what
+            );
+        }
+    }
 
     #[test]
     fn csv_and_json_give_the_same_rows() {
