@@ -223,6 +223,19 @@ fn apply(old: &Key, c: &Changes, no_origin: bool, no_ip: bool) -> Result<Key> {
     Ok(k)
 }
 
+/// A changed field as the user knows it (the options' names), for human
+/// output; JSON and the audit log keep the field names.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "expires_at" => "expires",
+        "rules" => "rules (allow)",
+        "ips" => "addresses (ip)",
+        "rotate_every" => "rotate every",
+        "display_name" => "display name",
+        other => other,
+    }
+}
+
 /// The changed fields of a key or a user, `{field: {"before": …, "after": …}}`.
 pub fn diff<T: serde::Serialize>(old: &T, new: &T) -> Map<String, Value> {
     let a = serde_json::to_value(old).expect("keys and users serialize");
@@ -309,7 +322,7 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
             key.name
         ));
     } else {
-        let fields: Vec<&str> = changed.keys().map(String::as_str).collect();
+        let fields: Vec<&str> = changed.keys().map(|f| field_label(f)).collect();
         p.note(format!(
             "Changed {} of key \"{}\" ({}).",
             fields.join(", "),
@@ -327,4 +340,41 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_label;
+
+    #[test]
+    fn changed_fields_are_named_as_the_options() {
+        let shown: Vec<&str> = [
+            "expires_at",
+            "description",
+            "name",
+            "tags",
+            "rules",
+            "origins",
+            "ips",
+            "rotate_every",
+            "user",
+        ]
+        .into_iter()
+        .map(field_label)
+        .collect();
+        assert_eq!(
+            shown,
+            [
+                "expires",
+                "description",
+                "name",
+                "tags",
+                "rules (allow)",
+                "origins",
+                "addresses (ip)",
+                "rotate every",
+                "user"
+            ]
+        );
+    }
 }

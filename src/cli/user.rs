@@ -492,7 +492,10 @@ fn edit(ctx: &mut Context, a: EditArgs) -> Result<()> {
             user.name
         ));
     } else {
-        let fields: Vec<&str> = changed.keys().map(String::as_str).collect();
+        let fields: Vec<&str> = changed
+            .keys()
+            .map(|f| super::edit::field_label(f))
+            .collect();
         p.note(format!(
             "Changed {} of user \"{}\".",
             fields.join(", "),
