@@ -559,7 +559,11 @@ fn bad_import_files_import_nothing_and_name_the_row() {
             "name,type\nk,external\n".into(),
             "unknown CSV columns",
         ),
-        ("empty file".into(), String::new(), "the file to import is empty"),
+        (
+            "empty file".into(),
+            String::new(),
+            "the file to import is empty",
+        ),
         (
             "quoted newline in a name".into(),
             body(&[row_a.clone(), with("name", "\"b\nc\"")]),
