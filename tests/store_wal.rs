@@ -154,3 +154,28 @@ fn read_commands_do_not_wait_for_a_writer() {
     assert!(start.elapsed() < Duration::from_secs(3), "verify waited");
     holder.execute_batch("ROLLBACK").unwrap();
 }
+
+#[test]
+fn read_commands_leave_the_store_and_its_wal_unchanged() {
+    let env = Env::at(NOW);
+    let value = env.generate("a", &[]);
+    env.ok(&["show", "a", "--value"]);
+    let read = |p: PathBuf| std::fs::read(p).unwrap_or_default();
+    let (db, log) = (read(env.db()), read(wal(&env)));
+    assert!(!log.is_empty(), "the reveal's commit is in the WAL");
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["show", "a"],
+        &["config", "list", "--json"],
+        &["audit", "--json"],
+    ] {
+        env.ok(args);
+        assert!(read(env.db()) == db, "keyadm {args:?} changed keys.db");
+        assert!(read(wal(&env)) == log, "keyadm {args:?} changed the WAL");
+    }
+    // verify's last-use note is a write; the store is whole after it.
+    let r = env.run_stdin(&["verify"], &format!("{value}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(proof::integrity(&env.db()), "ok");
+}
