@@ -293,6 +293,13 @@ mod tests {
             assert!(pragma(&store, "busy_timeout").parse::<u64>().unwrap() >= 5_000);
             assert_eq!(pragma(&store, "foreign_keys"), "1");
             assert_eq!(pragma(&store, "synchronous"), "2", "FULL");
+            assert!(
+                store
+                    .conn
+                    .db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE)
+                    .unwrap(),
+                "the WAL is left for the next write to checkpoint"
+            );
             assert_eq!(
                 pragma(&store, "user_version"),
                 schema::SCHEMA_VERSION.to_string()
