@@ -95,7 +95,7 @@ section_reads() {
   # show --value opens the sealed value and appends an audit entry (one
   # write transaction, synchronous=FULL): sqlite3 does the same read and
   # write, on a copy so that keyadm's audit chain stays whole.
-  cp "$DB" "$work/copy.db"
+  sqlite3 "$DB" ".backup '$work/copy.db'"   # keys.db with its WAL (cp would miss the WAL)
   compare "show KEY --value (audited)" "<=1.5" "$BIN show $ID --value" \
     "sqlite3 $work/copy.db \"PRAGMA synchronous=FULL; BEGIN IMMEDIATE; SELECT hex(sealed) FROM keys WHERE id = '$ID'; INSERT INTO audit (at, actor, action, key_id, details, hash) VALUES ('t', 'bench', 'reveal', '$ID', '{}', x'00'); COMMIT;\""
   compare "config get key-prefix" "<=1.5" "$BIN config get key-prefix" "sqlite3 $DB \"SELECT value FROM settings WHERE name = 'key-prefix'\""
@@ -113,7 +113,7 @@ section_rotate() {
 # with fresh IDs and hashes (the sealed values do not open on the copies,
 # which list never does).
 make_big_store() {
-  cp "$DB" "$work/big.db"
+  sqlite3 "$DB" ".backup '$work/big.db'"
   sqlite3 "$work/big.db" >/dev/null <<'SQL'
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 999)

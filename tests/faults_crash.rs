@@ -17,7 +17,13 @@ fn copy_of(base: &Env) -> Env {
     let env = Env::new();
     std::fs::create_dir_all(env.db().parent().unwrap()).unwrap();
     std::fs::create_dir_all(env.master().parent().unwrap()).unwrap();
-    std::fs::copy(base.db(), env.db()).unwrap();
+    // The store is keys.db with its WAL (keyadm leaves recent commits there).
+    for suffix in ["", "-wal"] {
+        let from = format!("{}{suffix}", base.db().display());
+        if std::path::Path::new(&from).exists() {
+            std::fs::copy(&from, format!("{}{suffix}", env.db().display())).unwrap();
+        }
+    }
     std::fs::copy(base.master(), env.master()).unwrap();
     env
 }

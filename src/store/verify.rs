@@ -226,6 +226,7 @@ impl Store {
                 }
             }
             tx.commit()?;
+            self.checkpoint_if_large();
             Ok(())
         })();
         let _ = self.conn.execute_batch("PRAGMA synchronous = FULL");

@@ -126,10 +126,13 @@ impl Env {
         serde_json::from_str(&self.ok(&["show", key, "--json"])).expect("show --json is JSON")
     }
 
-    /// The bytes of every file of the store (database, WAL, shared memory).
+    /// The bytes of the store's files: the database and its WAL (which
+    /// keyadm leaves in place, holding the latest commits). Not the -shm
+    /// file: it is an index SQLite rebuilds whenever a process opens the
+    /// store first, so it changes even on reads, and it holds no data.
     pub fn store_bytes(&self) -> Vec<u8> {
         let mut all = Vec::new();
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal"] {
             let p = PathBuf::from(format!("{}{suffix}", self.db().display()));
             if let Ok(b) = std::fs::read(p) {
                 all.extend(b);
