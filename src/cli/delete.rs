@@ -90,14 +90,12 @@ pub fn run(ctx: &mut Context, args: DeleteArgs) -> Result<()> {
         }
         for k in &keys {
             tx.delete_key(&k.id)?;
-            tx.append_audit(NewAudit {
-                actor: &actor,
-                action: "delete",
-                key_id: Some(&k.id),
-                key_name: Some(&k.name),
-                tenant: Some(&k.tenant),
-                details: json!({ "type": k.key_type, "org": k.org, "reason_disabled": k.disabled_reason }),
-            })?;
+            tx.append_audit(NewAudit::key(
+                &actor,
+                "delete",
+                k,
+                json!({ "type": k.key_type, "org": k.org, "reason_disabled": k.disabled_reason }),
+            ))?;
         }
         Ok(keys)
     })?;

@@ -302,14 +302,12 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
         let changed = diff(&old, &new);
         if !changed.is_empty() {
             tx.update_key(&new)?;
-            tx.append_audit(NewAudit {
-                actor: &actor,
-                action: "edit",
-                key_id: Some(&new.id),
-                key_name: Some(&new.name),
-                tenant: Some(&new.tenant),
-                details: json!({ "changes": changed.clone() }),
-            })?;
+            tx.append_audit(NewAudit::key(
+                &actor,
+                "edit",
+                &new,
+                json!({ "changes": changed.clone() }),
+            ))?;
         }
         Ok((new, changed))
     })?;

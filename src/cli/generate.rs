@@ -202,14 +202,12 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
             None => None,
             Some(option) => {
                 let secs = super::copy::clear_after(option, &settings);
-                tx.append_audit(NewAudit {
-                    actor: &actor,
-                    action: "copy",
-                    key_id: Some(&key.id),
-                    key_name: Some(&key.name),
-                    tenant: Some(&key.tenant),
-                    details: how.details(secs),
-                })?;
+                tx.append_audit(NewAudit::key(
+                    &actor,
+                    "copy",
+                    &key,
+                    how.details(secs),
+                ))?;
                 Some(how.hand_over(&value, secs)?)
             }
         };

@@ -88,18 +88,16 @@ pub fn rotate_one(tx: &Tx, key: &Key, grace: u64, actor: &str) -> Result<Rotated
             previous_until,
         },
     )?;
-    tx.append_audit(NewAudit {
+    tx.append_audit(NewAudit::key(
         actor,
-        action: "rotate",
-        key_id: Some(&key.id),
-        key_name: Some(&key.name),
-        tenant: Some(&key.tenant),
-        details: json!({
+        "rotate",
+        key,
+        json!({
             "grace": format_duration(grace),
             "previous_valid_until": previous_until,
             "ended_earlier_previous": key.previous_in_grace(now).is_some(),
         }),
-    })?;
+    ))?;
     let mut key = key.clone();
     key.key = value.truncated();
     key.rotated_at = Some(now);

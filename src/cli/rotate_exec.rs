@@ -113,14 +113,12 @@ pub fn run(
                 if !tx.restore_key_value(&k.id, &new_hash, &before)? {
                     return Ok(false);
                 }
-                tx.append_audit(NewAudit {
-                    actor: &actor,
-                    action: "rotate",
-                    key_id: Some(&k.id),
-                    key_name: Some(&k.name),
-                    tenant: Some(&k.tenant),
-                    details: json!({ "undone": true, "hook": why }),
-                })?;
+                tx.append_audit(NewAudit::key(
+                    &actor,
+                    "rotate",
+                    k,
+                    json!({ "undone": true, "hook": why }),
+                ))?;
                 Ok(true)
             });
             match undo {

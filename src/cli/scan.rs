@@ -116,14 +116,12 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
                 k.enabled = false;
                 k.disabled_reason = Some("leaked".into());
                 tx.update_key(&k)?;
-                tx.append_audit(NewAudit {
-                    actor: &actor,
-                    action: "disable",
-                    key_id: Some(&k.id),
-                    key_name: Some(&k.name),
-                    tenant: Some(&k.tenant),
-                    details: json!({ "reason": "leaked", "found_in": places, "via": "scan --disable" }),
-                })?;
+                tx.append_audit(NewAudit::key(
+                    &actor,
+                    "disable",
+                    &k,
+                    json!({ "reason": "leaked", "found_in": places, "via": "scan --disable" }),
+                ))?;
                 done.push(k.id);
             }
             Ok(done)

@@ -85,14 +85,7 @@ pub fn reveal(
         .sealed_value(&key.id)?
         .ok_or_else(|| not_retrievable(key))?;
     let value = tx.master()?.open(&key.id, &sealed)?;
-    tx.append_audit(NewAudit {
-        actor,
-        action,
-        key_id: Some(&key.id),
-        key_name: Some(&key.name),
-        tenant: Some(&key.tenant),
-        details,
-    })?;
+    tx.append_audit(NewAudit::key(actor, action, key, details))?;
     Ok(value)
 }
 

@@ -106,18 +106,16 @@ pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
                     check_max_lifetime(e, &settings, now)?;
                 }
                 tx.update_key(&k)?;
-                tx.append_audit(NewAudit {
-                    actor: &actor,
-                    action: "enable",
-                    key_id: Some(&k.id),
-                    key_name: Some(&k.name),
-                    tenant: Some(&k.tenant),
-                    details: json!({
+                tx.append_audit(NewAudit::key(
+                    &actor,
+                    "enable",
+                    &k,
+                    json!({
                         "was": before.state(now).as_str(),
                         "reason_was": before.disabled_reason,
                         "expires_at": {"before": before.expires_at, "after": k.expires_at},
                     }),
-                })?;
+                ))?;
             }
             out.push(Outcome {
                 id: k.id,
@@ -196,14 +194,12 @@ pub fn disable(ctx: &mut Context, args: DisableArgs) -> Result<()> {
                 k.enabled = false;
                 k.disabled_reason = args.reason.clone();
                 tx.update_key(&k)?;
-                tx.append_audit(NewAudit {
-                    actor: &actor,
-                    action: "disable",
-                    key_id: Some(&k.id),
-                    key_name: Some(&k.name),
-                    tenant: Some(&k.tenant),
-                    details: json!({ "reason": k.disabled_reason }),
-                })?;
+                tx.append_audit(NewAudit::key(
+                    &actor,
+                    "disable",
+                    &k,
+                    json!({ "reason": k.disabled_reason }),
+                ))?;
             }
             out.push(Outcome {
                 id: k.id,

@@ -74,14 +74,12 @@ fn sweep(tx: &Tx, ctx: &Context, actor: &str, dry_run: bool) -> Result<SweepRepo
             k.disabled_reason = Some("expired".into());
             if !dry_run {
                 tx.update_key(&k)?;
-                tx.append_audit(NewAudit {
+                tx.append_audit(NewAudit::key(
                     actor,
-                    action: "expire",
-                    key_id: Some(&k.id),
-                    key_name: Some(&k.name),
-                    tenant: Some(&k.tenant),
-                    details: json!({ "expires_at": k.expires_at, "reason": "expired" }),
-                })?;
+                    "expire",
+                    &k,
+                    json!({ "expires_at": k.expires_at, "reason": "expired" }),
+                ))?;
             }
             report.expired.push((&k).into());
         }
@@ -102,20 +100,18 @@ fn sweep(tx: &Tx, ctx: &Context, actor: &str, dry_run: bool) -> Result<SweepRepo
         }
         if !dry_run {
             tx.delete_key(&k.id)?;
-            tx.append_audit(NewAudit {
+            tx.append_audit(NewAudit::key(
                 actor,
-                action: "purge",
-                key_id: Some(&k.id),
-                key_name: Some(&k.name),
-                tenant: Some(&k.tenant),
-                details: json!({
+                "purge",
+                &k,
+                json!({
                     "expires_at": k.expires_at,
                     "purge_after": format_duration(purge_after),
                     "type": k.key_type,
                     "org": k.org,
                     "reason_disabled": k.disabled_reason,
                 }),
-            })?;
+            ))?;
         }
         report.purged.push((&k).into());
     }

@@ -21,6 +21,25 @@ pub struct NewAudit<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> NewAudit<'a> {
+    /// An entry about one key: its ID, name and tenant recorded with it.
+    pub fn key(
+        actor: &'a str,
+        action: &'a str,
+        key: &'a crate::domain::key::Key,
+        details: serde_json::Value,
+    ) -> Self {
+        NewAudit {
+            actor,
+            action,
+            key_id: Some(&key.id),
+            key_name: Some(&key.name),
+            tenant: Some(&key.tenant),
+            details,
+        }
+    }
+}
+
 /// An entry as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
