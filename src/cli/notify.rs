@@ -258,16 +258,18 @@ fn print(ctx: &Context, r: &NotifyReport) {
     }
     let sent = r.notices.iter().filter(|n| n.sent).count();
     if r.dry_run {
+        let n = r.notices.len();
         p.note(format!(
-            "notify (dry run): {} notices due.",
-            r.notices.len()
+            "notify (dry run): {n} notice{} due.",
+            if n == 1 { "" } else { "s" }
         ));
     } else if r.notices.is_empty() {
         p.note("notify: nothing due.");
     } else {
+        let n = r.notices.len();
         p.note(format!(
-            "notify: {sent} of {} notices sent.",
-            r.notices.len()
+            "notify: {sent} of {n} notice{} sent.",
+            if n == 1 { "" } else { "s" }
         ));
     }
 }
