@@ -55,7 +55,7 @@ fn usage_error(e: clap::Error) -> Result<keyadm::Error, clap::Error> {
         } else if let Some(values) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             hints.push(values.to_string());
         } else if let Some(usage) = line.strip_prefix("Usage: ") {
-            hints.push(format!("usage: {usage}"));
+            hints.push(format!("usage: {}", without_globals(usage)));
         } else if !line.starts_with("For more information") {
             what.push(line.to_string());
         }
@@ -71,6 +71,23 @@ fn usage_error(e: clap::Error) -> Result<keyadm::Error, clap::Error> {
         })
         .collect();
     Ok(keyadm::Error::usage(what).hint(hints.join("; ")))
+}
+
+/// clap's usage line after an error names every argument that was present,
+/// including the optional global options taken from the environment
+/// (`KEYADM_DB`, …), which then read as if they were required. They are
+/// dropped: the usage shows what the subcommand needs.
+fn without_globals(usage: &str) -> String {
+    let mut out = usage.to_string();
+    for global in [
+        " --db <PATH>",
+        " --master-key-file <PATH>",
+        " --actor <NAME>",
+        " --org <PATH>",
+    ] {
+        out = out.replace(global, "");
+    }
+    out
 }
 
 fn report(e: keyadm::Error, color: cli::ColorChoice) -> ExitCode {

@@ -32,3 +32,20 @@ fn notify_summary_agrees_with_the_count() {
         r.stderr
     );
 }
+
+/// A missing required argument's usage hint names what the subcommand needs,
+/// not the global options that came from the environment (`KEYADM_DB`,
+/// `KEYADM_MASTER_KEY_FILE`, `KEYADM_ACTOR`), which are optional.
+#[test]
+fn usage_hint_leaves_out_globals_from_the_environment() {
+    let env = Env::new();
+    env.generate("billing", &[]);
+    let err = env.fails(&["sign", "billing"], 2);
+    assert!(
+        err.contains("hint: usage: keyadm sign --url <URL> <KEY>"),
+        "{err}"
+    );
+    for global in ["--db", "--master-key-file", "--actor"] {
+        assert!(!err.contains(global), "{global} in {err}");
+    }
+}
