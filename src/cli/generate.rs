@@ -194,7 +194,7 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
     let copying = (args.copy || how.osc52)
         .then(|| how.prepare())
         .transpose()?;
-    let key = store.write(ctx.now(), |tx| {
+    let (key, value, tf, copied) = store.write(ctx.now(), |tx| {
         let (key, value) = issue(tx, &spec, &actor)?;
         let settings = tx.settings()?;
         let tf = ctx.time_format(&settings);
@@ -202,27 +202,27 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
             None => None,
             Some(option) => {
                 let secs = super::copy::clear_after(option, &settings);
-                tx.append_audit(NewAudit::key(
-                    &actor,
-                    "copy",
-                    &key,
-                    how.details(secs),
-                ))?;
+                tx.append_audit(NewAudit::key(&actor, "copy", &key, how.details(secs)))?;
                 Some(how.hand_over(&value, secs)?)
             }
         };
-        // Printed before the commit: a value that cannot reach stdout (a
-        // full disk, a reader gone) must not leave a key nobody holds.
-        print_issued(ctx, &key, &value, &tf, copied.as_deref());
-        if let Some(e) = ctx.printer.stdout_error() {
-            return Err(Error::environment(format!(
-                "the value of the new key \"{}\" could not be written to stdout ({e}), so no key was generated",
-                key.name
-            ))
-            .hint("check where stdout goes (a full disk, a closed pipe) and run the command again"));
-        }
-        Ok(key)
+        Ok((key, value, tf, copied))
     })?;
+    // Printed after the commit: a value that reached anyone's screen or
+    // script is a key the store holds, even if keyadm dies right after.
+    print_issued(ctx, &key, &value, &tf, copied.as_deref());
+    if let Some(e) = ctx.printer.stdout_error() {
+        let hint = if key.show_once {
+            format!("its value is not stored: give it a new one with keyadm rotate {0}, or disable and delete it", key.id)
+        } else {
+            format!("see its value with: keyadm show {} --value", key.id)
+        };
+        return Err(Error::environment(format!(
+            "the key \"{}\" was generated, but its value could not be written to stdout ({e})",
+            key.name
+        ))
+        .hint(hint));
+    }
     if key.show_once {
         confirm_stored(ctx)?;
     }
