@@ -358,24 +358,13 @@ mod tests {
         assert!(failed.is_err());
         let mut stmt = store
             .conn
-            .prepare("SELECT seq, at, actor, action, key_id, key_name, tenant, details, hash FROM audit ORDER BY seq")
+            .prepare(&format!(
+                "SELECT {} FROM audit ORDER BY seq",
+                audit::AUDIT_COLUMNS
+            ))
             .unwrap();
         let entries: Vec<AuditEntry> = stmt
-            .query_map([], |r| {
-                let details_text: String = r.get(7)?;
-                Ok(AuditEntry {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    key_id: r.get(4)?,
-                    key_name: r.get(5)?,
-                    tenant: r.get(6)?,
-                    details: serde_json::from_str(&details_text).unwrap(),
-                    details_text,
-                    hash: r.get(8)?,
-                })
-            })
+            .query_map([], audit::audit_from_row)
             .unwrap()
             .map(|e| e.unwrap())
             .collect();
