@@ -57,6 +57,8 @@
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod identity;
+pub mod ops;
 pub mod scan;
 pub mod store;
 pub mod verifier;

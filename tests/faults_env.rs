@@ -135,7 +135,7 @@ fn a_truncated_store_is_refused_untouched() {
 fn a_store_of_a_newer_schema_is_refused_untouched() {
     let env = store();
     let c = rusqlite::Connection::open(env.db()).unwrap();
-    c.execute_batch("PRAGMA user_version = 2").unwrap();
+    c.execute_batch("PRAGMA user_version = 99").unwrap();
     drop(c);
     all_refused(&env, COMMANDS, "newer than this keyadm understands");
 }
@@ -235,6 +235,8 @@ fn a_read_only_store_is_refused_untouched() {
         );
     }
     let env = store();
+    // `nobody` acts as an operator the store knows by name (SPEC §5.1).
+    env.ok(&["operator", "add", "tester"]);
     // The binary and the store where `nobody` can reach them.
     let bin = env.dir.path().join("keyadm");
     std::fs::copy(assert_cmd::cargo::cargo_bin("keyadm"), &bin).unwrap();

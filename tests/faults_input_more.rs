@@ -755,6 +755,8 @@ fn scan_reports_unreadable_paths_and_goes_on() {
         |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
     let bin = env.dir.path().join("keyadm");
     std::fs::copy(assert_cmd::cargo::cargo_bin("keyadm"), &bin).unwrap();
+    // `nobody` acts as an operator the store knows by name (SPEC §5.1).
+    env.ok(&["operator", "add", "tester"]);
     // The store readable by nobody; the tree's two secrets are not.
     for p in [env.db().parent().unwrap(), env.master().parent().unwrap()] {
         assert!(Std::new("chown")

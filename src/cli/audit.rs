@@ -166,7 +166,7 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
         tenant: ctx.confined_tenant().map(str::to_string),
         limit,
     };
-    let (entries, tf) = store.read(now, |tx| {
+    let (entries, tf) = store.read(|tx| {
         if let Some(k) = &args.key {
             // A current key by name or ID; else the text matches the ID or
             // name recorded in entries of keys since deleted.
@@ -241,9 +241,8 @@ fn actor_filter(ctx: &Context) -> Option<String> {
 }
 
 fn verify(ctx: &mut Context) -> Result<ExitCode> {
-    let now = ctx.now();
     let mut store = ctx.open_write_existing()?;
-    let v = store.read(now, |tx| tx.verify_audit())?;
+    let v = store.read(|tx| tx.verify_audit())?;
     let head = v.head.as_deref().map(hex);
     let message = match &v.broken {
         None => format!(

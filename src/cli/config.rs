@@ -6,6 +6,7 @@ use serde_json::json;
 use super::Context;
 use crate::output::table::new_table;
 use keyadm::domain::settings::{normalize, unknown, SETTINGS};
+use keyadm::ops::Right;
 use keyadm::store::NewAudit;
 use keyadm::Result;
 
@@ -35,11 +36,10 @@ pub enum ConfigAction {
 }
 
 pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
-    let now = ctx.now();
     let p = ctx.printer.clone();
     match args.action {
         ConfigAction::List => {
-            let settings = ctx.open_read()?.read(now, |tx| tx.settings())?;
+            let settings = ctx.open_read()?.read(|tx| tx.settings())?;
             if p.json {
                 let map: serde_json::Map<_, _> = SETTINGS
                     .iter()
@@ -58,7 +58,7 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
             if !SETTINGS.iter().any(|(n, _, _)| *n == name) {
                 return Err(unknown(&name));
             }
-            let settings = ctx.open_read()?.read(now, |tx| tx.settings())?;
+            let settings = ctx.open_read()?.read(|tx| tx.settings())?;
             if p.json {
                 p.json(&json!({ "name": name, "value": settings.get(&name) }));
             } else {
@@ -69,8 +69,8 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
             let value = normalize(&name, &value)?;
             let actor = ctx.actor();
             let mut store = ctx.open_write()?;
-            ctx.require_operator("change the store's settings")?;
-            let before = store.write(now, |tx| {
+            store.require(Right::Operator, "change the store's settings")?;
+            let before = store.write(Right::Operator, "change the store's settings", |tx| {
                 let before = tx.settings()?.get(&name).to_string();
                 if before != value {
                     tx.set_setting(&name, &value)?;

@@ -12,20 +12,21 @@ use zeroize::Zeroizing;
 use super::GlobalArgs;
 use crate::output::time::TimeFormat;
 use crate::output::Printer;
-use keyadm::crypto::seal::{MasterKey, MasterKeySource};
+use keyadm::crypto::seal::MasterKeySource;
 use keyadm::domain::org::{validate_org, DEFAULT_TENANT};
 use keyadm::domain::settings::{validate_date_format, Settings};
-use keyadm::domain::user::{Role, User};
-use keyadm::store::{Access, Store};
+use keyadm::domain::user::User;
+use keyadm::identity::OsAccount;
+use keyadm::ops::{Actor, Created, Identity, Open, Session, StoreLocation};
 use keyadm::{Clock, Error, Result};
 
 pub struct Context {
     pub global: GlobalArgs,
     pub clock: Clock,
     pub printer: Printer,
-    /// The registered user the actor is (`Some(None)`: not a user, the
-    /// store's operator); looked up once, when the store is first opened.
-    actor_user: OnceCell<Option<User>>,
+    /// Who the actor is to the store (SPEC §5.1); resolved when the store
+    /// is first opened.
+    resolved: OnceCell<Actor>,
 }
 
 fn home_dir() -> Option<PathBuf> {
@@ -86,7 +87,7 @@ impl Context {
             global,
             clock,
             printer,
-            actor_user: OnceCell::new(),
+            resolved: OnceCell::new(),
         })
     }
 
@@ -127,16 +128,21 @@ impl Context {
         ))
     }
 
-    /// The actor: `--actor`, `KEYADM_ACTOR`, else the OS login name.
+    /// The declared actor: `--actor`, `KEYADM_ACTOR`, else `$USER`,
+    /// `$LOGNAME`, else the OS account's login name.
     pub fn actor(&self) -> String {
-        self.global
+        self.identity().declared
+    }
+
+    /// The declared actor and the OS account that runs this process.
+    pub fn identity(&self) -> Identity {
+        let declared = self
+            .global
             .actor
             .clone()
             .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("LOGNAME").ok())
-            .filter(|a| !a.is_empty())
-            .or_else(login_name)
-            .unwrap_or_else(|| "unknown".to_string())
+            .or_else(|| std::env::var("LOGNAME").ok());
+        Identity::new(declared, OsAccount::current())
     }
 
     /// The organization for new keys: `--org` (or `KEYADM_ORG`), else the
@@ -149,125 +155,58 @@ impl Context {
             .unwrap_or_else(|| DEFAULT_TENANT.to_string())
     }
 
-    /// Opens an existing store for reading, without the master key.
-    pub fn open_read(&self) -> Result<Store> {
-        let mut store = Store::open(&self.store_path()?, Access::Existing, self.now())?;
-        self.resolve_actor(&mut store)?;
-        Ok(store)
+    fn location(&self) -> Result<StoreLocation> {
+        Ok(StoreLocation {
+            path: self.store_path()?,
+            master: self.master_key_source()?,
+        })
     }
 
-    /// Looks the actor up among the store's users, once per command (one
-    /// indexed read). A disabled user may do nothing.
-    fn resolve_actor(&self, store: &mut Store) -> Result<()> {
-        if self.actor_user.get().is_some() {
-            return Ok(());
+    fn open(&self, how: Open) -> Result<Session> {
+        let session = Session::open(&self.location()?, how, self.identity(), self.clock)?;
+        for c in session.created() {
+            self.printer.always(match c {
+                Created::MasterKey(p) => {
+                    format!("keyadm: created a new master key at {}", p.display())
+                }
+                Created::Store(p) => format!("keyadm: created a new store at {}", p.display()),
+            });
         }
-        let actor = self.actor();
-        let user = store.read(self.now(), |tx| tx.find_user(&actor))?;
-        if let Some(u) = user.as_ref().filter(|u| !u.enabled) {
-            return Err(Error::refused(format!(
-                "the actor \"{}\" is a disabled user of tenant \"{}\"",
-                u.name, u.tenant
-            ))
-            .hint(format!(
-                "an admin of the tenant can enable them: keyadm user enable {}",
-                u.name
-            )));
-        }
-        let _ = self.actor_user.set(user);
-        Ok(())
+        let _ = self.resolved.set(session.actor().clone());
+        Ok(session)
+    }
+
+    /// Opens an existing store for reading, without the master key.
+    pub fn open_read(&self) -> Result<Session> {
+        self.open(Open::Read)
     }
 
     /// The registered user the actor is, if any. Call after opening the store.
     pub fn actor_user(&self) -> Option<&User> {
         debug_assert!(
-            self.actor_user.get().is_some(),
+            self.resolved.get().is_some(),
             "the actor is looked up when the store is opened"
         );
-        self.actor_user.get().and_then(Option::as_ref)
-    }
-
-    /// Refuses (exit 4) when the actor is a member, not an admin, of their
-    /// tenant. `what` completes "may not …", e.g. "generate keys".
-    pub fn require_admin(&self, what: &str) -> Result<()> {
-        match self.actor_user() {
-            Some(u) if u.role == Role::Member => Err(Error::refused(format!(
-                "the actor \"{}\" is a member of tenant \"{}\" and may not {what}",
-                u.name, u.tenant
-            ))
-            .hint(format!(
-                "ask an admin of tenant \"{}\" (keyadm user list --json shows the roles)",
-                u.tenant
-            ))),
-            _ => Ok(()),
+        match self.resolved.get() {
+            Some(Actor::User(u)) => Some(u),
+            _ => None,
         }
     }
 
     /// Opens the store for a change, with the master key; creates both on
     /// first use. Never makes a new master key for an existing store.
-    pub fn open_write(&self) -> Result<Store> {
-        self.open_with_master(Access::Create)
+    pub fn open_write(&self) -> Result<Session> {
+        self.open(Open::Write)
     }
 
     /// Opens an existing store for a change, with the master key; creates
     /// nothing (for commands that act on keys a new store cannot hold).
-    pub fn open_write_existing(&self) -> Result<Store> {
-        self.open_with_master(Access::Existing)
+    pub fn open_write_existing(&self) -> Result<Session> {
+        self.open(Open::WriteExisting)
     }
 
-    fn open_with_master(&self, access: Access) -> Result<Store> {
-        let path = self.store_path()?;
-        let source = self.master_key_source()?;
-        // An existing file is checked (schema, "is it a store") before the
-        // master key is looked for, and nothing is created for it.
-        if path.exists() || access == Access::Existing {
-            let mut store = Store::open(&path, Access::Existing, self.now())?;
-            let master = MasterKey::load(&source)?.ok_or_else(|| missing_master(&source))?;
-            store.unlock(master)?;
-            self.resolve_actor(&mut store)?;
-            return Ok(store);
-        }
-        let master = match MasterKey::load(&source)? {
-            Some(k) => k,
-            None => match &source {
-                MasterKeySource::File(p) => {
-                    let (k, created) = MasterKey::create_file(p)?;
-                    // (Another process creating it at the same moment says so.)
-                    if created {
-                        self.printer.always(format!(
-                            "keyadm: created a new master key at {}",
-                            p.display()
-                        ));
-                    }
-                    k
-                }
-                MasterKeySource::Inline(_) => unreachable!("an inline key always loads"),
-            },
-        };
-        let mut store = Store::open(&path, Access::Create, self.now())?;
-        self.printer
-            .always(format!("keyadm: created a new store at {}", path.display()));
-        store.unlock(master)?;
-        self.resolve_actor(&mut store)?;
-        Ok(store)
-    }
-
-    /// Refuses (exit 4) when the actor is a registered user: what concerns
-    /// the whole store (its settings, new tenants) is the operator's.
-    pub fn require_operator(&self, what: &str) -> Result<()> {
-        match self.actor_user() {
-            Some(u) => Err(Error::refused(format!(
-                "the actor \"{}\" is a user of tenant \"{}\" and may not {what}",
-                u.name, u.tenant
-            ))
-            .hint("the store's operator (an actor who is not a registered user) can")),
-            None => Ok(()),
-        }
-    }
-
-    /// The tenant the actor is confined to, if any (`None`: the operator
-    /// sees all). An actor who is a registered user sees only their tenant.
-    /// Call after opening the store.
+    /// The tenant the actor is confined to, if any (`None`: an operator
+    /// sees all). Call after opening the store.
     pub fn confined_tenant(&self) -> Option<&str> {
         self.actor_user().map(|u| u.tenant.as_str())
     }
@@ -309,22 +248,4 @@ impl Context {
             Err(Error::refused("cancelled; nothing was changed"))
         }
     }
-}
-
-/// The name of this process's user in /etc/passwd (for when neither USER
-/// nor LOGNAME is set, as under cron or `env -i`).
-fn login_name() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
-    std::fs::read_to_string("/etc/passwd")
-        .ok()?
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|f| f.len() > 2 && f[2] == uid)
-        .map(|f| f[0].to_string())
-}
-
-fn missing_master(source: &MasterKeySource) -> Error {
-    Error::environment(format!("the master key {} is missing, and the store already exists", source.describe()))
-        .hint("restore the master key file of this store, or point --master-key-file at it; keyadm never makes a new one for an existing store")
 }

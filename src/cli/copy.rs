@@ -9,6 +9,7 @@ use super::Context;
 use crate::clipboard;
 use keyadm::domain::expiry::{format_duration, parse_duration};
 use keyadm::domain::settings::Settings;
+use keyadm::ops::Right;
 use keyadm::{Result, SecretValue};
 
 #[derive(Args, Debug)]
@@ -81,14 +82,13 @@ pub fn run(ctx: &mut Context, args: CopyArgs) -> Result<()> {
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
     // A show-once key has nothing to copy: say that, not "no clipboard".
-    let key = store.read(ctx.now(), |tx| {
-        tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)
-    })?;
+    let key = store
+        .read(|tx| tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key))?;
     if key.show_once {
         return Err(super::show::not_retrievable(&key));
     }
     let option = args.how.prepare()?;
-    let (key, secs, said, settings) = store.write(ctx.now(), |tx| {
+    let (key, secs, said, settings) = store.write(Right::Reveal, "copy keys", |tx| {
         let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let settings = tx.settings()?;
         let secs = clear_after(option, &settings);

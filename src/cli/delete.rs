@@ -6,6 +6,7 @@ use serde_json::json;
 use super::state::find_all;
 use super::Context;
 use keyadm::domain::key::{Key, KeyType};
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Tx};
 use keyadm::{Error, Result};
 
@@ -53,11 +54,10 @@ fn refuse(reasons: Vec<String>, total: usize) -> Error {
 }
 
 pub fn run(ctx: &mut Context, args: DeleteArgs) -> Result<()> {
-    let now = ctx.now();
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
-    ctx.require_admin("delete keys")?;
-    let keys = store.read(now, |tx| {
+    store.require(Right::Admin, "delete keys")?;
+    let keys = store.read(|tx| {
         let keys = find_all(tx, ctx, &args.keys)?;
         let reasons = refusals(tx, &keys)?;
         if reasons.is_empty() {
@@ -82,7 +82,7 @@ pub fn run(ctx: &mut Context, args: DeleteArgs) -> Result<()> {
         ),
         "keyadm delete --yes KEY…",
     )?;
-    let deleted = store.write(now, |tx| {
+    let deleted = store.write(Right::Admin, "delete keys", |tx| {
         let keys = find_all(tx, ctx, &args.keys)?;
         let reasons = refusals(tx, &keys)?;
         if !reasons.is_empty() {

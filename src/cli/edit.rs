@@ -10,6 +10,7 @@ use crate::output::KeyJson;
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
 use keyadm::domain::key::{validate_description, validate_name, Key};
 use keyadm::domain::rules::{IpRange, Origin, Rule};
+use keyadm::ops::Right;
 use keyadm::store::NewAudit;
 use keyadm::{Error, Result};
 
@@ -255,9 +256,8 @@ pub fn diff<T: serde::Serialize>(old: &T, new: &T) -> Map<String, Value> {
 pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
     if args.is_empty() && args.key_type.is_none() && args.value.is_none() && ctx.interactive() {
         let mut store = ctx.open_read()?;
-        let key = store.read(ctx.now(), |tx| {
-            tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)
-        })?;
+        let key = store
+            .read(|tx| tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key))?;
         args = super::prompt::edit_form(&key, ctx.now())?;
         if args.is_empty() {
             ctx.printer
@@ -269,8 +269,8 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
     let actor = ctx.actor();
     let now = ctx.now();
     let mut store = ctx.open_write_existing()?;
-    ctx.require_admin("edit keys")?;
-    let (key, changed) = store.write(now, |tx| {
+    store.require(Right::Admin, "edit keys")?;
+    let (key, changed) = store.write(Right::Admin, "edit keys", |tx| {
         let old = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let new = apply(&old, &changes, args.no_origin, args.no_ip)?;
         if let Some(user) = &new.user {

@@ -16,6 +16,7 @@ use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::Key;
+use keyadm::ops::Right;
 use keyadm::store::NewAudit;
 use keyadm::{Error, Result, SecretValue};
 
@@ -221,7 +222,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     let mut store = ctx.open_write_existing()?;
     // Confirm before the transaction: the count asked about is shown to a
     // person, and a prompt must not hold the store's write lock.
-    let selected = store.read(now, |tx| select(ctx, &args, &tx.settings()?, tx))?;
+    let selected = store.read(|tx| select(ctx, &args, &tx.settings()?, tx))?;
     if args.include_secrets {
         if !selected.is_empty() && selected.iter().all(|k| k.show_once) {
             return Err(Error::refused(format!(
@@ -249,7 +250,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
         )?;
     }
     let ids: Vec<String> = selected.iter().map(|k| k.id.clone()).collect();
-    let (rows, blank) = store.write(now, |tx| {
+    let (rows, blank) = store.write(Right::Reveal, "export keys", |tx| {
         let mut rows = Vec::with_capacity(ids.len());
         let mut blank = 0;
         for id in &ids {

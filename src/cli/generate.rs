@@ -17,6 +17,7 @@ use keyadm::domain::rules::{IpRange, Origin, Rule};
 use keyadm::domain::settings::Settings;
 use keyadm::domain::user::validate_user_name;
 use keyadm::domain::value::{generate_value, new_key_id, SecretValue};
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, NewKey, Tx};
 use keyadm::{Error, Result};
 
@@ -182,7 +183,7 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
     }
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
-    ctx.require_admin("generate keys")?;
+    store.require(Right::Admin, "generate keys")?;
     spec.org = ctx.org();
     if ctx
         .confined_tenant()
@@ -194,7 +195,7 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
     let copying = (args.copy || how.osc52)
         .then(|| how.prepare())
         .transpose()?;
-    let (key, value, tf, copied) = store.write(ctx.now(), |tx| {
+    let (key, value, tf, copied) = store.write(Right::Admin, "generate keys", |tx| {
         let (key, value) = issue(tx, &spec, &actor)?;
         let settings = tx.settings()?;
         let tf = ctx.time_format(&settings);

@@ -16,6 +16,7 @@ use keyadm::domain::import_file::{
 use keyadm::domain::key::{validate_description, validate_name, validate_reason, KeyType};
 use keyadm::domain::org::{org_not_found, tenant_of, validate_org};
 use keyadm::domain::value::{is_key_id, parse_value};
+use keyadm::ops::Right;
 use keyadm::{Error, Result, SecretValue};
 
 #[derive(Args, Debug)]
@@ -193,7 +194,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
-    ctx.require_admin("import keys")?;
+    store.require(Right::Admin, "import keys")?;
     // ...and its organization once the actor is known: a row without one
     // takes the actor's; another tenant's is "not found", as for generate.
     for c in &mut checked {
@@ -207,7 +208,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
             return Err(at_row(org_not_found(&c.spec.org), c.number, &c.spec.name));
         }
     }
-    let done = store.write(ctx.now(), |tx| {
+    let done = store.write(Right::Admin, "import keys", |tx| {
         let mut done = Vec::with_capacity(checked.len());
         for c in checked {
             let (number, name) = (c.number, c.spec.name.clone());

@@ -193,7 +193,7 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
     let mut store = ctx.open_read()?;
     let now = ctx.now();
     let p = ctx.printer.clone();
-    store.read(now, |tx| {
+    store.read(|tx| {
         let settings = tx.settings()?;
         let tf = ctx.time_format(&settings);
         args.filter.check_org(ctx, tx)?;

@@ -37,7 +37,7 @@ pub fn run(ctx: &mut Context, args: LookupArgs) -> Result<()> {
     parse_value(&value)?;
     let now = ctx.now();
     let mut store = ctx.open_read()?;
-    let (found, tf) = store.read(now, |tx| {
+    let (found, tf) = store.read(|tx| {
         Ok((
             tx.find_key_by_hash(&value_hash(&value))?,
             ctx.time_format(&tx.settings()?),

@@ -17,6 +17,7 @@ mod init;
 mod list;
 mod lookup;
 mod notify;
+mod operator;
 mod org;
 mod prompt;
 mod rotate;
@@ -129,6 +130,8 @@ pub enum Command {
     Org(org::OrgArgs),
     /// Users: add, list, edit, enable, disable, remove
     User(user::UserArgs),
+    /// The store's operators: add, remove, list
+    Operator(operator::OperatorArgs),
     /// Disable expired keys and delete those expired purge-after ago (for cron)
     Sweep(sweep::SweepArgs),
     /// Send expiry notices at the notify-days thresholds (for cron)
@@ -172,6 +175,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Config(a) => config::run(&mut ctx, a),
         Command::Org(a) => org::run(&mut ctx, a),
         Command::User(a) => user::run(&mut ctx, a),
+        Command::Operator(a) => operator::run(&mut ctx, a),
         Command::Sweep(a) => sweep::run(&mut ctx, a),
         Command::Notify(a) => notify::run(&mut ctx, a),
         Command::Audit(a) => {

@@ -15,6 +15,7 @@ use keyadm::domain::lifecycle::{
     crossed_thresholds, days_left, notice_due, notice_window_days_left,
 };
 use keyadm::domain::settings::Settings;
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, NoticeState, Tx};
 use keyadm::{Error, Result};
 
@@ -120,11 +121,10 @@ fn record_sent(tx: &Tx, n: &Notice, actor: &str, via: &str) -> Result<()> {
 
 pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
     super::hook::check_command(args.exec.as_deref())?;
-    let now = ctx.now();
     let actor = ctx.actor();
     if args.dry_run {
         let mut store = ctx.open_read()?;
-        let notices = store.read(now, |tx| due_notices(tx, ctx))?;
+        let notices = store.read(|tx| due_notices(tx, ctx))?;
         print(
             ctx,
             &NotifyReport {
@@ -137,7 +137,7 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
     let mut store = ctx.open_write_existing()?;
     let Some(cmd) = &args.exec else {
         // The output is the delivery: due, printed and recorded in one transaction.
-        let notices = store.write(now, |tx| {
+        let notices = store.write(Right::Admin, "send expiry notices", |tx| {
             let mut notices = due_notices(tx, ctx)?;
             for n in &mut notices {
                 record_sent(tx, n, &actor, "output")?;
@@ -156,7 +156,7 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
     };
     // Claim the due notices, then run the hook outside the write lock (a
     // slow mail server must not block other keyadm processes), then record.
-    let mut notices = store.write(now, |tx| {
+    let mut notices = store.write(Right::Admin, "send expiry notices", |tx| {
         let notices = due_notices(tx, ctx)?;
         for n in &notices {
             tx.record_notice(&n.key_id, n.expires_at, n.threshold, NoticeState::Sending)?;
@@ -181,7 +181,7 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
             ],
             None,
         );
-        let recorded = store.write(now, |tx| match &hook {
+        let recorded = store.write(Right::Admin, "send expiry notices", |tx| match &hook {
             Ok(()) => record_sent(tx, n, &actor, "exec"),
             Err(_) => tx.forget_notice(&n.key_id, n.expires_at, n.threshold),
         });

@@ -14,6 +14,7 @@ use keyadm::domain::key::TENANT_KEY_LIMIT;
 use keyadm::domain::org::{
     is_within, org_not_found, parent_of, tenant_of, validate_org, DEFAULT_TENANT,
 };
+use keyadm::ops::Right;
 use keyadm::store::NewAudit;
 use keyadm::{Error, Result};
 
@@ -63,9 +64,8 @@ fn with_ancestors(path: &str) -> Vec<&str> {
 fn add(ctx: &mut Context, path: &str) -> Result<()> {
     validate_org(path)?;
     let actor = ctx.actor();
-    let now = ctx.now();
     let mut store = ctx.open_write()?;
-    ctx.require_admin("add organizations")?;
+    store.require(Right::Admin, "add organizations")?;
     let tenant = tenant_of(path);
     if let Some(own) = ctx.confined_tenant().filter(|t| *t != tenant) {
         return Err(Error::refused(format!(
@@ -76,7 +76,7 @@ fn add(ctx: &mut Context, path: &str) -> Result<()> {
             path.rsplit('/').next().unwrap_or(path)
         )));
     }
-    let created = store.write(now, |tx| {
+    let created = store.write(Right::Admin, "add organizations", |tx| {
         let mut created = Vec::new();
         for p in with_ancestors(path) {
             if !tx.org_exists(p)? {
@@ -188,10 +188,9 @@ fn tree(
 }
 
 fn list(ctx: &mut Context) -> Result<()> {
-    let now = ctx.now();
     let mut store = ctx.open_read()?;
     let scope = ctx.global.org.clone();
-    let t = store.read(now, |tx| {
+    let t = store.read(|tx| {
         let tenant = ctx.confined_tenant();
         let mut paths = tx.orgs(tenant)?;
         let keys = tx.key_counts_by_org(tenant)?;
@@ -255,9 +254,8 @@ fn list(ctx: &mut Context) -> Result<()> {
 fn remove(ctx: &mut Context, path: &str) -> Result<()> {
     validate_org(path)?;
     let actor = ctx.actor();
-    let now = ctx.now();
     let mut store = ctx.open_write()?;
-    ctx.require_admin("remove organizations")?;
+    store.require(Right::Admin, "remove organizations")?;
     if ctx.confined_tenant().is_some_and(|t| t != tenant_of(path)) {
         return Err(org_not_found(path).hint("keyadm org list shows the organizations"));
     }
@@ -265,7 +263,7 @@ fn remove(ctx: &mut Context, path: &str) -> Result<()> {
         return Err(Error::refused("the tenant \"default\" cannot be removed")
             .hint("it is where keys go when no organization is given"));
     }
-    let removed = store.write(now, |tx| {
+    let removed = store.write(Right::Admin, "remove organizations", |tx| {
         if !tx.org_exists(path)? {
             return Err(org_not_found(path).hint("keyadm org list shows the organizations"));
         }

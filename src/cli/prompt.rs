@@ -219,7 +219,7 @@ fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Optio
         return Ok(None);
     }
     let users: Vec<User> = store
-        .read(ctx.now(), |tx| tx.users(Some(&tenant), None))?
+        .read(|tx| tx.users(Some(&tenant), None))?
         .into_iter()
         .filter(|u| u.enabled)
         .collect();

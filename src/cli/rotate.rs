@@ -13,6 +13,7 @@ use crate::output::time::TimeFormat;
 use keyadm::domain::expiry::{format_duration, parse_duration};
 use keyadm::domain::key::{Key, KeyState};
 use keyadm::domain::value::generate_value;
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Rotation, Tx};
 use keyadm::{Error, Result, SecretValue};
 
@@ -110,7 +111,6 @@ pub fn rotate_one(tx: &Tx, key: &Key, grace: u64, actor: &str) -> Result<Rotated
 
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
     super::hook::check_command(args.exec.as_deref())?;
-    let now = ctx.now();
     let grace = args
         .grace
         .as_deref()
@@ -118,11 +118,11 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         .transpose()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
-    ctx.require_admin("rotate keys")?;
+    store.require(Right::Admin, "rotate keys")?;
     if let Some(cmd) = &args.exec {
         return super::rotate_exec::run(ctx, &mut store, &args, cmd, grace);
     }
-    let (rotated, tf) = store.write(now, |tx| {
+    let (rotated, tf) = store.write(Right::Admin, "rotate keys", |tx| {
         let settings = tx.settings()?;
         let grace = grace.unwrap_or(settings.rotation_grace());
         let rotated = select(tx, ctx, &args)?

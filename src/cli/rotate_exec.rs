@@ -18,7 +18,9 @@ use super::hook::run_hook;
 use super::rotate::{is_due, refuse_unless_enabled, rotate_one, select, RotateArgs};
 use super::Context;
 use crate::output::table::new_table;
-use keyadm::store::{NewAudit, Store};
+use keyadm::ops::Right;
+use keyadm::ops::Session;
+use keyadm::store::NewAudit;
 use keyadm::{Error, Result};
 
 #[derive(Serialize)]
@@ -36,7 +38,7 @@ struct Delivery {
 
 pub fn run(
     ctx: &mut Context,
-    store: &mut Store,
+    store: &mut Session,
     args: &RotateArgs,
     cmd: &str,
     grace: Option<u64>,
@@ -44,7 +46,7 @@ pub fn run(
     let now = ctx.now();
     let actor = ctx.actor();
     // Named keys: all must exist and be enabled, or none is rotated.
-    let ids: Vec<String> = store.read(now, |tx| {
+    let ids: Vec<String> = store.read(|tx| {
         let keys = select(tx, ctx, args)?;
         for k in &keys {
             refuse_unless_enabled(k, now)?;
@@ -53,7 +55,7 @@ pub fn run(
     })?;
     let mut out: Vec<Delivery> = Vec::new();
     for id in &ids {
-        let step = store.write(now, |tx| {
+        let step = store.write(Right::Admin, "rotate keys", |tx| {
             let key = tx.find_key(ctx.confined_tenant(), None, id)?;
             if args.due && !is_due(&key, now) {
                 return Ok(None); // another run rotated it meanwhile
@@ -109,7 +111,7 @@ pub fn run(
         };
         if let Err(why) = hook {
             let new_hash = rotated.value.hash();
-            let undo = store.write(now, |tx| {
+            let undo = store.write(Right::Admin, "rotate keys", |tx| {
                 if !tx.restore_key_value(&k.id, &new_hash, &before)? {
                     return Ok(false);
                 }

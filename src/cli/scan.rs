@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::Context;
 use keyadm::domain::key::KeyState;
+use keyadm::ops::Right;
 use keyadm::scan::scan_paths;
 use keyadm::store::NewAudit;
 use keyadm::Result;
@@ -58,7 +59,7 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
         store = ctx.open_write()?;
     }
     let mut findings = Vec::new();
-    let stats = store.read(now, |tx| {
+    let stats = store.read(|tx| {
         scan_paths(&args.paths, |f| {
             let found = tx
                 .find_key_by_hash(&f.value.hash())?
@@ -106,10 +107,10 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
     let mut disabled_now = Vec::new();
     if args.disable && !active.is_empty() {
         let actor = ctx.actor();
-        disabled_now = store.write(now, |tx| {
+        disabled_now = store.write(Right::Admin, "disable keys", |tx| {
             let mut done = Vec::new();
             for (id, places) in &active {
-                let mut k = tx.find_key(None, None, id)?;
+                let mut k = tx.find_key(ctx.confined_tenant(), None, id)?;
                 if !k.enabled {
                     continue;
                 }

@@ -10,6 +10,7 @@ use crate::output::time::{relative, TimeFormat};
 use crate::output::KeyJson;
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::Key;
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Tx};
 use keyadm::{Error, Result, SecretValue};
 
@@ -30,18 +31,20 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
     if args.reveal || args.value {
         let actor = ctx.actor();
         let mut store = ctx.open_write_existing()?;
-        let (key, value, settings, user_state) = store.write(now, |tx| {
-            let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
-            let value = reveal(
-                tx,
-                &key,
-                &actor,
-                "reveal",
-                json!({"via": if args.value { "show --value" } else { "show --reveal" }}),
-            )?;
-            let user_state = bound_user_state(tx, &key)?;
-            Ok((key, value, tx.settings()?, user_state))
-        })?;
+        let (key, value, settings, user_state) =
+            store.write(Right::Reveal, "reveal keys", |tx| {
+                let key =
+                    tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
+                let value = reveal(
+                    tx,
+                    &key,
+                    &actor,
+                    "reveal",
+                    json!({"via": if args.value { "show --value" } else { "show --reveal" }}),
+                )?;
+                let user_state = bound_user_state(tx, &key)?;
+                Ok((key, value, tx.settings()?, user_state))
+            })?;
         let tf = ctx.time_format(&settings);
         if args.value {
             super::notify::warn_if_expiring(ctx, &key, &settings);
@@ -58,7 +61,7 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
         return Ok(());
     }
     let mut store = ctx.open_read()?;
-    let (key, tf, user_state) = store.read(now, |tx| {
+    let (key, tf, user_state) = store.read(|tx| {
         let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let user_state = bound_user_state(tx, &key)?;
         Ok((key, ctx.time_format(&tx.settings()?), user_state))

@@ -14,8 +14,9 @@ use keyadm::crypto::seal::MasterKey;
 use keyadm::crypto::sign;
 use keyadm::domain::expiry::parse_duration;
 use keyadm::domain::key::{Key, KeyState};
+use keyadm::ops::Session;
 use keyadm::store::Tx;
-use keyadm::{Error, Result, SecretValue, Store};
+use keyadm::{Error, Result, SecretValue};
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
@@ -58,7 +59,7 @@ pub struct CheckSignatureArgs {
 }
 
 /// The store, unlocked with the master key (it is never created here).
-fn open_unlocked(ctx: &Context) -> Result<Store> {
+fn open_unlocked(ctx: &Context) -> Result<Session> {
     let source = ctx.master_key_source()?;
     let master = MasterKey::load(&source)?.ok_or_else(|| {
         Error::environment(format!("the master key {} is missing", source.describe())).hint(
@@ -111,7 +112,7 @@ pub fn run_sign(ctx: &mut Context, args: SignArgs) -> Result<()> {
     let path = sign::path_and_query(&args.url)?;
     let now = ctx.now();
     let mut store = open_unlocked(ctx)?;
-    let (key, value, settings) = store.read(now, |tx| {
+    let (key, value, settings) = store.read(|tx| {
         let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
         let value = current_value(tx, &key)?;
         Ok((key, value, tx.settings()?))
@@ -228,7 +229,7 @@ pub fn run_check(ctx: &mut Context, args: CheckSignatureArgs) -> Result<ExitCode
     };
     let now = ctx.now();
     let mut store = open_unlocked(ctx)?;
-    let found = store.read(now, |tx| {
+    let found = store.read(|tx| {
         let key = match tx.find_key(ctx.confined_tenant(), None, &args.key_id) {
             Ok(k) => k,
             Err(Error::NotFound(_)) => return Ok(None),

@@ -8,6 +8,7 @@ use super::generate::check_max_lifetime;
 use super::Context;
 use keyadm::domain::expiry::{parse_expiry, Expiry};
 use keyadm::domain::key::{validate_reason, Key, KeyType};
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Tx};
 use keyadm::{Error, Result};
 
@@ -78,8 +79,8 @@ pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
         .transpose()?;
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
-    ctx.require_admin("enable keys")?;
-    let outcomes = store.write(now, |tx| {
+    store.require(Right::Admin, "enable keys")?;
+    let outcomes = store.write(Right::Admin, "enable keys", |tx| {
         let settings = tx.settings()?;
         let mut out = Vec::new();
         for mut k in find_all(tx, ctx, &args.keys)? {
@@ -153,12 +154,11 @@ pub fn disable(ctx: &mut Context, args: DisableArgs) -> Result<()> {
     if let Some(r) = &args.reason {
         validate_reason(r)?;
     }
-    let now = ctx.now();
     let actor = ctx.actor();
     let mut store = ctx.open_write_existing()?;
-    ctx.require_admin("disable keys")?;
+    store.require(Right::Admin, "disable keys")?;
     // Ask before taking the write lock: a prompt must not block other processes.
-    let warned: Vec<String> = store.read(now, |tx| {
+    let warned: Vec<String> = store.read(|tx| {
         let keys = find_all(tx, ctx, &args.keys)?;
         Ok(last_internal(tx, &keys)?
             .iter()
@@ -176,7 +176,7 @@ pub fn disable(ctx: &mut Context, args: DisableArgs) -> Result<()> {
             "keyadm disable --yes KEY",
         )?;
     }
-    let outcomes = store.write(now, |tx| {
+    let outcomes = store.write(Right::Admin, "disable keys", |tx| {
         let keys = find_all(tx, ctx, &args.keys)?;
         if last_internal(tx, &keys)?
             .iter()

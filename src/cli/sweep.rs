@@ -13,6 +13,7 @@ use super::Context;
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::{Key, KeyType};
 use keyadm::domain::lifecycle::purge_due;
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Tx};
 use keyadm::Result;
 
@@ -122,14 +123,15 @@ fn sweep(tx: &Tx, ctx: &Context, actor: &str, dry_run: bool) -> Result<SweepRepo
 }
 
 pub fn run(ctx: &mut Context, args: SweepArgs) -> Result<()> {
-    let now = ctx.now();
     let actor = ctx.actor();
     let report = if args.dry_run {
         let mut store = ctx.open_read()?;
-        store.read(now, |tx| sweep(tx, ctx, &actor, true))?
+        store.read(|tx| sweep(tx, ctx, &actor, true))?
     } else {
         let mut store = ctx.open_write_existing()?;
-        store.write(now, |tx| sweep(tx, ctx, &actor, false))?
+        store.write(Right::Admin, "sweep keys", |tx| {
+            sweep(tx, ctx, &actor, false)
+        })?
     };
     print(ctx, &report);
     Ok(())

@@ -17,6 +17,7 @@ use keyadm::domain::rules::Rule;
 use keyadm::domain::user::{
     validate_display_name, validate_email, validate_group, validate_user_name, Role, User,
 };
+use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Tx};
 use keyadm::{Error, Result};
 
@@ -246,14 +247,21 @@ fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
     let actor = ctx.actor();
     let now = ctx.now();
     let mut store = ctx.open_write()?;
-    ctx.require_admin("add users")?;
+    store.require(Right::Admin, "add users")?;
     let org = ctx.org();
     if ctx.confined_tenant().is_some_and(|t| t != tenant_of(&org)) {
         return Err(org_not_found(&org));
     }
-    let user = store.write(now, |tx| {
+    let user = store.write(Right::Admin, "add users", |tx| {
         if !tx.org_exists(&org)? {
             return Err(org_not_found(&org));
+        }
+        if tx.is_operator(&a.name)? {
+            return Err(Error::refused(format!(
+                "the name \"{}\" is reserved: it is an operator of this store",
+                a.name
+            ))
+            .hint("choose another name (keyadm operator list shows the reserved ones)"));
         }
         if tx.find_user(&a.name)?.is_some() {
             return Err(
@@ -317,9 +325,8 @@ fn join(items: &[impl ToString]) -> String {
 }
 
 fn list(ctx: &mut Context, a: ListArgs) -> Result<()> {
-    let now = ctx.now();
     let mut store = ctx.open_read()?;
-    let rows = store.read(now, |tx| {
+    let rows = store.read(|tx| {
         let users = tx.users(ctx.confined_tenant(), ctx.global.org.as_deref())?;
         users
             .into_iter()
@@ -457,10 +464,9 @@ fn edit(ctx: &mut Context, a: EditArgs) -> Result<()> {
     let allow: Vec<Rule> = parse_list(&a.allow)?;
     let disallow: Vec<Rule> = parse_list(&a.disallow)?;
     let actor = ctx.actor();
-    let now = ctx.now();
     let mut store = ctx.open_write()?;
-    ctx.require_admin("change users")?;
-    let (user, changed) = store.write(now, |tx| {
+    store.require(Right::Admin, "change users")?;
+    let (user, changed) = store.write(Right::Admin, "change users", |tx| {
         let old = find_visible(tx, ctx, &a.name)?;
         let new = a.apply(&old, &allow, &disallow)?;
         if new.org != old.org && !tx.org_exists(&new.org)? {
@@ -480,7 +486,7 @@ fn edit(ctx: &mut Context, a: EditArgs) -> Result<()> {
     })?;
     let p = &ctx.printer;
     if p.json {
-        let keys = store.read(now, |tx| tx.count_keys_bound_to(&user.name))?;
+        let keys = store.read(|tx| tx.count_keys_bound_to(&user.name))?;
         p.json(&UserJson {
             user: &user,
             state: user.state(),
@@ -535,10 +541,9 @@ fn set_enabled(ctx: &mut Context, a: NamesArgs, enabled: bool) -> Result<()> {
         ("disable", "Disabled")
     };
     let actor = ctx.actor();
-    let now = ctx.now();
     let mut store = ctx.open_write()?;
-    ctx.require_admin(&format!("{op} users"))?;
-    let outcomes = store.write(now, |tx| {
+    store.require(Right::Admin, &format!("{op} users"))?;
+    let outcomes = store.write(Right::Admin, &format!("{op} users"), |tx| {
         let mut out = Vec::new();
         for mut u in find_all(tx, ctx, &a.names)? {
             let changed = u.enabled != enabled;
@@ -588,11 +593,10 @@ fn set_enabled(ctx: &mut Context, a: NamesArgs, enabled: bool) -> Result<()> {
 
 fn remove(ctx: &mut Context, a: NamesArgs) -> Result<()> {
     let actor = ctx.actor();
-    let now = ctx.now();
     let mut store = ctx.open_write()?;
-    ctx.require_admin("remove users")?;
+    store.require(Right::Admin, "remove users")?;
     // Ask before taking the write lock: a prompt must not block other processes.
-    let bound: Vec<(String, i64)> = store.read(now, |tx| {
+    let bound: Vec<(String, i64)> = store.read(|tx| {
         find_all(tx, ctx, &a.names)?
             .into_iter()
             .map(|u| Ok((u.name.clone(), tx.count_keys_bound_to(&u.name)?)))
@@ -608,7 +612,7 @@ fn remove(ctx: &mut Context, a: NamesArgs) -> Result<()> {
         }
         ctx.confirm("Remove these users?", "keyadm user remove --yes NAME…")?;
     }
-    let removed = store.write(now, |tx| {
+    let removed = store.write(Right::Admin, "remove users", |tx| {
         let users = find_all(tx, ctx, &a.names)?;
         let mut out = Vec::new();
         for u in users {

@@ -5,17 +5,14 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 use zeroize::Zeroizing;
 
 use super::{batch, Context};
 use keyadm::crypto::sign;
-use keyadm::domain::value::{parse_value, value_hash};
-use keyadm::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request};
-use keyadm::store::last_use_due;
-use keyadm::{Error, Key, Result};
+use keyadm::domain::verify::{Decision, Reason, Request};
+use keyadm::{Error, Result};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -128,37 +125,11 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
         origin: args.origin.as_deref(),
         ip: parse_ip(args.ip.as_deref())?,
     };
-    let now = ctx.now();
-    if parse_value(req.key).is_err() {
-        return Ok(answer(ctx, &Decision::deny(Reason::Malformed, None)));
-    }
-    let mut store = ctx.open_read()?;
-    let found = store.read(now, |tx| {
-        let Some((key, is_current)) = tx.find_key_by_hash(&value_hash(req.key))? else {
-            return Ok(None);
-        };
-        let user = match &key.user {
-            Some(u) => tx.find_user_for_verify(&key.tenant, u)?,
-            None => None,
-        };
-        Ok(Some((key, is_current, user)))
+    let mut code = ExitCode::SUCCESS;
+    keyadm::ops::verify::verify_one(&ctx.store_path()?, &req, &ctx.clock, |d| {
+        code = answer(ctx, d)
     })?;
-    let Some((key, is_current, user)) = found else {
-        return Ok(answer(ctx, &Decision::deny(Reason::Unknown, None)));
-    };
-    let grant = Grant::of(&key, is_current, user.as_ref());
-    let decision = Decision::from_check(check(&grant, &req, now), Arc::new(KeyIdentity::of(&key)));
-    let code = answer(ctx, &decision);
-    record_use(&mut store, &key, now);
     Ok(code)
-}
-
-/// Writes the last use after the answer is out; a busy, locked or read-only
-/// store is ignored: the answer never waits or fails for it.
-fn record_use(store: &mut keyadm::Store, key: &Key, now: chrono::DateTime<chrono::Utc>) {
-    if last_use_due(key.last_used_at, now) {
-        let _ = store.record_key_uses_nowait(&[(key.id.clone(), now)]);
-    }
 }
 
 /// Prints the decision (and flushes it) and gives its exit code.

@@ -14,17 +14,29 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     now: DateTime<Utc>,
+    /// Set when `KEYADM_NOW` (or a test) fixed the as-of time.
+    fixed: bool,
 }
 
 impl Clock {
     pub fn system() -> Self {
-        Clock::fixed(Utc::now())
+        Clock {
+            fixed: false,
+            ..Clock::fixed(Utc::now())
+        }
     }
 
     pub fn fixed(now: DateTime<Utc>) -> Self {
         Clock {
             now: now.trunc_subsecs(0),
+            fixed: true,
         }
+    }
+
+    /// The as-of time when one was set (`KEYADM_NOW`), recorded beside the
+    /// real time in audit entries.
+    pub fn as_of(&self) -> Option<DateTime<Utc>> {
+        self.fixed.then_some(self.now)
     }
 
     /// `KEYADM_NOW` when set (RFC 3339), else the system clock.

@@ -57,9 +57,6 @@ pub struct AuditEntry {
     pub hash: Vec<u8>,
 }
 
-/// An entry's place in the chain, for `audit verify`.
-pub type AuditRecord = AuditEntry;
-
 /// The hash of an entry: SHA-256 over the previous hash and the entry's fields.
 pub fn entry_hash(prev: &[u8], e: &AuditEntry) -> [u8; 32] {
     let fields = serde_json::json!([
@@ -111,10 +108,23 @@ impl Tx<'_> {
         e.hash = entry_hash(&prev_hash, &e).to_vec();
         self.conn
             .prepare_cached(
-                "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
-            .execute(params![e.seq, e.at, e.actor, e.action, e.key_id, e.key_name, e.tenant, e.details_text, e.hash])?;
+            .execute(params![
+                e.seq,
+                e.at,
+                e.actor,
+                e.action,
+                e.key_id,
+                e.key_name,
+                e.tenant,
+                e.details_text,
+                e.hash,
+                self.author.as_of.map(timestamp),
+                self.author.os_uid,
+                self.author.os_user
+            ])?;
         let mac = head_mac(&master.audit_key()[..], e.seq, &e.hash);
         self.conn
             .prepare_cached(

@@ -6,6 +6,7 @@ mod audit;
 mod audit_verify;
 mod keys;
 mod lifecycle;
+mod operators;
 mod orgs;
 pub mod schema;
 mod settings;
@@ -23,12 +24,14 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::crypto::seal::{create_private_dir, MasterKey};
 use crate::error::{Error, Result};
+use crate::identity::OsAccount;
 
 pub use audit::AuditFilter;
-pub use audit::{AuditEntry, AuditRecord, NewAudit};
+pub use audit::{AuditEntry, NewAudit};
 pub use audit_verify::{AuditBreak, AuditVerdict};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
 pub use lifecycle::{NoticeState, ValueState};
+pub use operators::Operator;
 pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
 
 /// How long a command waits for another process's write before giving up.
@@ -58,6 +61,17 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     master: Option<MasterKey>,
+    author: Author,
+}
+
+/// What every audit entry records of who and when beyond the declared
+/// actor: the OS account that ran the command, and the as-of time of its
+/// decisions when `KEYADM_NOW` set one (SPEC §5.1, §5.2).
+#[derive(Debug, Clone, Default)]
+pub struct Author {
+    pub os_uid: u32,
+    pub os_user: Option<String>,
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 /// A view of the store inside a transaction (or a plain read): every domain
@@ -65,6 +79,7 @@ pub struct Store {
 pub struct Tx<'a> {
     conn: &'a Connection,
     master: Option<&'a MasterKey>,
+    author: &'a Author,
     now: DateTime<Utc>,
 }
 
@@ -106,19 +121,35 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             master: None,
+            author: Author {
+                os_uid: OsAccount::current().uid,
+                ..Author::default()
+            },
         };
         let version = schema::user_version(&store.conn)?;
         if version > schema::SCHEMA_VERSION {
             return Err(schema::newer(version));
         }
         if version < schema::SCHEMA_VERSION {
-            schema::migrate(&mut store.conn, &timestamp(now))?;
+            // The owner of the file: the account that just created it, or
+            // for a 0.1 store the account it belongs to (SPEC §5.1).
+            let owner = OsAccount::owner_of(path).unwrap_or_else(OsAccount::current);
+            let founding = schema::Founding {
+                at: timestamp(now),
+                operator: owner.name(),
+            };
+            schema::migrate(&mut store.conn, &founding)?;
         }
         Ok(store)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Who the audit entries of this store's writes name besides the actor.
+    pub fn set_author(&mut self, author: Author) {
+        self.author = author;
     }
 
     /// Attaches the master key after checking it against the store's check
@@ -147,11 +178,6 @@ impl Store {
         Ok(())
     }
 
-    /// Has a master key ever been recorded for this store?
-    pub fn has_master_check(&self) -> Result<bool> {
-        Ok(meta_get(&self.conn, "check")?.is_some())
-    }
-
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed when it
     /// returns `Ok`, rolled back (nothing happened) when it returns `Err`.
     pub fn write<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
@@ -159,6 +185,7 @@ impl Store {
         let view = Tx {
             conn: &tx,
             master: self.master.as_ref(),
+            author: &self.author,
             now,
         };
         let out = f(&view)?;
@@ -194,6 +221,7 @@ impl Store {
         let view = Tx {
             conn: &tx,
             master: self.master.as_ref(),
+            author: &self.author,
             now,
         };
         f(&view)

@@ -1,102 +1,40 @@
-//! The schema, versioned by `PRAGMA user_version`; migrations run forward,
-//! each in the transaction that opens the store for it.
+//! The schema, versioned by `PRAGMA user_version`: an ordered list of
+//! numbered steps (`migrations/NNNN_*.sql`), run forward in a loop in the
+//! transaction that opens the store for them.
 
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 
-pub const SCHEMA_VERSION: i64 = 1;
+/// The numbered steps; step N brings a store to schema version N.
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    (
+        "0002_operators",
+        include_str!("migrations/0002_operators.sql"),
+    ),
+];
 
-const V1: &str = "
-CREATE TABLE meta (
-    name  TEXT PRIMARY KEY,
-    value BLOB NOT NULL
-);
-CREATE TABLE settings (
-    name  TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE orgs (
-    path       TEXT PRIMARY KEY,
-    tenant     TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE users (
-    name         TEXT PRIMARY KEY,
-    display_name TEXT NOT NULL DEFAULT '',
-    email        TEXT NOT NULL DEFAULT '',
-    org          TEXT NOT NULL REFERENCES orgs(path),
-    tenant       TEXT NOT NULL,
-    groups_json  TEXT NOT NULL DEFAULT '[]',
-    role         TEXT NOT NULL DEFAULT 'member',
-    enabled      INTEGER NOT NULL DEFAULT 1,
-    privileges   TEXT NOT NULL DEFAULT '[]',
-    created_at   TEXT NOT NULL
-);
-CREATE INDEX users_tenant ON users(tenant);
-CREATE TABLE keys (
-    id              TEXT PRIMARY KEY,
-    name            TEXT NOT NULL,
-    tenant          TEXT NOT NULL,
-    org             TEXT NOT NULL REFERENCES orgs(path),
-    type            TEXT NOT NULL,
-    description     TEXT NOT NULL DEFAULT '',
-    enabled         INTEGER NOT NULL,
-    disabled_reason TEXT,
-    created_at      TEXT NOT NULL,
-    created_by      TEXT NOT NULL,
-    expires_at      TEXT,
-    value_hash      BLOB NOT NULL UNIQUE,
-    sealed          BLOB,
-    display         TEXT NOT NULL,
-    prev_hash       BLOB UNIQUE,
-    prev_sealed     BLOB,
-    prev_display    TEXT,
-    prev_until      TEXT,
-    rotated_at      TEXT,
-    rotate_every    INTEGER,
-    user_name       TEXT,
-    rules           TEXT NOT NULL DEFAULT '[]',
-    origins         TEXT NOT NULL DEFAULT '[]',
-    ips             TEXT NOT NULL DEFAULT '[]',
-    tags            TEXT NOT NULL DEFAULT '[]',
-    last_used_at    TEXT,
-    UNIQUE (tenant, name)
-);
-CREATE INDEX keys_org ON keys(org);
-CREATE INDEX keys_name ON keys(name);
-CREATE TABLE audit (
-    seq      INTEGER PRIMARY KEY,
-    at       TEXT NOT NULL,
-    actor    TEXT NOT NULL,
-    action   TEXT NOT NULL,
-    key_id   TEXT,
-    key_name TEXT,
-    tenant   TEXT,
-    details  TEXT NOT NULL,
-    hash     BLOB NOT NULL
-);
-CREATE INDEX audit_key ON audit(key_id);
-CREATE TABLE notices (
-    key_id     TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    days       INTEGER NOT NULL,
-    state      TEXT NOT NULL,
-    at         TEXT NOT NULL,
-    PRIMARY KEY (key_id, expires_at, days)
-);
-CREATE INDEX keys_user ON keys(user_name) WHERE user_name IS NOT NULL;
-";
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Who and when, for the rows a migration writes: the first operator of a
+/// new store (the OS account creating it) or, for a 0.1 store, the owner
+/// of its file (SPEC §5.1).
+#[derive(Debug, Clone)]
+pub struct Founding {
+    pub at: String,
+    pub operator: String,
+}
 
 /// Brings the schema of an open connection up to date. `created_at` stamps
 /// the `default` tenant of a new store.
-pub fn migrate(conn: &mut Connection, created_at: &str) -> Result<()> {
+pub fn migrate(conn: &mut Connection, founding: &Founding) -> Result<()> {
     // Processes creating one store at once contend for the locks that the
     // switch to WAL takes, which SQLite reports at once rather than through
     // the busy handler: try again until the busy timeout.
     let start = std::time::Instant::now();
     loop {
-        match migrate_once(conn, created_at) {
+        match migrate_once(conn, founding) {
             Err(e) if is_busy(&e) && start.elapsed() < crate::store::BUSY_TIMEOUT => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
@@ -126,7 +64,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn migrate_once(conn: &mut Connection, created_at: &str) -> rusqlite::Result<Migrated> {
+fn migrate_once(conn: &mut Connection, founding: &Founding) -> rusqlite::Result<Migrated> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
         return Ok(Migrated::Newer(version));
@@ -143,7 +81,7 @@ fn migrate_once(conn: &mut Connection, created_at: &str) -> rusqlite::Result<Mig
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         if version > 0 {
-            return migrate_once(conn, created_at);
+            return migrate_once(conn, founding);
         }
         if objects > 0 {
             // The two reads above are separate snapshots: another process may
@@ -153,7 +91,7 @@ fn migrate_once(conn: &mut Connection, created_at: &str) -> rusqlite::Result<Mig
             if again == 0 {
                 return Ok(Migrated::Foreign);
             }
-            return migrate_once(conn, created_at);
+            return migrate_once(conn, founding);
         }
         // journal_mode cannot change inside a transaction; it persists in the file.
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
@@ -161,16 +99,44 @@ fn migrate_once(conn: &mut Connection, created_at: &str) -> rusqlite::Result<Mig
     let tx = rusqlite::Transaction::new(conn, rusqlite::TransactionBehavior::Immediate)?;
     // Another process may have migrated while this one waited for the lock.
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version < 1 {
-        tx.execute_batch(V1)?;
-        tx.execute(
-            "INSERT INTO orgs (path, tenant, created_at) VALUES ('default', 'default', ?1)",
-            [created_at],
-        )?;
+    for (n, (_, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        after_step(&tx, n as i64 + 1, version, founding)?;
     }
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()?;
     Ok(Migrated::Done)
+}
+
+/// The rows a step writes that its SQL cannot know: `from` is the version
+/// the store had before this run (0 for a new store).
+fn after_step(tx: &Connection, step: i64, from: i64, founding: &Founding) -> rusqlite::Result<()> {
+    match step {
+        1 => {
+            tx.execute(
+                "INSERT INTO orgs (path, tenant, created_at) VALUES ('default', 'default', ?1)",
+                [&founding.at],
+            )?;
+        }
+        2 => {
+            // A new store's operator is its creator; a 0.1 store's are the
+            // owner of its file and every actor of its audit log that is not
+            // a registered user (they acted as operators then).
+            let added_by = if from == 0 { "init" } else { "migration" };
+            tx.execute(
+                "INSERT OR IGNORE INTO operators (name, added_at, added_by) VALUES (?1, ?2, ?3)",
+                [&founding.operator, &founding.at, added_by],
+            )?;
+            tx.execute(
+                "INSERT OR IGNORE INTO operators (name, added_at, added_by)
+                 SELECT DISTINCT actor, ?1, 'migration' FROM audit
+                 WHERE actor NOT IN (SELECT name FROM users)",
+                [&founding.at],
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 pub fn user_version(conn: &Connection) -> Result<i64> {

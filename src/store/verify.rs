@@ -200,6 +200,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             master: None,
+            author: super::Author::default(),
         })
     }
 
