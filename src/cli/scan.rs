@@ -8,13 +8,12 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
-use serde_json::json;
 
 use super::Context;
 use keyadm::domain::key::KeyState;
+use keyadm::ops::keys::{disable_key, DisableCause};
 use keyadm::ops::Right;
 use keyadm::scan::scan_paths;
-use keyadm::store::NewAudit;
 use keyadm::Result;
 
 #[derive(Args, Debug)]
@@ -111,19 +110,10 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
             let mut done = Vec::new();
             for (id, places) in &active {
                 let mut k = tx.find_key(ctx.confined_tenant(), None, id)?;
-                if !k.enabled {
-                    continue;
+                let found_in = places.clone();
+                if disable_key(tx, &actor, &mut k, DisableCause::Leaked { found_in }, false)? {
+                    done.push(k.id);
                 }
-                k.enabled = false;
-                k.disabled_reason = Some("leaked".into());
-                tx.update_key(&k)?;
-                tx.append_audit(NewAudit::key(
-                    &actor,
-                    "disable",
-                    &k,
-                    json!({ "reason": "leaked", "found_in": places, "via": "scan --disable" }),
-                ))?;
-                done.push(k.id);
             }
             Ok(done)
         })?;

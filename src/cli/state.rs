@@ -8,6 +8,7 @@ use super::generate::check_max_lifetime;
 use super::Context;
 use keyadm::domain::expiry::{parse_expiry, Expiry};
 use keyadm::domain::key::{validate_reason, Key, KeyType};
+use keyadm::ops::keys::{disable_key, DisableCause};
 use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Tx};
 use keyadm::{Error, Result};
@@ -189,18 +190,8 @@ pub fn disable(ctx: &mut Context, args: DisableArgs) -> Result<()> {
         }
         let mut out = Vec::new();
         for mut k in keys {
-            let changed = k.enabled;
-            if changed {
-                k.enabled = false;
-                k.disabled_reason = args.reason.clone();
-                tx.update_key(&k)?;
-                tx.append_audit(NewAudit::key(
-                    &actor,
-                    "disable",
-                    &k,
-                    json!({ "reason": k.disabled_reason }),
-                ))?;
-            }
+            let cause = DisableCause::Asked(args.reason.clone());
+            let changed = disable_key(tx, &actor, &mut k, cause, false)?;
             out.push(Outcome {
                 id: k.id,
                 name: k.name,

@@ -13,6 +13,7 @@ use super::Context;
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::{Key, KeyType};
 use keyadm::domain::lifecycle::purge_due;
+use keyadm::ops::keys::{disable_key, DisableCause};
 use keyadm::ops::Right;
 use keyadm::store::{NewAudit, Tx};
 use keyadm::Result;
@@ -70,18 +71,7 @@ fn sweep(tx: &Tx, ctx: &Context, actor: &str, dry_run: bool) -> Result<SweepRepo
     // Internal keys left in each tenant, counted before this sweep deletes any.
     let mut internal: HashMap<String, i64> = HashMap::new();
     for mut k in tx.expired_keys(ctx.confined_tenant())? {
-        if k.enabled {
-            k.enabled = false;
-            k.disabled_reason = Some("expired".into());
-            if !dry_run {
-                tx.update_key(&k)?;
-                tx.append_audit(NewAudit::key(
-                    actor,
-                    "expire",
-                    &k,
-                    json!({ "expires_at": k.expires_at, "reason": "expired" }),
-                ))?;
-            }
+        if disable_key(tx, actor, &mut k, DisableCause::Expired, dry_run)? {
             report.expired.push((&k).into());
         }
         if !purge_due(&k, now, purge_after) {
