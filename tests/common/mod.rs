@@ -114,6 +114,40 @@ impl Env {
         r.stderr
     }
 
+    /// Runs as another actor (`KEYADM_ACTOR`).
+    pub fn run_as(&self, actor: &str, args: &[&str]) -> Run {
+        self.cmd()
+            .env("KEYADM_ACTOR", actor)
+            .args(args)
+            .output()
+            .expect("binary runs")
+            .into()
+    }
+
+    /// Runs as another actor and asserts exit 0; returns stdout.
+    pub fn ok_as(&self, actor: &str, args: &[&str]) -> String {
+        let r = self.run_as(actor, args);
+        assert_eq!(
+            r.code, 0,
+            "{actor}: keyadm {args:?} failed:\n{}{}",
+            r.stdout, r.stderr
+        );
+        r.stdout
+    }
+
+    /// Runs as another actor and asserts the exit code and the one-error,
+    /// one-hint form of every failure (SPEC §3); returns stderr.
+    pub fn fails_as(&self, actor: &str, args: &[&str], code: i32) -> String {
+        let r = self.run_as(actor, args);
+        assert_eq!(
+            r.code, code,
+            "{actor}: keyadm {args:?}: expected exit {code}:\n{}{}",
+            r.stdout, r.stderr
+        );
+        assert_error_form(&r.stderr);
+        r.stderr
+    }
+
     /// Generates a key and returns its value.
     pub fn generate(&self, name: &str, extra: &[&str]) -> String {
         let mut args = vec!["generate", name, "-q"];
@@ -141,4 +175,17 @@ impl Env {
         all
     }
 }
+/// A failure's stderr: exactly one `error:` line and one `hint:` line
+/// (warnings may come before them), and no panic.
+pub fn assert_error_form(stderr: &str) {
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let errors = stderr.lines().filter(|l| l.starts_with("error: ")).count();
+    let hints = stderr.lines().filter(|l| l.starts_with("hint: ")).count();
+    assert_eq!(
+        (errors, hints),
+        (1, 1),
+        "one error and one hint line: {stderr}"
+    );
+}
+
 pub mod proof;
