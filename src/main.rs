@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => match usage_error(e) {
+        Err(e) => match cli::usage::usage_error(e) {
             Ok(e) => return report(e, cli::ColorChoice::Auto),
             Err(e) => e.exit(), // --help, --version
         },
@@ -29,65 +29,6 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => report(e, color),
     }
-}
-
-/// A command-line error of clap as our one `error:` line and one `hint:`
-/// line (its tips, the possible values, or the usage); help and version
-/// requests are handed back to clap to print.
-fn usage_error(e: clap::Error) -> Result<keyadm::Error, clap::Error> {
-    use clap::error::ErrorKind;
-    if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
-        return Err(e);
-    }
-    let text = e.render().to_string();
-    let mut what = Vec::new();
-    let mut hints = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(first) = line.strip_prefix("error: ") {
-            what.push(first.to_string());
-        } else if let Some(tip) = line.strip_prefix("tip: ") {
-            hints.push(tip.to_string());
-        } else if let Some(values) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            hints.push(values.to_string());
-        } else if let Some(usage) = line.strip_prefix("Usage: ") {
-            hints.push(format!("usage: {}", without_globals(usage)));
-        } else if !line.starts_with("For more information") {
-            what.push(line.to_string());
-        }
-    }
-    hints.push("more with --help".into());
-    // clap repeats the argument as typed: no raw control characters.
-    let what: String = what
-        .join(" ")
-        .chars()
-        .map(|c| match c.is_control() {
-            true => c.escape_default().to_string(),
-            false => c.to_string(),
-        })
-        .collect();
-    Ok(keyadm::Error::usage(what).hint(hints.join("; ")))
-}
-
-/// clap's usage line after an error names every argument that was present,
-/// including the optional global options taken from the environment
-/// (`KEYADM_DB`, …), which then read as if they were required. They are
-/// dropped: the usage shows what the subcommand needs.
-fn without_globals(usage: &str) -> String {
-    let mut out = usage.to_string();
-    for global in [
-        " --db <PATH>",
-        " --master-key-file <PATH>",
-        " --actor <NAME>",
-        " --org <PATH>",
-    ] {
-        out = out.replace(global, "");
-    }
-    out
 }
 
 fn report(e: keyadm::Error, color: cli::ColorChoice) -> ExitCode {

@@ -42,7 +42,7 @@ fn usage_hint_leaves_out_globals_from_the_environment() {
     env.generate("billing", &[]);
     let err = env.fails(&["sign", "billing"], 2);
     assert!(
-        err.contains("hint: usage: keyadm sign --url <URL> <KEY>"),
+        err.contains("hint: usage: keyadm sign [OPTIONS] --url <URL> <KEY>"),
         "{err}"
     );
     for global in ["--db", "--master-key-file", "--actor"] {

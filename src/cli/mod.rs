@@ -27,6 +27,7 @@ mod show;
 mod sign;
 mod state;
 mod sweep;
+pub mod usage;
 mod user;
 mod verify;
 
