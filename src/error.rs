@@ -30,6 +30,9 @@ pub enum Error {
     /// Exit 5: the store, the master key, the clipboard or the file system.
     #[error("{0}")]
     Environment(Message),
+    /// Exit 6: a confirmation answered no, Esc, Ctrl-C or end of input (SPEC §5.9).
+    #[error("{0}")]
+    Cancelled(Message),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -54,6 +57,9 @@ impl Error {
     pub fn environment(what: impl Into<String>) -> Self {
         Error::Environment(msg(what))
     }
+    pub fn cancelled(what: impl Into<String>) -> Self {
+        Error::Cancelled(msg(what))
+    }
 
     /// Adds (or replaces) the `hint:` line.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -63,13 +69,21 @@ impl Error {
 
     pub fn message(&self) -> &Message {
         match self {
-            Error::Usage(m) | Error::NotFound(m) | Error::Refused(m) | Error::Environment(m) => m,
+            Error::Usage(m)
+            | Error::NotFound(m)
+            | Error::Refused(m)
+            | Error::Environment(m)
+            | Error::Cancelled(m) => m,
         }
     }
 
     fn message_mut(&mut self) -> &mut Message {
         match self {
-            Error::Usage(m) | Error::NotFound(m) | Error::Refused(m) | Error::Environment(m) => m,
+            Error::Usage(m)
+            | Error::NotFound(m)
+            | Error::Refused(m)
+            | Error::Environment(m)
+            | Error::Cancelled(m) => m,
         }
     }
 
@@ -79,6 +93,7 @@ impl Error {
             Error::NotFound(_) => 3,
             Error::Refused(_) => 4,
             Error::Environment(_) => 5,
+            Error::Cancelled(_) => 6,
         }
     }
 

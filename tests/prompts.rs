@@ -258,7 +258,8 @@ fn delete_asks_and_a_no_changes_nothing() {
     let mut t = Pty::spawn(&env, &["delete", "old"], &[]);
     t.answer("Delete 1 key permanently?", "n");
     let (code, screen) = t.finish();
-    assert_eq!(code, 4, "{screen}");
+    // SPEC §5.9: a confirmation answered no is exit 6, "cancelled".
+    assert_eq!(code, 6, "{screen}");
     env.show("old");
     let mut t = Pty::spawn(&env, &["delete", "old"], &[]);
     t.answer("Delete 1 key permanently?", "y");

@@ -240,12 +240,11 @@ impl Context {
         let yes = dialoguer::Confirm::new()
             .with_prompt(question)
             .default(false)
-            .interact()
-            .map_err(|e| Error::environment(format!("cannot read the answer: {e}")))?;
-        if yes {
-            Ok(())
-        } else {
-            Err(Error::refused("cancelled; nothing was changed"))
+            .interact_opt()
+            .map_err(|e| Error::cancelled(format!("cancelled ({e}); nothing was changed")))?;
+        match yes {
+            Some(true) => Ok(()),
+            _ => Err(Error::cancelled("cancelled; nothing was changed")),
         }
     }
 }

@@ -57,6 +57,7 @@ fn at_row(e: Error, number: usize, name: &str) -> Error {
         Error::NotFound(_) => Error::not_found(what),
         Error::Refused(_) => Error::refused(what),
         Error::Environment(_) => Error::environment(what),
+        Error::Cancelled(_) => Error::cancelled(what),
     };
     match &m.hint {
         Some(h) => fresh.hint(h.clone()),

@@ -16,7 +16,7 @@ use keyadm::domain::user::User;
 use keyadm::{Error, Result};
 
 fn cancelled(e: dialoguer::Error) -> Error {
-    Error::environment(format!("cannot read the answer: {e}"))
+    Error::cancelled(format!("cancelled ({e}); nothing was changed"))
 }
 
 /// Items of a comma-separated answer.
