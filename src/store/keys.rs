@@ -8,10 +8,36 @@ use crate::domain::key::{Key, PreviousValue};
 use crate::domain::org::tenant_of;
 use crate::error::{Error, Result};
 
-pub(super) const COLUMNS: &str =
-    "id, name, type, org, tenant, description, enabled, disabled_reason, \
-    created_at, created_by, expires_at, display, sealed IS NULL, prev_display, prev_until, \
-    rotated_at, rotate_every, user_name, rules, origins, ips, tags, last_used_at";
+columns! {
+    pub(super) mod col {
+        ID = "id",
+        NAME = "name",
+        TYPE = "type",
+        ORG = "org",
+        TENANT = "tenant",
+        DESCRIPTION = "description",
+        ENABLED = "enabled",
+        DISABLED_REASON = "disabled_reason",
+        CREATED_AT = "created_at",
+        CREATED_BY = "created_by",
+        EXPIRES_AT = "expires_at",
+        DISPLAY = "display",
+        SHOW_ONCE = "sealed IS NULL",
+        PREV_DISPLAY = "prev_display",
+        PREV_UNTIL = "prev_until",
+        ROTATED_AT = "rotated_at",
+        ROTATE_EVERY = "rotate_every",
+        USER_NAME = "user_name",
+        RULES = "rules",
+        ORIGINS = "origins",
+        IPS = "ips",
+        TAGS = "tags",
+        LAST_USED_AT = "last_used_at",
+    }
+}
+
+/// The columns a `Key` is read from (`key_from_row`).
+pub(super) const COLUMNS: &str = col::SQL;
 
 /// A key about to be inserted, with its hash and sealed value.
 pub struct NewKey<'a> {
@@ -85,40 +111,45 @@ fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
 }
 
 pub(super) fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
-    let key_type: String = r.get(2)?;
-    let previous = match (r.get::<_, Option<String>>(13)?, opt_time(r, 14)?) {
+    let key_type: String = r.get(col::TYPE)?;
+    let previous = match (
+        r.get::<_, Option<String>>(col::PREV_DISPLAY)?,
+        opt_time(r, col::PREV_UNTIL)?,
+    ) {
         (Some(key), Some(valid_until)) => Some(PreviousValue { key, valid_until }),
         _ => None,
     };
     Ok(Key {
-        id: r.get(0)?,
-        name: r.get(1)?,
+        id: r.get(col::ID)?,
+        name: r.get(col::NAME)?,
         key_type: key_type.parse().map_err(|_| {
             rusqlite::Error::FromSqlConversionFailure(
-                2,
+                col::TYPE,
                 rusqlite::types::Type::Text,
                 "bad key type".into(),
             )
         })?,
-        org: r.get(3)?,
-        tenant: r.get(4)?,
-        description: r.get(5)?,
-        enabled: r.get(6)?,
-        disabled_reason: r.get(7)?,
-        created_at: parse_timestamp(&r.get::<_, String>(8)?)?,
-        created_by: r.get(9)?,
-        expires_at: opt_time(r, 10)?,
-        key: r.get(11)?,
-        show_once: r.get(12)?,
+        org: r.get(col::ORG)?,
+        tenant: r.get(col::TENANT)?,
+        description: r.get(col::DESCRIPTION)?,
+        enabled: r.get(col::ENABLED)?,
+        disabled_reason: r.get(col::DISABLED_REASON)?,
+        created_at: parse_timestamp(&r.get::<_, String>(col::CREATED_AT)?)?,
+        created_by: r.get(col::CREATED_BY)?,
+        expires_at: opt_time(r, col::EXPIRES_AT)?,
+        key: r.get(col::DISPLAY)?,
+        show_once: r.get(col::SHOW_ONCE)?,
         previous,
-        rotated_at: opt_time(r, 15)?,
-        rotate_every: r.get::<_, Option<i64>>(16)?.map(|s| s as u64),
-        user: r.get(17)?,
-        rules: json_list(&r.get::<_, String>(18)?)?,
-        origins: json_list(&r.get::<_, String>(19)?)?,
-        ips: json_list(&r.get::<_, String>(20)?)?,
-        tags: json_list(&r.get::<_, String>(21)?)?,
-        last_used_at: opt_time(r, 22)?,
+        rotated_at: opt_time(r, col::ROTATED_AT)?,
+        rotate_every: r
+            .get::<_, Option<i64>>(col::ROTATE_EVERY)?
+            .map(|s| s as u64),
+        user: r.get(col::USER_NAME)?,
+        rules: json_list(&r.get::<_, String>(col::RULES)?)?,
+        origins: json_list(&r.get::<_, String>(col::ORIGINS)?)?,
+        ips: json_list(&r.get::<_, String>(col::IPS)?)?,
+        tags: json_list(&r.get::<_, String>(col::TAGS)?)?,
+        last_used_at: opt_time(r, col::LAST_USED_AT)?,
     })
 }
 
@@ -155,11 +186,11 @@ impl Tx<'_> {
     /// The key a presented value belongs to (current or previous value).
     pub fn find_key_by_hash(&self, hash: &[u8; 32]) -> Result<Option<(Key, bool)>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS}, value_hash = ?1 FROM keys WHERE value_hash = ?1 OR prev_hash = ?1"
+            "SELECT {COLUMNS}, value_hash = ?1 AS is_current FROM keys WHERE value_hash = ?1 OR prev_hash = ?1"
         ))?;
         Ok(stmt
             .query_row([&hash[..]], |r| {
-                Ok((key_from_row(r)?, r.get::<_, bool>(23)?))
+                Ok((key_from_row(r)?, r.get::<_, bool>(col::COUNT)?))
             })
             .optional()?)
     }

@@ -2,6 +2,23 @@
 //! pragmas, migrations), and the read and write transactions every command
 //! goes through. The only module that knows SQL.
 
+/// One query's columns, named once: `SQL` is the select list, each name is
+/// its index in a row, and `COUNT` the index of a column appended after
+/// them; so that no row is read by a bare number.
+macro_rules! columns {
+    ($vis:vis mod $m:ident { $($name:ident = $sql:literal),+ $(,)? }) => {
+        #[allow(dead_code)]
+        $vis mod $m {
+            #[allow(clippy::upper_case_acronyms, non_camel_case_types)]
+            enum Index { $($name),+ }
+            $(pub const $name: usize = Index::$name as usize;)+
+            pub const COUNT: usize = [$($sql),+].len();
+            pub const SQL: &str = columns!(@join $($sql),+);
+        }
+    };
+    (@join $first:literal $(, $rest:literal)*) => { concat!($first $(, ", ", $rest)*) };
+}
+
 mod audit;
 mod audit_verify;
 mod keys;

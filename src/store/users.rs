@@ -9,8 +9,22 @@ use super::{parse_timestamp, timestamp, Tx};
 use crate::domain::user::User;
 use crate::error::Result;
 
-const COLUMNS: &str =
-    "name, display_name, email, org, tenant, groups_json, role, enabled, privileges, created_at";
+columns! {
+    mod col {
+        NAME = "name",
+        DISPLAY_NAME = "display_name",
+        EMAIL = "email",
+        ORG = "org",
+        TENANT = "tenant",
+        GROUPS = "groups_json",
+        ROLE = "role",
+        ENABLED = "enabled",
+        PRIVILEGES = "privileges",
+        CREATED_AT = "created_at",
+    }
+}
+
+const COLUMNS: &str = col::SQL;
 
 fn bad(i: usize, what: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -22,29 +36,29 @@ fn bad(i: usize, what: impl std::fmt::Display) -> rusqlite::Error {
 
 fn user_from_row(r: &Row) -> rusqlite::Result<User> {
     let groups: Vec<String> =
-        serde_json::from_str(&r.get::<_, String>(5)?).map_err(|e| bad(5, e))?;
-    let privileges: Vec<String> =
-        serde_json::from_str(&r.get::<_, String>(8)?).map_err(|e| bad(8, e))?;
+        serde_json::from_str(&r.get::<_, String>(col::GROUPS)?).map_err(|e| bad(col::GROUPS, e))?;
+    let privileges: Vec<String> = serde_json::from_str(&r.get::<_, String>(col::PRIVILEGES)?)
+        .map_err(|e| bad(col::PRIVILEGES, e))?;
     Ok(User {
-        name: r.get(0)?,
-        display_name: r.get(1)?,
-        email: r.get(2)?,
-        org: r.get(3)?,
-        tenant: r.get(4)?,
+        name: r.get(col::NAME)?,
+        display_name: r.get(col::DISPLAY_NAME)?,
+        email: r.get(col::EMAIL)?,
+        org: r.get(col::ORG)?,
+        tenant: r.get(col::TENANT)?,
         groups,
         role: r
-            .get::<_, String>(6)?
+            .get::<_, String>(col::ROLE)?
             .parse()
-            .map_err(|_| bad(6, "bad role"))?,
-        enabled: r.get(7)?,
+            .map_err(|_| bad(col::ROLE, "bad role"))?,
+        enabled: r.get(col::ENABLED)?,
         privileges: privileges
             .iter()
             .map(|p| {
                 p.parse()
-                    .map_err(|_| bad(8, format!("bad privilege {p:?}")))
+                    .map_err(|_| bad(col::PRIVILEGES, format!("bad privilege {p:?}")))
             })
             .collect::<rusqlite::Result<_>>()?,
-        created_at: parse_timestamp(&r.get::<_, String>(9)?)?,
+        created_at: parse_timestamp(&r.get::<_, String>(col::CREATED_AT)?)?,
     })
 }
 

@@ -14,6 +14,26 @@ use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::verify::UserGrant;
 use crate::error::{Error, Result};
 
+columns! {
+    mod col {
+        ID = "id",
+        NAME = "name",
+        TYPE = "type",
+        ORG = "org",
+        TENANT = "tenant",
+        ENABLED = "enabled",
+        EXPIRES_AT = "expires_at",
+        PREV_UNTIL = "prev_until",
+        USER_NAME = "user_name",
+        RULES = "rules",
+        ORIGINS = "origins",
+        IPS = "ips",
+        LAST_USED_AT = "last_used_at",
+        VALUE_HASH = "value_hash",
+        PREV_HASH = "prev_hash",
+    }
+}
+
 /// A key as a verifier needs it: its value hashes and what the checks read.
 pub struct VerifyRow {
     pub id: String,
@@ -67,29 +87,31 @@ fn time(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Option<DateTime<Utc>>
 }
 
 fn verify_row(r: &rusqlite::Row) -> rusqlite::Result<Option<VerifyRow>> {
-    let Some(hash) = hash32(r.get(13)?) else {
+    let Some(hash) = hash32(r.get(col::VALUE_HASH)?) else {
         return Ok(None);
     };
     let key_type = r
-        .get_ref(2)?
+        .get_ref(col::TYPE)?
         .as_str()?
         .parse::<KeyType>()
-        .map_err(|_| bad(2, "bad key type"))?;
-    let previous_hash = r.get::<_, Option<Vec<u8>>>(14)?.and_then(hash32);
+        .map_err(|_| bad(col::TYPE, "bad key type"))?;
+    let previous_hash = r
+        .get::<_, Option<Vec<u8>>>(col::PREV_HASH)?
+        .and_then(hash32);
     Ok(Some(VerifyRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
+        id: r.get(col::ID)?,
+        name: r.get(col::NAME)?,
         key_type,
-        org: r.get(3)?,
-        tenant: r.get(4)?,
-        enabled: r.get(5)?,
-        expires_at: time(r, 6)?,
-        previous_until: time(r, 7)?,
-        user: r.get(8)?,
-        rules: list(r, 9)?,
-        origins: list(r, 10)?,
-        ips: list(r, 11)?,
-        last_used_at: time(r, 12)?,
+        org: r.get(col::ORG)?,
+        tenant: r.get(col::TENANT)?,
+        enabled: r.get(col::ENABLED)?,
+        expires_at: time(r, col::EXPIRES_AT)?,
+        previous_until: time(r, col::PREV_UNTIL)?,
+        user: r.get(col::USER_NAME)?,
+        rules: list(r, col::RULES)?,
+        origins: list(r, col::ORIGINS)?,
+        ips: list(r, col::IPS)?,
+        last_used_at: time(r, col::LAST_USED_AT)?,
         hash,
         previous_hash,
     }))
@@ -108,11 +130,9 @@ fn privileges(text: &str) -> Vec<Rule> {
 impl Tx<'_> {
     /// Walks every key with its hashes, in no particular order.
     pub fn each_key_for_verify(&self, mut f: impl FnMut(VerifyRow)) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, type, org, tenant, enabled, expires_at, prev_until, user_name,
-                    rules, origins, ips, last_used_at, value_hash, prev_hash
-             FROM keys",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {} FROM keys", col::SQL))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             if let Some(row) = verify_row(r)? {
@@ -138,8 +158,8 @@ impl Tx<'_> {
         Ok(stmt
             .query_row(params![tenant, name], |r| {
                 Ok(UserGrant {
-                    enabled: r.get(0)?,
-                    privileges: privileges(&r.get::<_, String>(1)?),
+                    enabled: r.get("enabled")?,
+                    privileges: privileges(&r.get::<_, String>("privileges")?),
                 })
             })
             .optional()?)
@@ -153,11 +173,11 @@ impl Tx<'_> {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             f(
-                r.get(0)?,
-                r.get(1)?,
+                r.get("tenant")?,
+                r.get("name")?,
                 UserGrant {
-                    enabled: r.get(2)?,
-                    privileges: privileges(&r.get::<_, String>(3)?),
+                    enabled: r.get("enabled")?,
+                    privileges: privileges(&r.get::<_, String>("privileges")?),
                 },
             );
         }
