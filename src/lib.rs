@@ -57,6 +57,7 @@
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod identity;
 pub mod ops;
 pub mod scan;

@@ -157,7 +157,7 @@ fn a_missing_master_key_for_an_existing_store_is_exit_5_and_none_is_made() {
 fn a_wrong_master_key_is_told_apart() {
     let env = Env::at(NOW);
     env.generate("a", &[]);
-    fs::write(env.master(), format!("{}\n", b64(&[7u8; 32]))).unwrap();
+    common::write_private(&env.master(), format!("{}\n", b64(&[7u8; 32])));
     for args in [
         &["generate", "b"][..],
         &["show", "a", "--value"],
@@ -180,7 +180,7 @@ fn a_wrong_master_key_is_told_apart() {
 fn a_master_key_file_that_is_not_a_key_is_exit_5() {
     let env = Env::at(NOW);
     fs::create_dir_all(env.master().parent().unwrap()).unwrap();
-    fs::write(env.master(), "not a key\n").unwrap();
+    common::write_private(&env.master(), "not a key\n");
     let err = env.fails(&["generate", "a"], 5);
     assert!(err.contains("not 32 bytes of base64"), "{err}");
     assert!(!env.db().exists());

@@ -161,7 +161,7 @@ fn a_missing_master_key_is_refused_untouched_and_never_replaced() {
         "keyadm made a new master key for an existing store"
     );
     // A master key that is not a key at all.
-    std::fs::write(env.master(), "not base64 at all\n").unwrap();
+    common::write_private(&env.master(), "not base64 at all\n");
     all_refused(&env, WRITES, "is not 32 bytes of base64");
 }
 

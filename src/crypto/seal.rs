@@ -82,9 +82,19 @@ impl MasterKey {
     pub fn load(source: &MasterKeySource) -> Result<Option<Self>> {
         match source {
             MasterKeySource::Inline(text) => decode(text, "KEYADM_MASTER_KEY").map(Some),
-            MasterKeySource::File(path) => match fs::read_to_string(path) {
-                Ok(text) => decode(&Zeroizing::new(text), &path.display().to_string()).map(Some),
+            MasterKeySource::File(path) => match read_trusted(path) {
+                Ok(text) => decode(&text, &path.display().to_string()).map(Some),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) if e.get_ref().is_some_and(|i| i.is::<Distrusted>()) => {
+                    let d = e
+                        .into_inner()
+                        .and_then(|i| i.downcast::<Distrusted>().ok())
+                        .expect("just checked");
+                    Err(
+                        Error::environment(format!("{}; keyadm does not use it", d.0.what))
+                            .hint(d.0.fix),
+                    )
+                }
                 Err(e) => Err(Error::environment(format!(
                     "cannot read the master key file {}: {e}",
                     path.display()
@@ -217,6 +227,36 @@ impl MasterKey {
 }
 
 /// Creates a folder (and its parents) readable by the owner only.
+/// Reads a master key file that passes the planted-file rules (checked on
+/// the open file, so that the file read is the file checked).
+fn read_trusted(path: &Path) -> std::io::Result<Zeroizing<String>> {
+    use std::io::Read;
+    let mut f = fs::File::open(path)?;
+    let facts = crate::files::Facts::of(&f.metadata()?);
+    let me = crate::identity::OsAccount::current().uid;
+    if let Some(d) = crate::files::master_key_trust(path, facts, me) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            Distrusted(d),
+        ));
+    }
+    let mut text = Zeroizing::new(String::new());
+    f.read_to_string(&mut text)?;
+    Ok(text)
+}
+
+/// A master key file refused by the planted-file rules.
+#[derive(Debug)]
+struct Distrusted(crate::files::Distrust);
+
+impl std::fmt::Display for Distrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.what)
+    }
+}
+
+impl std::error::Error for Distrusted {}
+
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     if dir.as_os_str().is_empty() || dir.exists() {
         return Ok(());

@@ -112,8 +112,11 @@ impl Store {
                 ))
                 .hint("create one with: keyadm init (or generate a first key)"));
             }
+            crate::files::check_store(path)?;
             create_store_file(path)?;
         }
+        // The file as it now is (another account may have planted it).
+        crate::files::check_store(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

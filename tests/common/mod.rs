@@ -175,6 +175,19 @@ impl Env {
         all
     }
 }
+/// Writes a file only its owner may read (a master key file must be, SPEC §5.6).
+pub fn write_private(path: &std::path::Path, text: impl AsRef<[u8]>) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .expect("private file");
+    std::io::Write::write_all(&mut f, text.as_ref()).expect("written");
+}
+
 /// A failure's stderr: exactly one `error:` line and one `hint:` line
 /// (warnings may come before them), and no panic.
 pub fn assert_error_form(stderr: &str) {
