@@ -12,6 +12,7 @@ use clap::Parser;
 use keyadm::domain::value::redact_values;
 
 fn main() -> ExitCode {
+    keep_secrets_from_other_processes();
     if let Some(done) = cli::run_internal() {
         return done.unwrap_or_else(|e| report(e, cli::ColorChoice::Auto));
     }
@@ -28,6 +29,17 @@ fn main() -> ExitCode {
         // `keyadm list | head`: the reader has what it wanted.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => report(e, color),
+    }
+}
+
+/// The master key (`KEYADM_MASTER_KEY`) may be in this process's
+/// environment, and values pass through its memory: a non-dumpable process's
+/// /proc/PID/environ and memory are closed to other processes of the same
+/// account (hooks among them), and it leaves no core dump.
+fn keep_secrets_from_other_processes() {
+    // SAFETY: prctl(PR_SET_DUMPABLE, 0) only changes this process's flag.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }
 

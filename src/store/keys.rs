@@ -317,6 +317,7 @@ impl Tx<'_> {
 
     /// Gives a key a new value; the old one is kept until `previous_until`.
     pub fn rotate_key(&self, id: &str, r: &Rotation) -> Result<()> {
+        self.drops_secrets();
         let mut stmt = self.conn.prepare_cached(
             "UPDATE keys SET
                 prev_hash    = CASE WHEN ?5 IS NULL THEN NULL ELSE value_hash END,
@@ -338,6 +339,7 @@ impl Tx<'_> {
     }
 
     pub fn delete_key(&self, id: &str) -> Result<()> {
+        self.drops_secrets();
         self.conn
             .prepare_cached("DELETE FROM keys WHERE id = ?1")?
             .execute([id])?;

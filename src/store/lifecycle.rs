@@ -114,6 +114,7 @@ impl Tx<'_> {
     /// current value is still `expected` (nobody rotated it meanwhile).
     /// Returns whether it did.
     pub fn restore_key_value(&self, id: &str, expected: &[u8], state: &ValueState) -> Result<bool> {
+        self.drops_secrets();
         let changed = self
             .conn
             .prepare_cached(

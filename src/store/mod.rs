@@ -57,7 +57,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Per-connection settings (neither is stored in the file): foreign keys,
 /// and `synchronous=FULL`: a commit is on disk (the WAL fsynced) before the
 /// command goes on to show anything.
-const CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+/// `secure_delete`: the bytes of a deleted or replaced row (a sealed value
+/// among them) are overwritten, not left in free pages (SPEC §5.8).
+const CONNECTION_PRAGMAS: &str =
+    "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;";
 
 /// The WAL size past which a command that wrote copies the WAL into the
 /// store and empties it (see `Store::checkpoint_if_large`). Every process
@@ -98,6 +101,9 @@ pub struct Tx<'a> {
     master: Option<&'a MasterKey>,
     author: &'a Author,
     now: DateTime<Utc>,
+    /// Set by a change that drops sealed bytes (delete, rotate, undo): the
+    /// WAL, which still holds the old pages, is emptied after the commit.
+    dropped_secrets: std::cell::Cell<bool>,
 }
 
 impl Store {
@@ -207,10 +213,16 @@ impl Store {
             master: self.master.as_ref(),
             author: &self.author,
             now,
+            dropped_secrets: std::cell::Cell::new(false),
         };
         let out = f(&view)?;
+        let dropped = view.dropped_secrets.get();
         tx.commit()?;
-        self.checkpoint_if_large();
+        if dropped {
+            self.empty_wal();
+        } else {
+            self.checkpoint_if_large();
+        }
         Ok(out)
     }
 
@@ -235,6 +247,16 @@ impl Store {
         }
     }
 
+    /// After a commit that dropped sealed bytes: copies the WAL into the
+    /// store and truncates it, so that neither file keeps the old pages
+    /// (SPEC §5.8). Waits for readers as a write does; a failure leaves the
+    /// commit in the WAL (safe, only not yet wiped).
+    fn empty_wal(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+
     /// Runs `f` against a consistent snapshot, without taking the write lock.
     pub fn read<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Deferred)?;
@@ -243,6 +265,7 @@ impl Store {
             master: self.master.as_ref(),
             author: &self.author,
             now,
+            dropped_secrets: std::cell::Cell::new(false),
         };
         f(&view)
     }
@@ -294,6 +317,11 @@ pub(crate) fn parse_timestamp(s: &str) -> rusqlite::Result<DateTime<Utc>> {
 impl<'a> Tx<'a> {
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// Notes that this change drops sealed bytes (see `Store::empty_wal`).
+    pub(crate) fn drops_secrets(&self) {
+        self.dropped_secrets.set(true);
     }
 
     /// The master key; commands that seal, open or audit need it.
