@@ -446,6 +446,7 @@ fn a_key_value_is_refused_in_every_free_text_field() {
     let csv = env.dir.path().join(format!("{v}.csv"));
     let leak = env.dir.path().join(format!("leak-{v}/"));
     let email_flag = format!("--email={at_v}");
+    let pattern = format!("%Y {v}");
     let before = env.store_bytes();
     let cases: Vec<Vec<&str>> = vec![
         vec!["user", "add", &v],
@@ -465,6 +466,7 @@ fn a_key_value_is_refused_in_every_free_text_field() {
         vec!["edit", "k", "--description", &in_text],
         vec!["edit", "k", "--tag", &v],
         vec!["disable", "k", "--reason", &in_text],
+        vec!["config", "set", "date-format", &pattern],
     ];
     for args in &cases {
         let err = env.fails(args, 2);

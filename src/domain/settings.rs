@@ -64,6 +64,9 @@ pub fn default_of(name: &str) -> Option<&'static str> {
 
 /// Checks a value for a setting and returns its normal form.
 pub fn normalize(name: &str, value: &str) -> Result<String> {
+    // A date-format pattern is free text (literal characters are shown as
+    // typed), and every setting is audited.
+    crate::domain::value::refuse_value_in(&format!("value for {name}"), value)?;
     let v = value.trim();
     let bad = |hint: &str| {
         Error::usage(format!(
@@ -259,6 +262,9 @@ mod tests {
         assert!(normalize("date-format", "%Q").is_err());
         assert!(normalize("date-format", "%d.%m.%Y").is_ok());
         assert!(normalize("colour", "x").is_err());
+        let v = crate::domain::value::generate_value("kadm", crate::domain::key::KeyType::External);
+        let e = normalize("date-format", &format!("%Y {}", v.expose())).unwrap_err();
+        assert!(e.message().what.contains("looks like a key value"), "{e:?}");
     }
 
     #[test]
