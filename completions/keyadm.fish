@@ -263,7 +263,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l utc -d 'Show ti
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l grace -d 'How long the old values keep working (0: not at all) [default: setting rotation-grace]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l exec -d 'Deliver each new value: run CMD (sh -c) per key with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG in its environment and the value on its stdin; if CMD fails, that key\'s rotation is undone' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l exec -d 'Deliver each new value: run CMD (sh -c) per key with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_KEY_TENANT in its environment and the value on its stdin; if CMD fails, that key\'s rotation is undone' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -647,7 +647,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s q -l quiet -d 'P
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l exec -d 'Run CMD (sh -c) per notice with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_EXPIRES, KEYADM_DAYS_LEFT, KEYADM_RECIPIENTS; a notice counts as sent only when CMD succeeds' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l exec -d 'Run CMD (sh -c) per notice with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_KEY_TENANT, KEYADM_EXPIRES, KEYADM_DAYS_LEFT, KEYADM_RECIPIENTS; a notice counts as sent only when CMD succeeds' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l actor -d 'Who runs the command [default: the OS login name]' -r

@@ -83,12 +83,14 @@ impl Context {
         if let Some(org) = &global.org {
             validate_org(org)?;
         }
-        Ok(Context {
+        let ctx = Context {
             global,
             clock,
             printer,
             resolved: OnceCell::new(),
-        })
+        };
+        keyadm::domain::value::refuse_value_in("actor", &ctx.actor())?;
+        Ok(ctx)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -218,7 +220,16 @@ impl Context {
             .date_format
             .as_deref()
             .unwrap_or(settings.date_format());
-        TimeFormat::new(f, self.global.utc)
+        let tf = TimeFormat::new(f, self.global.utc);
+        // Only a stored setting can be bad (options are validated): say so once.
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if tf.fell_back() && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            self.printer.warn(format!(
+                "the date-format setting \"{}\" cannot show dates; using iso (fix it: keyadm config set date-format iso)",
+                f.escape_debug()
+            ));
+        }
+        tf
     }
 
     /// Is a person at a terminal to answer a prompt?

@@ -203,6 +203,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
+    if let Some(p) = &args.output {
+        keyadm::domain::value::refuse_value_in_path("export path", p)?;
+    }
     let now = ctx.now();
     let format = args.format.unwrap_or_else(|| {
         match args

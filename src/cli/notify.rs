@@ -15,6 +15,7 @@ use keyadm::domain::lifecycle::{
     crossed_thresholds, days_left, notice_due, notice_window_days_left,
 };
 use keyadm::domain::settings::Settings;
+use keyadm::domain::user::notice_recipients;
 use keyadm::ops::Right;
 use keyadm::store::{NewAudit, NoticeState, Tx};
 use keyadm::{Error, Result};
@@ -24,7 +25,7 @@ const CLAIM_TIMEOUT_SECS: i64 = 3_600;
 
 #[derive(Args, Debug)]
 pub struct NotifyArgs {
-    /// Run CMD (sh -c) per notice with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_EXPIRES, KEYADM_DAYS_LEFT, KEYADM_RECIPIENTS; a notice counts as sent only when CMD succeeds
+    /// Run CMD (sh -c) per notice with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_KEY_TENANT, KEYADM_EXPIRES, KEYADM_DAYS_LEFT, KEYADM_RECIPIENTS; a notice counts as sent only when CMD succeeds
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
     /// Say which notices are due, send and record nothing
@@ -87,13 +88,26 @@ fn due_notices(tx: &Tx, ctx: &Context) -> Result<Vec<Notice>> {
                 days_left: days_left(expires_at, now),
                 threshold: due.threshold,
                 passed: due.passed,
-                recipients: tx.admin_emails(&k.tenant)?,
+                recipients: recipients(tx, ctx, &k.tenant)?,
                 sent: false,
                 error: None,
             });
         }
     }
     Ok(out)
+}
+
+/// The valid emails of the tenant's enabled admins; a stored email that is
+/// not valid (accepted by an older release) is skipped with a warning
+/// naming its user, never the address.
+fn recipients(tx: &Tx, ctx: &Context, tenant: &str) -> Result<Vec<String>> {
+    let r = notice_recipients(tenant, &tx.users(Some(tenant), None)?);
+    for user in &r.skipped_users {
+        ctx.printer.warn(format!(
+            "user \"{user}\" of tenant \"{tenant}\" has an invalid email; skipped as a recipient (fix it: keyadm user edit {user} --email ADDRESS)"
+        ));
+    }
+    Ok(r.emails)
 }
 
 /// Marks a notice sent (and the thresholds it replaces passed), audited.
@@ -175,6 +189,7 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
                 ("KEYADM_KEY_ID", &n.key_id),
                 ("KEYADM_KEY_NAME", &n.name),
                 ("KEYADM_KEY_ORG", &n.org),
+                ("KEYADM_KEY_TENANT", &n.tenant),
                 ("KEYADM_EXPIRES", &expires),
                 ("KEYADM_DAYS_LEFT", &days),
                 ("KEYADM_RECIPIENTS", &recipients),

@@ -32,7 +32,7 @@ pub struct RotateArgs {
     /// Rotate every enabled key whose --rotate-every policy is due
     #[arg(long)]
     pub due: bool,
-    /// Deliver each new value: run CMD (sh -c) per key with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG in its environment and the value on its stdin; if CMD fails, that key's rotation is undone
+    /// Deliver each new value: run CMD (sh -c) per key with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_KEY_TENANT in its environment and the value on its stdin; if CMD fails, that key's rotation is undone
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
 }

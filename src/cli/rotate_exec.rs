@@ -96,6 +96,7 @@ pub fn run(
                 ("KEYADM_KEY_ID", &k.id),
                 ("KEYADM_KEY_NAME", &k.name),
                 ("KEYADM_KEY_ORG", &k.org),
+                ("KEYADM_KEY_TENANT", &k.tenant),
             ],
             Some(&stdin),
         );

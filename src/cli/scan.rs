@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::Context;
 use keyadm::domain::key::KeyState;
+use keyadm::domain::value::redact_values;
 use keyadm::ops::keys::{disable_key, DisableCause};
 use keyadm::ops::Right;
 use keyadm::scan::scan_paths;
@@ -55,6 +56,9 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
     // A scan never creates a store, even with --disable.
     let mut store = ctx.open_read()?;
     if args.disable {
+        for p in &args.paths {
+            keyadm::domain::value::refuse_value_in_path("scan path", p)?;
+        }
         store = ctx.open_write()?;
     }
     let mut findings = Vec::new();
@@ -100,7 +104,7 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
             active
                 .entry(id)
                 .or_default()
-                .push(format!("{}:{}", f.path, f.line));
+                .push(redact_values(&format!("{}:{}", f.path, f.line)).into_owned());
         }
     }
     let mut disabled_now = Vec::new();

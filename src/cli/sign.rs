@@ -210,7 +210,7 @@ fn fail<'a>(reason: Failure, detail: String, key: Option<&'a Key>) -> Checked<'a
 pub fn run_check(ctx: &mut Context, args: CheckSignatureArgs) -> Result<ExitCode> {
     let method = sign::method(&args.method)?;
     let path = sign::path_and_query(&args.url)?;
-    let max_skew = parse_duration(&args.max_skew, true)? as i64;
+    let max_skew = parse_duration(&args.max_skew, true)?;
     let Ok(timestamp) = args.timestamp.trim().parse::<i64>() else {
         let c = fail(
             Failure::Malformed,
@@ -267,17 +267,18 @@ pub fn run_check(ctx: &mut Context, args: CheckSignatureArgs) -> Result<ExitCode
         }
         KeyState::Enabled => {}
     }
-    let age = now.timestamp() - timestamp;
-    if age > max_skew {
-        let detail = format!("the timestamp is {age} s old; at most {max_skew} s is accepted");
-        return Ok(report(ctx, &fail(Failure::TimestampTooOld, detail, k)));
-    }
-    if -age > max_skew {
-        let detail = format!(
-            "the timestamp is {} s in the future; at most {max_skew} s is accepted",
-            -age
-        );
-        return Ok(report(ctx, &fail(Failure::TimestampInFuture, detail, k)));
+    match sign::timestamp_skew(now.timestamp(), timestamp, max_skew) {
+        sign::Skew::Fresh => {}
+        sign::Skew::TooOld(age) => {
+            let detail = format!("the timestamp is {age} s old; at most {max_skew} s is accepted");
+            return Ok(report(ctx, &fail(Failure::TimestampTooOld, detail, k)));
+        }
+        sign::Skew::InFuture(ahead) => {
+            let detail = format!(
+                "the timestamp is {ahead} s in the future; at most {max_skew} s is accepted"
+            );
+            return Ok(report(ctx, &fail(Failure::TimestampInFuture, detail, k)));
+        }
     }
     let body = body_hash(args.body_file.as_deref())?;
     let canonical = sign::canonical_request(timestamp, &method, &path, &body);

@@ -124,6 +124,31 @@ pub fn request_url(url: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where a request's timestamp stands against the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skew {
+    /// Within the allowed skew, either way.
+    Fresh,
+    /// This many seconds older than the allowed skew permits.
+    TooOld(u64),
+    /// This many seconds ahead of the clock, more than the skew permits.
+    InFuture(u64),
+}
+
+/// Is `timestamp` within `max_skew` seconds of `now`, either way? The
+/// distance is computed without overflow for any two `i64`s: a timestamp
+/// near `now − 2⁶³` is far in the past, not wrapped around to "fresh".
+pub fn timestamp_skew(now: i64, timestamp: i64, max_skew: u64) -> Skew {
+    let distance = now.abs_diff(timestamp);
+    if distance <= max_skew {
+        Skew::Fresh
+    } else if timestamp < now {
+        Skew::TooOld(distance)
+    } else {
+        Skew::InFuture(distance)
+    }
+}
+
 /// The string that is signed.
 pub fn canonical_request(
     timestamp: i64,
@@ -242,6 +267,34 @@ mod tests {
         for bad in ["api/x", "", "/a b", "/a\nb"] {
             assert!(path_and_query(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn skew_is_measured_without_overflow() {
+        let now = 1_767_225_600;
+        assert_eq!(timestamp_skew(now, now, 300), Skew::Fresh);
+        assert_eq!(timestamp_skew(now, now - 300, 300), Skew::Fresh);
+        assert_eq!(timestamp_skew(now, now + 300, 300), Skew::Fresh);
+        assert_eq!(timestamp_skew(now, now - 301, 300), Skew::TooOld(301));
+        assert_eq!(timestamp_skew(now, now + 301, 300), Skew::InFuture(301));
+        // now − 2⁶³ (the review's attack): now minus it wrapped to i64::MIN,
+        // which passed both "too old" and "in the future" checks.
+        let far_past = now + i64::MIN;
+        assert_eq!(now.wrapping_sub(far_past), i64::MIN);
+        assert_eq!(timestamp_skew(now, far_past, 300), Skew::TooOld(1 << 63));
+        assert_eq!(
+            timestamp_skew(now, i64::MIN, u64::MAX),
+            Skew::Fresh,
+            "a skew of u64::MAX allows everything"
+        );
+        assert_eq!(
+            timestamp_skew(i64::MAX, i64::MIN, 300),
+            Skew::TooOld(u64::MAX)
+        );
+        assert_eq!(
+            timestamp_skew(i64::MIN, i64::MAX, 300),
+            Skew::InFuture(u64::MAX)
+        );
     }
 
     #[test]

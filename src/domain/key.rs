@@ -184,11 +184,14 @@ pub fn is_deceptive(c: char) -> bool {
             | '\u{FEFF}' | '\u{061C}')
 }
 
-/// A key name: 1–64 printable characters, no leading or trailing space.
+/// A new key name: 1–64 printable characters in Unicode normal form C, no
+/// leading or trailing space, not starting with `-`, no `/` or `\\` and
+/// not `.` or `..` (hooks make file names of names), no key value. Names
+/// that an older release accepted are kept: only new names are checked.
 pub fn validate_name(name: &str) -> Result<()> {
     let bad = |why: &str| {
         Error::usage(format!("invalid key name: {why}"))
-            .hint("use 1 to 64 printable characters, not starting with '-' or a space nor ending with a space (e.g. billing-prod)")
+            .hint("use 1 to 64 printable characters, no / or \\, not . or .., not starting with '-' or a space nor ending with a space (e.g. billing-prod)")
     };
     if name.is_empty() {
         return Err(bad("it is empty"));
@@ -205,12 +208,18 @@ pub fn validate_name(name: &str) -> Result<()> {
     if name.starts_with('-') {
         return Err(bad("it starts with '-'"));
     }
-    if crate::domain::value::contains_value_like(name) {
+    if name.contains(['/', '\\']) {
+        return Err(bad("it contains / or \\ (a name must not read as a path)"));
+    }
+    if name == "." || name == ".." {
+        return Err(bad("it is . or .. (a name must not read as a path)"));
+    }
+    if !unicode_normalization::is_nfc(name) {
         return Err(bad(
-            "it looks like a key value, which must never be stored in plain text",
+            "it is not in Unicode normal form C (an accent typed as a separate mark)",
         ));
     }
-    Ok(())
+    crate::domain::value::refuse_value_in("key name", name)
 }
 
 pub const DESCRIPTION_MAX: usize = 1000;
@@ -228,24 +237,12 @@ pub fn validate_description(text: &str) -> Result<()> {
                 .hint("use one line of plain text"),
         );
     }
-    if crate::domain::value::contains_value_like(text) {
-        return Err(
-            Error::usage("the description holds something that looks like a key value").hint(
-                "never put a key value in a description: it is stored and shown in plain text",
-            ),
-        );
-    }
-    Ok(())
+    crate::domain::value::refuse_value_in("description", text)
 }
 
 /// A disable reason: free text, one line, up to 200 characters.
 pub fn validate_reason(text: &str) -> Result<()> {
-    if crate::domain::value::contains_value_like(text) {
-        return Err(
-            Error::usage("invalid reason: it holds something that looks like a key value")
-                .hint("describe why without quoting the key; its ID or name is recorded anyway"),
-        );
-    }
+    crate::domain::value::refuse_value_in("reason", text)?;
     if text.is_empty() || text.chars().count() > 200 || text.chars().any(is_deceptive) {
         return Err(
             Error::usage("invalid reason: use one line of 1 to 200 characters")
@@ -257,6 +254,7 @@ pub fn validate_reason(text: &str) -> Result<()> {
 
 /// A tag: 1–40 of `[A-Za-z0-9._:/-]`.
 pub fn validate_tag(tag: &str) -> Result<()> {
+    crate::domain::value::refuse_value_in("tag", tag)?;
     let ok = (1..=40).contains(&tag.len())
         && tag
             .bytes()
@@ -290,6 +288,61 @@ mod tests {
             &"x".repeat(65),
         ] {
             assert!(validate_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn new_names_cannot_read_as_paths_and_are_nfc() {
+        for bad in [
+            "../../cron.d/evil",
+            "a/b",
+            "a\\b",
+            ".",
+            "..",
+            "/",
+            "e\u{301}cole",
+        ] {
+            let e = validate_name(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad:?}");
+            assert!(e.message().hint.is_some(), "{bad:?}");
+        }
+        for good in [
+            "...",
+            ".hidden",
+            "a.b",
+            "\u{e9}cole",
+            "日本語のキー",
+            &"é".repeat(64),
+        ] {
+            assert!(validate_name(good).is_ok(), "{good:?}");
+        }
+        assert!(validate_name(&"é".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn every_free_text_field_refuses_a_key_value() {
+        let v = crate::domain::value::generate_value("kadm", KeyType::External);
+        let v = v.expose();
+        let in_text = format!("x{v}");
+        for r in [
+            validate_name(v),
+            validate_description(&in_text),
+            validate_reason(&in_text),
+            validate_tag(v),
+            crate::domain::user::validate_user_name(v),
+            crate::domain::user::validate_email(&format!("{v}@x.com")),
+            crate::domain::user::validate_display_name(&in_text),
+            crate::domain::user::validate_group(v),
+        ] {
+            let e = r.unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.message().what.contains("looks like a key value"), "{e:?}");
+            assert!(e
+                .message()
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("never go in free-text fields"));
         }
     }
 

@@ -1,6 +1,10 @@
 //! Store settings: their names, defaults, and the validation of each value.
 
 use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+
+use chrono::format::{Item, StrftimeItems};
+use chrono::{DateTime, FixedOffset, TimeZone};
 
 use crate::domain::expiry::parse_duration;
 use crate::domain::value::valid_prefix;
@@ -60,6 +64,9 @@ pub fn default_of(name: &str) -> Option<&'static str> {
 
 /// Checks a value for a setting and returns its normal form.
 pub fn normalize(name: &str, value: &str) -> Result<String> {
+    // A date-format pattern is free text (literal characters are shown as
+    // typed), and every setting is audited.
+    crate::domain::value::refuse_value_in(&format!("value for {name}"), value)?;
     let v = value.trim();
     let bad = |hint: &str| {
         Error::usage(format!(
@@ -124,17 +131,52 @@ pub fn parse_notify_days(v: &str) -> Option<Vec<u32>> {
     Some(days)
 }
 
-/// `iso`, `us`, `eu`, or a strftime pattern chrono accepts.
-pub fn validate_date_format(v: &str) -> Option<()> {
-    if matches!(v, "iso" | "us" | "eu") {
-        return Some(());
+/// The strftime pattern of a date format: `iso`, `us` and `eu` by name,
+/// anything else is a pattern itself.
+pub fn date_pattern(format: &str) -> &str {
+    match format {
+        "iso" => "%Y-%m-%d %H:%M",
+        "us" => "%m/%d/%Y %-I:%M %p",
+        "eu" => "%d/%m/%Y %H:%M",
+        other => other,
     }
-    use chrono::format::{Item, StrftimeItems};
-    if v.is_empty() || v.chars().any(char::is_control) {
+}
+
+/// A date format parsed into what chrono renders, or `None` when chrono
+/// cannot render it: a pattern with an unknown specifier, or one that
+/// parses but fails to format (`%#z` is for parsing only). A sample date
+/// in UTC and at an offset is rendered to find out, without panicking.
+pub fn date_items(format: &str) -> Option<Vec<Item<'static>>> {
+    let pattern = date_pattern(format);
+    if pattern.is_empty() || pattern.chars().any(char::is_control) {
         return None;
     }
-    let ok = StrftimeItems::new(v).all(|i| !matches!(i, Item::Error));
-    ok.then_some(())
+    let items = StrftimeItems::new(pattern).parse_to_owned().ok()?;
+    if items.iter().any(|i| matches!(i, Item::Error)) {
+        return None;
+    }
+    let sample = DateTime::from_timestamp(1_795_000_000, 123_456_789)?;
+    let east = FixedOffset::east_opt(5 * 3600 + 30 * 60)?;
+    render_date(&items, &sample)?;
+    render_date(&items, &sample.with_timezone(&east))?;
+    Some(items)
+}
+
+/// `t` rendered with `items`; `None` when chrono reports a formatting
+/// error (never a panic, unlike `to_string`). Some items fail only for
+/// some dates (RFC 2822 outside years 0–9999), so callers keep a fallback.
+pub fn render_date<Tz: TimeZone>(items: &[Item<'_>], t: &DateTime<Tz>) -> Option<String>
+where
+    Tz::Offset: fmt::Display,
+{
+    let mut out = String::new();
+    write!(out, "{}", t.format_with_items(items.iter())).ok()?;
+    Some(out)
+}
+
+/// `iso`, `us`, `eu`, or a strftime pattern chrono can render.
+pub fn validate_date_format(v: &str) -> Option<()> {
+    date_items(v).map(|_| ())
 }
 
 /// The settings of a store, with defaults filled in and typed accessors.
@@ -220,6 +262,55 @@ mod tests {
         assert!(normalize("date-format", "%Q").is_err());
         assert!(normalize("date-format", "%d.%m.%Y").is_ok());
         assert!(normalize("colour", "x").is_err());
+        let v = crate::domain::value::generate_value("kadm", crate::domain::key::KeyType::External);
+        let e = normalize("date-format", &format!("%Y {}", v.expose())).unwrap_err();
+        assert!(e.message().what.contains("looks like a key value"), "{e:?}");
+    }
+
+    #[test]
+    fn date_formats_that_cannot_render_are_refused() {
+        // %#z parses (it is for parsing offsets) but cannot format: it made
+        // every list panic.
+        for bad in ["%#z", "%Y-%m-%d %#z", "%Q", "%", "", "%Y\u{7}%m"] {
+            assert!(validate_date_format(bad).is_none(), "{bad:?}");
+            assert_eq!(
+                normalize("date-format", bad).unwrap_err().exit_code(),
+                2,
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "iso",
+            "us",
+            "eu",
+            "%d.%m.%Y %H:%M",
+            "%+",
+            "%s",
+            "%Z %z %:z",
+            "%c",
+        ] {
+            assert!(validate_date_format(good).is_some(), "{good:?}");
+        }
+        let t = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let items = date_items("%d.%m.%Y").unwrap();
+        assert_eq!(render_date(&items, &t).as_deref(), Some("18.11.2026"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_date_pattern_panics(pattern in "([ -~]|%[-_0#:.3-9]{0,2}[a-zA-Z+%]|%){0,12}") {
+            if let Some(items) = date_items(&pattern) {
+                for t in [
+                    DateTime::<chrono::Utc>::MIN_UTC,
+                    DateTime::<chrono::Utc>::MAX_UTC,
+                    DateTime::UNIX_EPOCH,
+                ] {
+                    let _ = render_date(&items, &t);
+                    let west = FixedOffset::west_opt(11 * 3600).unwrap();
+                    let _ = render_date(&items, &t.with_timezone(&west));
+                }
+            }
+        }
     }
 
     #[test]

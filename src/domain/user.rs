@@ -101,53 +101,115 @@ impl User {
 }
 
 /// A user name: what `--actor` (or the OS login name) is compared with, so
-/// 1–64 of `[A-Za-z0-9._@-]`, not starting with `-`.
+/// 1–64 of `[A-Za-z0-9._@-]`, not starting with `-`, and no key value.
 pub fn validate_user_name(name: &str) -> Result<()> {
     let ok = (1..=64).contains(&name.len())
         && !name.starts_with('-')
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(
+    if !ok {
+        return Err(
             Error::usage(format!("invalid user name \"{}\"", name.escape_debug()))
                 .hint("use 1 to 64 letters, digits or . _ @ - (the name the person runs keyadm as, e.g. alice)"),
-        )
+        );
     }
+    crate::domain::value::refuse_value_in("user name", name)
 }
 
-/// An email address: empty (none), or one `@` between a local part and a
-/// dotted domain, no spaces or control characters.
+/// The characters RFC 5322 allows in a dot-atom besides letters and digits.
+const ATEXT_SPECIALS: &[u8] = b"!#$%&'*+-/=?^_`{|}~";
+
+/// A dot-atom local part (RFC 5322 atext between single dots) that cannot
+/// read as a command-line option: not starting with `-` or `.`.
+fn valid_local_part(local: &str) -> bool {
+    (1..=64).contains(&local.len())
+        && !local.starts_with(['-', '.'])
+        && local.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || ATEXT_SPECIALS.contains(&b))
+        })
+}
+
+/// A host name: at least two dot-separated labels of letters, digits and
+/// `-` (LDH), each 1–63 long and neither starting nor ending with `-`.
+fn valid_mail_domain(domain: &str) -> bool {
+    domain.len() <= 253
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// Is `email` an address keyadm hands to a mailer: a dot-atom local part
+/// not starting with `-` or `.`, `@`, a host name; no quoted local part,
+/// no spaces, commas or control characters, at most 254 bytes? (Empty,
+/// "none", is not an address: see [`validate_email`].)
+pub fn is_valid_email(email: &str) -> bool {
+    email.len() <= 254
+        && match email.split_once('@') {
+            Some((local, domain)) => valid_local_part(local) && valid_mail_domain(domain),
+            None => false,
+        }
+}
+
+/// An email address: empty (none), or one that [`is_valid_email`] accepts.
+/// Addresses reach a mailer's command line through hooks, so anything that
+/// could read as an option or a second recipient is refused.
 pub fn validate_email(email: &str) -> Result<()> {
     if email.is_empty() {
         return Ok(());
     }
-    let ok = email.len() <= 254
-        && !email.chars().any(|c| {
-            // Bidirectional and invisible characters would make notices go
-            // to an address other than the one shown.
-            c.is_whitespace() || c.is_control() || crate::domain::key::is_deceptive(c)
-        })
-        && match email.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-            }
-            None => false,
-        };
-    if ok {
+    crate::domain::value::refuse_value_in("email", email)?;
+    if is_valid_email(email) {
         Ok(())
     } else {
         Err(
             Error::usage(format!("invalid email \"{}\"", email.escape_debug()))
-                .hint("give an address such as alice@example.com, or '' for none"),
+                .hint("give one address such as alice@example.com (not starting with - or ., no spaces, commas or quotes; an international domain as xn--…), or '' for none"),
         )
     }
+}
+
+/// The recipients of a tenant's notices: the valid emails of its enabled
+/// admins, sorted, without duplicates, and the names of the admins whose
+/// stored email is not valid (an older release accepted any), who are
+/// skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticeRecipients {
+    pub emails: Vec<String>,
+    pub skipped_users: Vec<String>,
+}
+
+/// Who gets the notices of `tenant`, from its users (any list of users; the
+/// others are ignored).
+pub fn notice_recipients<'u>(
+    tenant: &str,
+    users: impl IntoIterator<Item = &'u User>,
+) -> NoticeRecipients {
+    let mut r = NoticeRecipients::default();
+    for u in users {
+        if u.tenant != tenant || u.role != Role::Admin || !u.enabled || u.email.is_empty() {
+            continue;
+        }
+        if is_valid_email(&u.email) && !crate::domain::value::contains_value_like(&u.email) {
+            r.emails.push(u.email.clone());
+        } else {
+            r.skipped_users.push(u.name.clone());
+        }
+    }
+    r.emails.sort();
+    r.emails.dedup();
+    r.skipped_users.sort();
+    r.skipped_users.dedup();
+    r
 }
 
 /// A display name: one line of up to 100 printable characters.
@@ -159,18 +221,12 @@ pub fn validate_display_name(text: &str) -> Result<()> {
     if text.chars().count() > 100 || text.chars().any(crate::domain::key::is_deceptive) {
         return Err(bad());
     }
-    // What else a description refuses (a pasted key value), said about the display name.
-    crate::domain::key::validate_description(text).map_err(|e| {
-        let what = e
-            .message()
-            .what
-            .replace("the description", "the display name");
-        Error::usage(what).hint("e.g. --display-name 'Alice Martin'")
-    })
+    crate::domain::value::refuse_value_in("display name", text)
 }
 
 /// A group: 1–40 of `[A-Za-z0-9._:/-]` (the same alphabet as tags).
 pub fn validate_group(group: &str) -> Result<()> {
+    crate::domain::value::refuse_value_in("group", group)?;
     crate::domain::key::validate_tag(group).map_err(|_| {
         Error::usage(format!("invalid group \"{}\"", group.escape_debug()))
             .hint("a group is 1 to 40 letters, digits or . _ : / - (e.g. support)")
@@ -273,6 +329,83 @@ mod tests {
         ] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn emails_are_dot_atoms_at_host_names() {
+        for good in [
+            "o'brien@example.ie",
+            "a_b{c}|d~e@x-y.example.com",
+            "user+tag@xn--bcher-kva.example",
+            "x@1.2",
+            &format!("{}@{}.example", "l".repeat(64), "d".repeat(63)),
+        ] {
+            assert!(is_valid_email(good), "{good}");
+            assert!(validate_email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            // The review's attack and its variants: options and extra recipients.
+            "-X!cat${IFS}$KEYADM_MASTER_KEY_FILE>./pwned,r@a.b",
+            "-Smta=/path/to/program,r@a.b",
+            "x,boss@rival.example",
+            "-x@a.b",
+            ".a@b.co",
+            "a.@b.co",
+            "a..b@c.co",
+            "\"quoted\"@b.co",
+            "a\tb@c.co",
+            "a@b.co\n",
+            "a\u{7f}@b.co",
+            "a<b@c.co",
+            "a(b)@c.co",
+            "a;b@c.co",
+            "é@x.co",
+            "a@bü.co",
+            "a@b_c.co",
+            "a@-b.co",
+            "a@b-.co",
+            "a@b..co",
+            "a@b.co.",
+            "a@[1.2.3.4]",
+            &format!("{}@b.co", "l".repeat(65)),
+            &format!("a@{}.co", "d".repeat(64)),
+            &format!("a@{}.co", "d.".repeat(130)),
+        ] {
+            assert!(!is_valid_email(bad), "{bad:?}");
+            let e = validate_email(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad:?}");
+            assert!(e.message().hint.is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn notice_recipients_skip_invalid_stored_emails_by_user_name() {
+        let mut users = Vec::new();
+        for (name, email, role, enabled, tenant) in [
+            ("ann", "ann@acme.example", Role::Admin, true, "acme"),
+            ("zoe", "zoe@acme.example", Role::Admin, true, "acme"),
+            ("dup", "ann@acme.example", Role::Admin, true, "acme"),
+            ("mal", "-X!cat,r@a.b", Role::Admin, true, "acme"),
+            ("nomail", "", Role::Admin, true, "acme"),
+            ("mem", "mem@acme.example", Role::Member, true, "acme"),
+            ("off", "off@acme.example", Role::Admin, false, "acme"),
+            ("gary", "gary@globex.example", Role::Admin, true, "globex"),
+        ] {
+            let mut u = user(&[]);
+            u.name = name.into();
+            u.email = email.into();
+            u.role = role;
+            u.enabled = enabled;
+            u.tenant = tenant.into();
+            users.push(u);
+        }
+        let r = notice_recipients("acme", &users);
+        assert_eq!(r.emails, ["ann@acme.example", "zoe@acme.example"]);
+        assert_eq!(r.skipped_users, ["mal"]);
+        assert_eq!(
+            notice_recipients("globex", &users).emails,
+            ["gary@globex.example"]
+        );
         assert_eq!("ADMIN".parse::<Role>().unwrap(), Role::Admin);
         assert!("owner".parse::<Role>().is_err());
         assert!(validate_display_name("Alice Martin").is_ok());

@@ -174,6 +174,28 @@ pub fn contains_value_like(text: &str) -> bool {
             .any(looks_like_value)
 }
 
+/// Refuses (exit 2) free text that holds a key value or a typo of one.
+/// Every field that is stored or audited in plain text goes through this
+/// one check: names, emails, descriptions, reasons, tags, groups, the
+/// actor, and the paths that audit entries record. `field` names the field
+/// in the message ("key name", "email", "export path").
+pub fn refuse_value_in(field: &str, text: &str) -> Result<()> {
+    if contains_value_like(text) {
+        return Err(Error::usage(format!(
+            "invalid {field}: it holds something that looks like a key value"
+        ))
+        .hint(
+            "key values never go in free-text fields: they are stored, shown and audited in plain text",
+        ));
+    }
+    Ok(())
+}
+
+/// [`refuse_value_in`] for a path (which audit entries record as text).
+pub fn refuse_value_in_path(field: &str, path: &std::path::Path) -> Result<()> {
+    refuse_value_in(field, &path.to_string_lossy())
+}
+
 /// `text` with every word shaped like a key value (a typo of one included)
 /// shown truncated: for messages that echo what the user typed, so that a
 /// value pasted into the wrong place is never repeated whole.

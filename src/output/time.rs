@@ -1,7 +1,9 @@
 //! Showing times: `iso`, `us`, `eu` or a strftime pattern, in local time or UTC.
 
-use chrono::format::{Item, StrftimeItems};
+use chrono::format::Item;
 use chrono::{DateTime, Local, Utc};
+
+use keyadm::domain::settings::{date_items, render_date};
 
 /// How a command shows times to a person (JSON always carries RFC 3339 UTC).
 #[derive(Debug, Clone)]
@@ -9,41 +11,53 @@ pub struct TimeFormat {
     /// The pattern, parsed once: a list shows three times per key.
     items: Vec<Item<'static>>,
     utc: bool,
+    /// The format asked for could not render: iso is used instead.
+    fell_back: bool,
 }
 
 impl TimeFormat {
-    /// `format` is `iso`, `us`, `eu` or a strftime pattern (already validated).
+    /// `format` is `iso`, `us`, `eu` or a strftime pattern. One chrono
+    /// cannot render (only a stored setting from an older release: input is
+    /// validated) falls back to iso rather than failing at display.
     pub fn new(format: &str, utc: bool) -> Self {
-        let pattern = match format {
-            "iso" => "%Y-%m-%d %H:%M",
-            "us" => "%m/%d/%Y %-I:%M %p",
-            "eu" => "%d/%m/%Y %H:%M",
-            other => other,
+        let (items, fell_back) = match date_items(format) {
+            Some(items) => (items, false),
+            None => (iso_items(), true),
         };
         TimeFormat {
-            // A pattern chrono cannot use (only a tampered setting: input is
-            // validated) falls back to iso rather than failing at display.
-            items: StrftimeItems::new(pattern)
-                .parse_to_owned()
-                .or_else(|_| StrftimeItems::new("%Y-%m-%d %H:%M").parse_to_owned())
-                .unwrap_or_default(),
+            items,
             utc,
+            fell_back,
         }
     }
 
+    /// Did the format asked for fall back to iso?
+    pub fn fell_back(&self) -> bool {
+        self.fell_back
+    }
+
     pub fn show(&self, t: DateTime<Utc>) -> String {
+        // A pattern that renders some dates but not this one shows it as iso.
         if self.utc {
-            format!("{} UTC", t.format_with_items(self.items.iter()))
+            let shown = render_date(&self.items, &t)
+                .or_else(|| render_date(&iso_items(), &t))
+                .unwrap_or_default();
+            format!("{shown} UTC")
         } else {
-            t.with_timezone(&Local)
-                .format_with_items(self.items.iter())
-                .to_string()
+            let local = t.with_timezone(&Local);
+            render_date(&self.items, &local)
+                .or_else(|| render_date(&iso_items(), &local))
+                .unwrap_or_default()
         }
     }
 
     pub fn show_opt(&self, t: Option<DateTime<Utc>>, none: &str) -> String {
         t.map_or_else(|| none.to_string(), |t| self.show(t))
     }
+}
+
+fn iso_items() -> Vec<Item<'static>> {
+    date_items("iso").unwrap_or_default()
 }
 
 /// "in 3 days", "2 hours ago": how far `t` is from `now`, roughly.
@@ -77,8 +91,34 @@ mod tests {
 
     #[test]
     fn an_unusable_pattern_shows_iso_instead_of_failing() {
-        let tf = TimeFormat::new("%Q %", true);
-        assert_eq!(tf.show(t()), "2026-11-22 17:45 UTC");
+        for bad in ["%Q %", "%#z", "%Y %#z", ""] {
+            let tf = TimeFormat::new(bad, true);
+            assert!(tf.fell_back(), "{bad:?}");
+            assert_eq!(tf.show(t()), "2026-11-22 17:45 UTC", "{bad:?}");
+            let local = TimeFormat::new(bad, false);
+            assert!(!local.show(t()).is_empty(), "{bad:?}");
+        }
+        assert!(!TimeFormat::new("%d.%m.%Y", true).fell_back());
+    }
+
+    #[test]
+    fn a_pattern_that_fails_for_one_date_shows_that_date_as_iso() {
+        // %+ (RFC 3339) renders every year; build an item that fails only
+        // outside years 0-9999: RFC 2822 has no strftime letter, so use the
+        // chrono item directly.
+        use chrono::format::Fixed;
+        let tf = TimeFormat {
+            items: vec![Item::Fixed(Fixed::RFC2822)],
+            utc: true,
+            fell_back: false,
+        };
+        assert!(tf.show(t()).starts_with("Sun, 22 Nov 2026"));
+        let far = chrono::NaiveDate::from_ymd_opt(10_000, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        assert_eq!(tf.show(far), "+10000-01-01 00:00 UTC");
     }
 
     fn t() -> DateTime<Utc> {

@@ -249,12 +249,18 @@ impl Store {
 
     /// After a commit that dropped sealed bytes: copies the WAL into the
     /// store and truncates it, so that neither file keeps the old pages
-    /// (SPEC §5.8). Waits for readers as a write does; a failure leaves the
-    /// commit in the WAL (safe, only not yet wiped).
+    /// (SPEC §5.8). A failure leaves the commit in the WAL (safe, only not
+    /// yet wiped).
     fn empty_wal(&self) {
-        let _ = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        // The checkpoint holds off other writers while it waits for readers:
+        // it waits a second at most (the next write that drops sealed bytes,
+        // or passes WAL_CHECKPOINT_BYTES, tries again).
+        if self.conn.busy_timeout(Duration::from_secs(1)).is_ok() {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        }
     }
 
     /// Runs `f` against a consistent snapshot, without taking the write lock.
