@@ -158,7 +158,7 @@ impl Context {
 
     /// Looks the actor up among the store's users, once per command (one
     /// indexed read). A disabled user may do nothing.
-    fn resolve_actor(&self, store: &mut Store) -> Result<()> {
+    pub fn resolve_actor(&self, store: &mut Store) -> Result<()> {
         if self.actor_user.get().is_some() {
             return Ok(());
         }
