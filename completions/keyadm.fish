@@ -760,6 +760,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l color -d 'Colou
 always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l dry-run -d 'Check every row and print what would be imported, and where; change nothing (on a missing store, create nothing)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s q -l quiet -d 'Print only what a script needs'

@@ -197,3 +197,131 @@ fn scan_needs_an_existing_store_and_never_creates_one() {
     env.fails(&["scan", "--disable", file.to_str().unwrap()], 5);
     assert!(!env.db().exists() && !env.master().exists());
 }
+
+/// Runs `scan ARGS… --json` and fails the test if it does not end within
+/// 20 s (a FIFO opened for reading would block forever).
+fn scan_json_in_time(env: &Env, paths: &[&Path]) -> (i32, Value, String) {
+    let out = env
+        .cmd()
+        .arg("scan")
+        .arg("--json")
+        .args(paths)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap_or_else(|e| panic!("scan {paths:?} hangs: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let j: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    (
+        out.status.code().unwrap(),
+        j,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn lines_of(j: &Value) -> Vec<u64> {
+    j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_key_across_the_1_mib_piece_boundary_is_found_once() {
+    let env = Env::at(T0);
+    let live = env.generate("live", &[]);
+    let file = env.dir.path().join("long.txt");
+    // The value starts 20 bytes before the first piece ends, on line 2.
+    let text = format!("first\n{}{live}   and more\n", " ".repeat((1 << 20) - 20));
+    fs::write(&file, text).unwrap();
+    let (code, j, err) = scan_json_in_time(&env, &[&file]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(lines_of(&j), [2], "found once, on its line: {j}");
+    assert_eq!(j["findings"][0]["name"], "live");
+    // And at every offset around the boundary (a few of them through the binary).
+    for before in [(1 << 20) - 45, (1 << 20) - 44, (1 << 20) - 1, 1 << 20] {
+        fs::write(
+            &file,
+            format!(
+                "{}{live}\n",
+                "x ".repeat(before / 2) + &" ".repeat(before % 2)
+            ),
+        )
+        .unwrap();
+        let (_, j, _) = scan_json_in_time(&env, &[&file]);
+        assert_eq!(lines_of(&j), [1], "value at byte {before}: {j}");
+    }
+}
+
+#[test]
+fn utf16_files_with_a_byte_order_mark_are_scanned() {
+    let env = Env::at(T0);
+    let live = env.generate("live", &[]);
+    let text = format!("# clé\r\nAPI_KEY=\"{live}\"\r\n{STRANGER}\r\n");
+    let le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let (a, b) = (env.dir.path().join("le.txt"), env.dir.path().join("be.txt"));
+    fs::write(&a, le).unwrap();
+    fs::write(&b, be).unwrap();
+    let (code, j, err) = scan_json_in_time(&env, &[&a, &b]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(j["binary_skipped"], 0, "{j}");
+    assert_eq!(j["files"], 2);
+    let found: Vec<(u64, &str)> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [(2, "active"), (3, "unknown"), (2, "active"), (3, "unknown")],
+        "{j}"
+    );
+}
+
+#[test]
+fn fifos_sockets_and_devices_are_skipped_with_a_warning() {
+    let env = Env::at(T0);
+    let live = env.generate("live", &[]);
+    let tree = env.dir.path().join("tree");
+    fs::create_dir_all(&tree).unwrap();
+    fs::write(tree.join("b.txt"), &live).unwrap();
+    let fifo = tree.join("a.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let _socket = std::os::unix::net::UnixListener::bind(tree.join("c.sock")).unwrap();
+    // Named on the command line: the FIFO, /dev/null; and the tree holding both kinds.
+    let (code, j, err) = scan_json_in_time(&env, &[&fifo, Path::new("/dev/null"), &tree]);
+    assert_eq!(code, 1, "the regular file is still scanned: {err}");
+    assert_eq!(lines_of(&j), [1]);
+    assert_eq!(j["files"], 1, "{j}");
+    assert_eq!(j["special_skipped"], 4, "{j}");
+    for (path, kind) in [
+        (fifo.display().to_string(), "FIFO"),
+        ("/dev/null".to_string(), "character device"),
+        (tree.join("c.sock").display().to_string(), "socket"),
+    ] {
+        assert!(
+            err.contains(&format!(
+                "warning: skipped {path}: a {kind}, not a regular file"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        err.matches("a.fifo").count(),
+        2,
+        "named and met in the walk: {err}"
+    );
+}

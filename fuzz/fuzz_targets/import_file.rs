@@ -1,9 +1,10 @@
 //! Any bytes as an import file: reading it (CSV or JSON, keyadm's or AWS's
 //! columns) and every cell check a row goes through before it is issued
-//! never panic, and each error is one line (keyadm prints it redacted).
+//! never panic (nor the whole row check, `check_row`), and each error is
+//! one line (keyadm prints it redacted).
 #![no_main]
 use keyadm::domain::expiry::parse_duration;
-use keyadm::domain::import_file::{parse_enabled, parse_import, parse_time, split_list};
+use keyadm::domain::import_file::{check_row, parse_enabled, parse_import, parse_time, split_list};
 use keyadm::domain::key::{validate_description, validate_name, validate_reason, validate_tag, KeyType};
 use keyadm::domain::org::validate_org;
 use keyadm::domain::rules::{IpRange, Origin, Rule};
@@ -25,6 +26,9 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => return one_line(&e),
     };
     for row in &rows {
+        if let Err(e) = check_row(row) {
+            one_line(&e);
+        }
         let checks: Vec<keyadm::Result<()>> = vec![
             parse_value(row.get("key")).map(|_| ()),
             row.get("type").parse::<KeyType>().map(|_| ()),

@@ -178,6 +178,13 @@ impl Context {
         Ok(session)
     }
 
+    /// A session on a store opened here (an in-memory one for a dry run).
+    pub fn resolve(&self, store: keyadm::Store) -> Result<Session> {
+        let session = Session::resolve(store, self.identity(), self.clock)?;
+        let _ = self.resolved.set(session.actor().clone());
+        Ok(session)
+    }
+
     /// Opens an existing store for reading, without the master key.
     pub fn open_read(&self) -> Result<Session> {
         self.open(Open::Read)

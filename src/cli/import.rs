@@ -1,36 +1,34 @@
 //! `keyadm import FILE`: keys from an export made with `--include-secrets`
-//! (CSV or JSON), or from an AWS API Gateway CSV (`Name,Key,Description,Enabled`).
-//! All or nothing, in one transaction, with the rules of `generate`.
+//! (CSV or JSON), or from an AWS API Gateway CSV (`Name,Key,Description,Enabled`),
+//! read row by row (`keyadm::domain::import_file`). All or nothing, in one
+//! transaction, with the rules of `generate`; `--dry-run` says what it would do.
 
+use std::collections::BTreeSet;
+use std::io::BufRead;
 use std::path::PathBuf;
 
 use clap::Args;
 use serde::Serialize;
 
-use super::generate::{issue_with, parse_list, parse_tags, Imported, KeySpec};
+use super::generate::{issue_with, Imported, KeySpec};
 use super::Context;
-use keyadm::domain::expiry::{parse_duration, Expiry};
-use keyadm::domain::import_file::{
-    parse_enabled, parse_import, parse_time, split_list, RawRow, Source,
-};
-use keyadm::domain::key::{validate_description, validate_name, validate_reason, KeyType};
-use keyadm::domain::org::{org_not_found, tenant_of, validate_org};
-use keyadm::domain::value::{is_key_id, parse_value};
+use keyadm::domain::expiry::Expiry;
+use keyadm::domain::import_file::{check_row, ColumnKind, ImportReader, ImportRow};
+use keyadm::domain::org::{org_not_found, tenant_of};
+use keyadm::domain::value::redact_values;
 use keyadm::ops::Right;
-use keyadm::{Error, Result, SecretValue};
+use keyadm::store::Tx;
+use keyadm::{Error, Key, MasterKey, Result, Store};
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The file to read (`-` for stdin): a keyadm export made with
     /// --include-secrets (CSV or JSON), or an AWS API Gateway key CSV
     pub file: PathBuf,
-}
-
-/// A row checked on its own, ready to be issued.
-struct Checked {
-    number: usize,
-    spec: KeySpec,
-    imported: Imported,
+    /// Check every row and print what would be imported, and where; change
+    /// nothing (on a missing store, create nothing)
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Serialize)]
@@ -42,8 +40,30 @@ struct ImportedJson {
     original_id: Option<String>,
 }
 
+/// What `--dry-run` says of one row.
+#[derive(Serialize)]
+struct RowPlan {
+    row: usize,
+    name: String,
+    #[serde(rename = "type")]
+    key_type: Option<String>,
+    org: Option<String>,
+    /// The file's ID when it is kept; `None` when the key would get a new one.
+    id: Option<String>,
+    /// The file's ID when it is taken in this store (a new one is drawn).
+    original_id: Option<String>,
+    refused: Option<Refusal>,
+}
+
+#[derive(Serialize)]
+struct Refusal {
+    exit: i32,
+    error: String,
+    hint: Option<String>,
+}
+
 /// Gives an error the row it came from, keeping its exit code and hint.
-fn at_row(e: Error, number: usize, name: &str) -> Error {
+fn at_row(e: Error, number: usize, name: &str, outcome: &str) -> Error {
     let prefix = if name.is_empty() {
         format!("row {number}")
     } else {
@@ -51,7 +71,12 @@ fn at_row(e: Error, number: usize, name: &str) -> Error {
         format!("row {number} (\"{}\")", name.escape_debug())
     };
     let m = e.message();
-    let what = format!("{prefix}: {}; nothing was imported", m.what);
+    // A file-level error already names the row.
+    let what = if m.what.starts_with("row ") || m.what.starts_with("the file") {
+        m.what.clone()
+    } else {
+        format!("{prefix}: {}; {outcome}", m.what)
+    };
     let fresh = match &e {
         Error::Usage(_) => Error::usage(what),
         Error::NotFound(_) => Error::not_found(what),
@@ -65,182 +90,152 @@ fn at_row(e: Error, number: usize, name: &str) -> Error {
     }
 }
 
-fn read_input(path: &PathBuf) -> Result<String> {
-    let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::InvalidData {
-                Error::usage("the input is not UTF-8 text")
-                    .hint("import a CSV or JSON file made by: keyadm export --include-secrets")
-            } else {
-                Error::environment(format!("cannot read stdin: {e}"))
-            }
-        })?
-    } else {
-        std::fs::read_to_string(path).map_err(|e| {
-            Error::environment(format!("cannot read {}: {e}", path.display()))
-                .hint("check the path and that the file is UTF-8 text")
-        })?
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if text.trim().is_empty() {
-        return Err(Error::usage("the file to import is empty; nothing was imported").hint(
-            "import a file made by: keyadm export --include-secrets (CSV or JSON), or an AWS API Gateway CSV",
-        ));
+const NOTHING: &str = "nothing was imported";
+
+fn open_input(path: &PathBuf) -> Result<Box<dyn BufRead>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
     }
-    Ok(text.to_string())
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::environment(format!("cannot read {}: {e}", path.display()))
+            .hint("check the path and that the file is readable")
+    })?;
+    Ok(Box::new(std::io::BufReader::with_capacity(64 * 1024, file)))
 }
 
-/// Checks one row on its own (no store): value and checksum, type, name,
-/// lists, times. What needs the store is checked when it is issued.
-fn check_row(ctx: &Context, source: &Source, row: &RawRow) -> Result<Checked> {
-    let value = row.get("key");
-    if value.is_empty() || value.contains('…') {
-        return Err(Error::usage("the row has no key value").hint(
-            "export with --include-secrets (show-once keys have no value and cannot be imported)",
-        ));
-    }
-    let parsed = parse_value(value)?;
-    let key_type = match (source, row.opt("type")) {
-        (Source::Keyadm, Some(t)) => t.parse::<KeyType>()?,
-        (Source::Keyadm, None) => {
-            return Err(Error::usage("the row has no type")
-                .hint("give it one of: internal, external, custom, desktop"))
+/// Warns of each unknown column when first seen; gathers the dropped ones
+/// for one note at the end.
+#[derive(Default)]
+struct Columns {
+    dropped: BTreeSet<String>,
+}
+
+impl Columns {
+    fn take(&mut self, ctx: &Context, file: &mut ImportReader<Box<dyn BufRead>>) {
+        for (name, kind) in file.take_new_columns() {
+            match kind {
+                ColumnKind::Unknown => ctx.printer.warn(format!(
+                    "unknown column \"{}\" (the file is read as {}): it is not imported",
+                    name.escape_debug(),
+                    file.format().as_str()
+                )),
+                ColumnKind::Dropped => {
+                    self.dropped.insert(name);
+                }
+                _ => {}
+            }
         }
-        (Source::Aws, _) => parsed.key_type,
-    };
-    if key_type != parsed.key_type {
-        return Err(Error::usage(format!(
-            "the row says type {key_type} but its value is of type {}",
-            parsed.key_type
-        ))
-        .hint("a key's type is part of its value: correct the type column"));
     }
-    let name = row.get("name").to_string();
-    validate_name(&name)?;
-    let description = row.get("description").to_string();
-    validate_description(&description)?;
-    // Empty: the actor's organization, known once the store is open (see run).
-    let org = match (source, row.opt("org")) {
-        (Source::Keyadm, Some(o)) => o.to_string(),
-        _ => ctx.global.org.clone().unwrap_or_default(),
-    };
-    if !org.is_empty() {
-        validate_org(&org)?;
+
+    fn note(&self, ctx: &Context) {
+        if !self.dropped.is_empty() {
+            let names: Vec<&str> = self.dropped.iter().map(String::as_str).collect();
+            ctx.printer.note(format!(
+                "Not imported, by design: {} (see keyadm import in the README).",
+                names.join(", ")
+            ));
+        }
     }
-    let enabled = parse_enabled(row.get("enabled"))?;
-    let disabled_reason = row
-        .opt("disabled_reason")
-        .filter(|_| !enabled)
-        .map(str::to_string);
-    if let Some(r) = &disabled_reason {
-        validate_reason(r)?;
+}
+
+/// Issues one checked row in `tx`: its organization (the row's, else
+/// `--org`, else the actor's; another tenant's is "not found"), the value
+/// not already in this store, then the rules of `generate`.
+fn issue_row(ctx: &Context, tx: &Tx, actor: &str, row: ImportRow) -> Result<(Key, Option<String>)> {
+    let org = row.resolve_org(&ctx.org())?;
+    if ctx.confined_tenant().is_some_and(|t| t != tenant_of(&org)) {
+        return Err(org_not_found(&org));
     }
-    let expires = match row.opt("expires_at") {
-        Some(t) => Expiry::At(parse_time(t, "expires_at")?),
-        None => Expiry::Never,
-    };
-    let spec = KeySpec {
-        name,
-        key_type,
-        description,
-        expires: Some(expires),
-        rules: parse_list(&split_list(row.get("rules")))?,
-        origins: parse_list(&split_list(row.get("origins")))?,
-        ips: parse_list(&split_list(row.get("ips")))?,
-        tags: parse_tags(&split_list(row.get("tags")))?,
-        rotate_every: row
-            .opt("rotate_every")
-            .map(|d| parse_duration(d, false))
-            .transpose()?,
-        org,
-        user: row.opt("user").filter(|u| *u != "all").map(str::to_string),
-        show_once: false,
-    };
-    let spec = KeySpec {
-        expires: if key_type.takes_expiry() {
-            spec.expires
+    if let Some((other, _)) = tx.find_key_by_hash(&row.value.hash())? {
+        let visible = ctx.confined_tenant().is_none_or(|t| t == other.tenant);
+        return Err(Error::refused(if visible {
+            format!(
+                "its value is already in this store, as key \"{}\" ({})",
+                other.name, other.id
+            )
         } else {
-            None
-        },
-        ..spec
+            "its value is already in this store".to_string()
+        })
+        .hint("leave that row out of the file"));
+    }
+    let expires = match row.expires_at {
+        Some(t) => Some(Expiry::At(t)),
+        None if row.key_type.takes_expiry() => Some(Expiry::Never),
+        None => None,
+    };
+    let spec = KeySpec {
+        name: row.name,
+        key_type: row.key_type,
+        description: row.description,
+        expires,
+        rules: row.rules,
+        origins: row.origins,
+        ips: row.ips,
+        tags: row.tags,
+        rotate_every: row.rotate_every,
+        org,
+        user: row.user,
+        show_once: row.show_once,
     };
     spec.check_type_rules()?;
-    Ok(Checked {
-        number: row.number,
-        spec,
-        imported: Imported {
-            id: row.opt("id").filter(|id| is_key_id(id)).map(str::to_string),
-            value: SecretValue::new(value.to_string()),
-            enabled,
-            disabled_reason,
-            created_at: match row.opt("created_at") {
-                Some(t) => parse_time(t, "created_at")?,
-                None => ctx.now(),
-            },
-            created_by: row
-                .opt("created_by")
-                .map_or_else(|| ctx.actor(), str::to_string),
-        },
-    })
+    let original_id = row.id.clone();
+    let (key, _) = issue_with(
+        tx,
+        &spec,
+        actor,
+        Some(Imported {
+            id: row.id,
+            value: row.value,
+            enabled: row.enabled,
+            disabled_reason: row.disabled_reason,
+            created_at: row.created_at.unwrap_or_else(|| ctx.now()),
+            created_by: row.created_by.unwrap_or_else(|| ctx.actor()),
+        }),
+    )?;
+    Ok((key, original_id))
 }
 
 pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
-    let text = read_input(&args.file)?;
-    let (source, rows) = parse_import(&text)?;
-    // Every row is checked on its own before the store is opened (a bad
-    // file creates nothing)...
-    let mut checked = rows
-        .iter()
-        .map(|r| check_row(ctx, &source, r).map_err(|e| at_row(e, r.number, r.get("name"))))
-        .collect::<Result<Vec<_>>>()?;
-    let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
-    store.require(Right::Admin, "import keys")?;
-    // ...and its organization once the actor is known: a row without one
-    // takes the actor's; another tenant's is "not found", as for generate.
-    for c in &mut checked {
-        if c.spec.org.is_empty() {
-            c.spec.org = ctx.org();
-        }
-        if ctx
-            .confined_tenant()
-            .is_some_and(|t| t != tenant_of(&c.spec.org))
-        {
-            return Err(at_row(org_not_found(&c.spec.org), c.number, &c.spec.name));
+    let mut file = ImportReader::open(open_input(&args.file)?)?;
+    let mut columns = Columns::default();
+    columns.take(ctx, &mut file);
+    if args.dry_run {
+        return dry_run(ctx, file, columns);
+    }
+    // The first row is checked before the store is opened (a file that is
+    // bad from the start creates nothing); on a missing store, every row is
+    // (a second pass over the file; stdin cannot be read twice).
+    let check = |r: keyadm::domain::import_file::RawRow| {
+        check_row(&r).map_err(|e| at_row(e, r.number, r.get("name"), NOTHING))
+    };
+    let mut next = file.next_row()?.map(check).transpose()?;
+    columns.take(ctx, &mut file);
+    if args.file.as_os_str() != "-" && !ctx.store_path()?.exists() {
+        let mut again = ImportReader::open(open_input(&args.file)?)?;
+        while let Some(r) = again.next_row()? {
+            check(r)?;
         }
     }
+    let actor = ctx.actor();
+    let mut store = ctx.open_write()?;
     let done = store.write(Right::Admin, "import keys", |tx| {
-        let mut done = Vec::with_capacity(checked.len());
-        for c in checked {
-            let (number, name) = (c.number, c.spec.name.clone());
-            let original_id = c.imported.id.clone();
-            if let Some((other, _)) = tx.find_key_by_hash(&c.imported.value.hash())? {
-                let visible = ctx.confined_tenant().is_none_or(|t| t == other.tenant);
-                return Err(at_row(
-                    Error::refused(if visible {
-                        format!(
-                            "its value is already in this store, as key \"{}\" ({})",
-                            other.name, other.id
-                        )
-                    } else {
-                        "its value is already in this store".to_string()
-                    })
-                    .hint("leave that row out of the file"),
-                    number,
-                    &name,
-                ));
-            }
-            let (key, _) = issue_with(tx, &c.spec, &actor, Some(c.imported))
-                .map_err(|e| at_row(e, number, &name))?;
+        let mut done = Vec::new();
+        while let Some(row) = next {
+            let (number, name) = (row.number, row.name.clone());
+            let (key, original_id) =
+                issue_row(ctx, tx, &actor, row).map_err(|e| at_row(e, number, &name, NOTHING))?;
             done.push(ImportedJson {
                 row: number,
                 original_id: original_id.filter(|o| *o != key.id),
                 id: key.id,
                 name: key.name,
             });
+            next = file.next_row()?.map(check).transpose()?;
+            columns.take(ctx, &mut file);
         }
         Ok(done)
     })?;
+    columns.note(ctx);
     let p = &ctx.printer;
     if p.json {
         p.json(&done);
@@ -264,4 +259,136 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+const WOULD: &str = "the import would stop here (dry run: nothing was changed)";
+
+/// `--dry-run`: every row checked and issued in a transaction that is
+/// rolled back (in a new in-memory store when there is none), so that what
+/// it says is what the import would do.
+fn dry_run(
+    ctx: &mut Context,
+    mut file: ImportReader<Box<dyn BufRead>>,
+    mut columns: Columns,
+) -> Result<()> {
+    let mut store = if ctx.store_path()?.exists() {
+        ctx.open_write_existing()?
+    } else {
+        let mut s = Store::open_in_memory(ctx.now())?;
+        s.unlock(MasterKey::generate())?;
+        ctx.resolve(s)?
+    };
+    let actor = ctx.actor();
+    let mut out = PlanPrinter::default();
+    let mut first_refusal = None;
+    let ctx = &*ctx;
+    let read = store.write_rolled_back(Right::Admin, "import keys", |tx| {
+        while let Some(raw) = file.next_row()? {
+            columns.take(ctx, &mut file);
+            let name = raw.get("name").to_string();
+            let mut plan = RowPlan {
+                row: raw.number,
+                name: name.clone(),
+                key_type: raw.opt("type").map(str::to_string),
+                org: raw.opt("org").map(str::to_string),
+                id: None,
+                original_id: None,
+                refused: None,
+            };
+            match check_row(&raw).and_then(|row| issue_row(ctx, tx, &actor, row)) {
+                Ok((key, original_id)) => {
+                    plan.key_type = Some(key.key_type.to_string());
+                    plan.org = Some(key.org.clone());
+                    plan.id = original_id.as_ref().filter(|o| **o == key.id).cloned();
+                    plan.original_id = original_id.filter(|o| *o != key.id);
+                }
+                Err(e @ Error::Environment(_)) => return Err(e),
+                Err(e) => {
+                    let m = e.message();
+                    plan.refused = Some(Refusal {
+                        exit: e.exit_code(),
+                        error: redact_values(&m.what).into_owned(),
+                        hint: m.hint.as_deref().map(|h| redact_values(h).into_owned()),
+                    });
+                    if first_refusal.is_none() {
+                        first_refusal = Some(at_row(e, raw.number, &name, WOULD));
+                    }
+                }
+            }
+            out.row(ctx, &plan);
+        }
+        Ok(())
+    });
+    out.finish(ctx);
+    read?;
+    columns.note(ctx);
+    match first_refusal {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Prints each row's plan as it comes: a line, or one item of a JSON array.
+#[derive(Default)]
+struct PlanPrinter {
+    rows: usize,
+    would: usize,
+    pending: Option<String>,
+}
+
+impl PlanPrinter {
+    fn row(&mut self, ctx: &Context, plan: &RowPlan) {
+        let p = &ctx.printer;
+        self.rows += 1;
+        if plan.refused.is_none() {
+            self.would += 1;
+        }
+        if p.json {
+            match self.pending.take() {
+                Some(prev) => p.line(format!("  {prev},")),
+                None => p.line("["),
+            }
+            self.pending = serde_json::to_string(plan).ok();
+            return;
+        }
+        let name = plan.name.escape_debug();
+        let line = match &plan.refused {
+            Some(r) => format!(
+                "row {}: \"{name}\": refused (exit {}): {}",
+                plan.row, r.exit, r.error
+            ),
+            None => {
+                let id = match (&plan.id, &plan.original_id) {
+                    (Some(id), _) => format!("ID {id} kept"),
+                    (None, Some(o)) => format!("a new ID ({o} is taken)"),
+                    (None, None) => "a new ID".to_string(),
+                };
+                format!(
+                    "row {}: \"{name}\" {} into {}, {id}",
+                    plan.row,
+                    plan.key_type.as_deref().unwrap_or("?"),
+                    plan.org.as_deref().unwrap_or("?"),
+                )
+            }
+        };
+        if p.quiet && plan.refused.is_none() {
+            return;
+        }
+        p.line(line);
+    }
+
+    fn finish(&mut self, ctx: &Context) {
+        let p = &ctx.printer;
+        if p.json {
+            match self.pending.take() {
+                Some(last) => p.line(format!("  {last}\n]")),
+                None => p.line("[]"),
+            }
+            return;
+        }
+        p.note(format!(
+            "Dry run: {} of {} row(s) would be imported; nothing was changed.",
+            self.would, self.rows
+        ));
+    }
 }

@@ -19,7 +19,7 @@ use keyadm::Result;
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Files and folders to scan (folders recursively; .git, binary files and symlinks are skipped)
+    /// Files and folders to scan (folders recursively; .git, binary files, symlinks and special files are skipped)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Disable every active key found, with reason "leaked" (needs the master key)
@@ -49,6 +49,7 @@ struct Report<'a> {
     files: usize,
     binary_skipped: usize,
     symlinks_skipped: usize,
+    special_skipped: usize,
 }
 
 pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
@@ -93,6 +94,12 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
             Ok(())
         })
     })?;
+    for (path, kind) in &stats.special {
+        ctx.printer.warn(format!(
+            "skipped {}: a {kind}, not a regular file",
+            path.display()
+        ));
+    }
     for (path, why) in &stats.unreadable {
         ctx.printer
             .warn(format!("could not read {}: {why}", path.display()));
@@ -146,6 +153,7 @@ fn print(
             files: stats.files,
             binary_skipped: stats.binary,
             symlinks_skipped: stats.symlinks,
+            special_skipped: stats.special.len(),
         });
         return;
     }
@@ -168,12 +176,13 @@ fn print(
         p.note(format!("Disabled key {id} (reason: leaked)."));
     }
     p.note(format!(
-        "{} key value(s) found in {} file(s), {} active; {} binary file(s) and {} symlink(s) skipped.",
+        "{} key value(s) found in {} file(s), {} active; {} binary file(s), {} symlink(s) and {} special file(s) skipped.",
         findings.len(),
         stats.files,
         active.len(),
         stats.binary,
-        stats.symlinks
+        stats.symlinks,
+        stats.special.len()
     ));
     if !active.is_empty() && disabled_now.is_empty() {
         p.note("Rotate or disable the active keys: keyadm scan --disable PATH… disables them (reason leaked).");

@@ -270,6 +270,21 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Runs `f` as `write` does, and rolls everything back (a dry run that
+    /// goes through every check of the real change).
+    pub fn write_rolled_back<T>(
+        &mut self,
+        right: Right,
+        what: &str,
+        f: impl FnOnce(&Tx) -> Result<T>,
+    ) -> Result<T> {
+        self.require(right, what)?;
+        let now = self.clock.now();
+        self.store.write_rolled_back(now, f)
+    }
+}
+
 /// Opens the store with the master key, creating both on first use; never
 /// makes a new master key for an existing store.
 fn open_with_master(

@@ -169,6 +169,25 @@ impl Store {
         Ok(store)
     }
 
+    /// A new, empty store in memory, as `open` would create it (for a dry
+    /// run where no store exists: nothing is written anywhere).
+    pub fn open_in_memory(now: DateTime<Utc>) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(CONNECTION_PRAGMAS)?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::new(),
+            master: None,
+            author: Author::default(),
+        };
+        let founding = schema::Founding {
+            at: timestamp(now),
+            operator: OsAccount::current().name(),
+        };
+        schema::migrate(&mut store.conn, &founding)?;
+        Ok(store)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -224,6 +243,29 @@ impl Store {
             self.checkpoint_if_large();
         }
         Ok(out)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction that is always rolled
+    /// back (a dry run: the same checks as `write`, nothing changed). The
+    /// changes stay in memory (no cache spill), so not even the WAL is
+    /// written to.
+    pub fn write_rolled_back<T>(
+        &mut self,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&Tx) -> Result<T>,
+    ) -> Result<T> {
+        self.conn.execute_batch("PRAGMA cache_spill = OFF")?;
+        let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let view = Tx {
+            conn: &tx,
+            master: self.master.as_ref(),
+            author: &self.author,
+            now,
+            dropped_secrets: std::cell::Cell::new(false),
+        };
+        let out = f(&view);
+        tx.rollback()?;
+        out
     }
 
     /// After a commit: when the WAL has grown past `WAL_CHECKPOINT_BYTES`,
