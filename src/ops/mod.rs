@@ -5,7 +5,10 @@
 //! reads the terminal or the environment, or exits.
 
 pub mod keys;
+pub mod lifecycle;
 pub mod operators;
+pub mod rotation;
+pub mod scan;
 pub mod session;
 pub mod verify;
 
