@@ -9,13 +9,14 @@ use serde_json::{json, Map, Value};
 
 use super::{Right, Session};
 use crate::domain::key::{Key, KeyType};
-use crate::domain::org::{org_not_found, tenant_of, validate_org, DEFAULT_TENANT};
+use crate::domain::org::{org_not_found, tenant_of, DEFAULT_TENANT};
 use crate::domain::rules::Rule;
-use crate::domain::user::{
-    validate_display_name, validate_email, validate_group, validate_user_name, Role, User,
-};
+use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::store::{NewAudit, Tx};
+
+mod request;
+pub use request::{CheckedEdit, NewUser, UserEdit};
 
 /// A user as `user list --json` and the other `--json` outputs show it.
 #[derive(Debug, Clone, Serialize)]
@@ -45,151 +46,6 @@ pub struct UserOutcome {
     pub state: &'static str,
     /// Keys bound to the user.
     pub keys: i64,
-}
-
-/// A new user's fields, checked before the store is opened.
-#[derive(Debug, Clone)]
-pub struct NewUser {
-    name: String,
-    display_name: String,
-    email: String,
-    groups: Vec<String>,
-    role: Role,
-    privileges: Vec<Rule>,
-}
-
-impl NewUser {
-    pub fn parse(
-        name: &str,
-        display_name: &str,
-        email: &str,
-        groups: &[String],
-        role: &str,
-        allow: &[String],
-    ) -> Result<NewUser> {
-        validate_user_name(name)?;
-        validate_display_name(display_name)?;
-        validate_email(email)?;
-        let groups = parse_groups(groups)?;
-        let privileges = dedup(parse_rules(allow)?);
-        Ok(NewUser {
-            name: name.to_string(),
-            display_name: display_name.to_string(),
-            email: email.to_string(),
-            groups,
-            role: role.parse()?,
-            privileges,
-        })
-    }
-}
-
-/// What `user edit` is asked to change, as given.
-#[derive(Debug, Clone, Default)]
-pub struct UserEdit {
-    pub display_name: Option<String>,
-    pub email: Option<String>,
-    pub move_to: Option<String>,
-    pub group: Vec<String>,
-    pub ungroup: Vec<String>,
-    pub role: Option<String>,
-    pub allow: Vec<String>,
-    pub disallow: Vec<String>,
-}
-
-/// A [`UserEdit`] whose values are checked (before the store is opened).
-#[derive(Debug, Clone)]
-pub struct CheckedEdit {
-    edit: UserEdit,
-    role: Option<Role>,
-    allow: Vec<Rule>,
-    disallow: Vec<Rule>,
-}
-
-impl UserEdit {
-    pub fn is_empty(&self) -> bool {
-        self.display_name.is_none()
-            && self.email.is_none()
-            && self.move_to.is_none()
-            && self.group.is_empty()
-            && self.ungroup.is_empty()
-            && self.role.is_none()
-            && self.allow.is_empty()
-            && self.disallow.is_empty()
-    }
-
-    pub fn check(self) -> Result<CheckedEdit> {
-        if self.is_empty() {
-            return Err(Error::usage("nothing to change").hint(
-                "pass what to change: --display-name, --email, --move-to, --group, --ungroup, --role, --allow, --disallow",
-            ));
-        }
-        if let Some(d) = &self.display_name {
-            validate_display_name(d)?;
-        }
-        if let Some(e) = &self.email {
-            validate_email(e)?;
-        }
-        if let Some(o) = &self.move_to {
-            validate_org(o)?;
-        }
-        parse_groups(&self.group)?;
-        let allow = parse_rules(&self.allow)?;
-        let disallow = parse_rules(&self.disallow)?;
-        let role = self.role.as_deref().map(str::parse).transpose()?;
-        Ok(CheckedEdit {
-            edit: self,
-            role,
-            allow,
-            disallow,
-        })
-    }
-}
-
-impl CheckedEdit {
-    fn apply(&self, old: &User) -> Result<User> {
-        let a = &self.edit;
-        let mut u = old.clone();
-        if let Some(d) = &a.display_name {
-            u.display_name = d.clone();
-        }
-        if let Some(e) = &a.email {
-            u.email = e.clone();
-        }
-        if let Some(org) = &a.move_to {
-            if tenant_of(org) != u.tenant {
-                return Err(Error::refused(format!(
-                    "user \"{}\" belongs to tenant \"{}\" and cannot move to another tenant",
-                    u.name, u.tenant
-                ))
-                .hint("give an organization of the same tenant, or remove the user and add them in the other tenant"));
-            }
-            u.org = org.clone();
-        }
-        for g in &a.group {
-            if !u.groups.contains(g) {
-                u.groups.push(g.clone());
-            }
-        }
-        u.groups.retain(|g| !a.ungroup.contains(g));
-        if let Some(r) = self.role {
-            u.role = r;
-        }
-        for r in &self.disallow {
-            if !u.privileges.contains(r) {
-                return Err(
-                    Error::usage(format!("user \"{}\" has no privilege \"{r}\"", u.name))
-                        .hint("see them with: keyadm user list --json"),
-                );
-            }
-        }
-        u.privileges.retain(|r| !self.disallow.contains(r));
-        for r in &self.allow {
-            if !u.privileges.contains(r) {
-                u.privileges.push(r.clone());
-            }
-        }
-        Ok(u)
-    }
 }
 
 /// What `user edit` did: the user after it, and the changed fields
@@ -279,31 +135,6 @@ pub fn bound_user_state(tx: &Tx, key: &Key) -> Result<Option<&'static str>> {
         .into_iter()
         .collect();
     Ok(binding_state(&states, key))
-}
-
-fn parse_groups(groups: &[String]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for g in groups {
-        validate_group(g)?;
-        if !out.contains(g) {
-            out.push(g.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn parse_rules(items: &[String]) -> Result<Vec<Rule>> {
-    items.iter().map(|s| s.parse()).collect()
-}
-
-fn dedup(rules: Vec<Rule>) -> Vec<Rule> {
-    let mut out: Vec<Rule> = Vec::new();
-    for r in rules {
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    }
-    out
 }
 
 /// The changed fields of a user, `{field: {"before": …, "after": …}}`
