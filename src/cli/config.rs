@@ -5,9 +5,8 @@ use serde_json::json;
 
 use super::Context;
 use crate::output::table::new_table;
-use keyadm::domain::settings::{normalize, unknown, SETTINGS};
-use keyadm::ops::Right;
-use keyadm::store::NewAudit;
+use keyadm::domain::settings::SETTINGS;
+use keyadm::ops::settings::{self, NewSetting};
 use keyadm::Result;
 
 #[derive(Args, Debug)]
@@ -39,7 +38,7 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
     let p = ctx.printer.clone();
     match args.action {
         ConfigAction::List => {
-            let settings = ctx.open_read()?.read(|tx| tx.settings())?;
+            let settings = settings::list(&mut ctx.open_read()?)?;
             if p.json {
                 let map: serde_json::Map<_, _> = SETTINGS
                     .iter()
@@ -55,42 +54,23 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
             p.line(t.to_string());
         }
         ConfigAction::Get { name } => {
-            if !SETTINGS.iter().any(|(n, _, _)| *n == name) {
-                return Err(unknown(&name));
-            }
-            let settings = ctx.open_read()?.read(|tx| tx.settings())?;
+            settings::check_name(&name)?;
+            let got = settings::get(&mut ctx.open_read()?, &name)?;
             if p.json {
-                p.json(&json!({ "name": name, "value": settings.get(&name) }));
+                p.json(&got);
             } else {
-                p.line(settings.get(&name));
+                p.line(&got.value);
             }
         }
         ConfigAction::Set { name, value } => {
-            let value = normalize(&name, &value)?;
-            let actor = ctx.actor();
-            let mut store = ctx.open_write()?;
-            store.require(Right::Operator, "change the store's settings")?;
-            let before = store.write(Right::Operator, "change the store's settings", |tx| {
-                let before = tx.settings()?.get(&name).to_string();
-                if before != value {
-                    tx.set_setting(&name, &value)?;
-                    tx.append_audit(NewAudit {
-                        actor: &actor,
-                        action: "config",
-                        key_id: None,
-                        key_name: None,
-                        tenant: None,
-                        details: json!({ "setting": name, "before": before, "after": value }),
-                    })?;
-                }
-                Ok(before)
-            })?;
+            let new = NewSetting::parse(&name, &value)?;
+            let done = settings::set(&mut ctx.open_write()?, &new)?;
             if p.json {
-                p.json(&json!({ "name": name, "value": value, "before": before }));
-            } else if before == value {
-                p.note(format!("{name} was already {value}."));
+                p.json(&done);
+            } else if !done.changed() {
+                p.note(format!("{} was already {}.", done.name, done.value));
             } else {
-                p.note(format!("{name}: {before} → {value}"));
+                p.note(format!("{}: {} → {}", done.name, done.before, done.value));
             }
         }
     }

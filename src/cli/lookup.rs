@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::verify::read_presented_key;
 use super::Context;
 use crate::output::KeyJson;
-use keyadm::domain::value::{parse_value, value_hash};
-use keyadm::{Error, Result};
+use keyadm::ops::lookup;
+use keyadm::Result;
 
 #[derive(Args, Debug)]
 pub struct LookupArgs {
@@ -34,26 +34,15 @@ pub fn run(ctx: &mut Context, args: LookupArgs) -> Result<()> {
         return Err(super::verify::no_key_in_argv());
     }
     let value = read_presented_key(args.key_file.as_ref())?;
-    parse_value(&value)?;
+    lookup::check_value(&value)?;
     let now = ctx.now();
-    let mut store = ctx.open_read()?;
-    let (found, tf) = store.read(|tx| {
-        Ok((
-            tx.find_key_by_hash(&value_hash(&value))?,
-            ctx.time_format(&tx.settings()?),
-        ))
-    })?;
-    let (key, is_current) = found
-        .filter(|(k, _)| ctx.confined_tenant().is_none_or(|t| t == k.tenant))
-        .ok_or_else(|| {
-            Error::not_found("no key of this store has this value")
-                .hint("check that it is the right store (--db, KEYADM_DB)")
-        })?;
-    let matched = if is_current { "current" } else { "previous" };
+    let found = lookup::lookup(&mut ctx.open_read()?, &value)?;
+    let (key, is_current, matched) = (&found.key, found.is_current, found.matched());
+    let tf = ctx.time_format(&found.settings);
     let p = &ctx.printer;
     if p.json {
         p.json(&Found {
-            key: KeyJson::new(&key, now),
+            key: KeyJson::new(key, now),
             matched,
         });
     } else if p.quiet {

@@ -1,21 +1,16 @@
 //! `keyadm rotate`: new values for keys; the old ones work for a grace period.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
 use comfy_table::Cell;
 use serde::Serialize;
-use serde_json::json;
 
-use super::state::find_all;
 use super::Context;
 use crate::output::table::new_table;
 use crate::output::time::TimeFormat;
-use keyadm::domain::expiry::{format_duration, parse_duration};
-use keyadm::domain::key::{Key, KeyState};
-use keyadm::domain::value::generate_value;
-use keyadm::ops::Right;
-use keyadm::store::{NewAudit, Rotation, Tx};
-use keyadm::{Error, Result, SecretValue};
+use keyadm::domain::expiry::parse_duration;
+use keyadm::ops::rotation::{self, Rotated, Selection};
+use keyadm::{Error, Result};
 
 #[derive(Args, Debug)]
 pub struct RotateArgs {
@@ -37,13 +32,6 @@ pub struct RotateArgs {
     pub exec: Option<String>,
 }
 
-/// A key after rotation, with its new value.
-pub struct Rotated {
-    pub key: Key,
-    pub value: SecretValue,
-    pub previous_until: Option<DateTime<Utc>>,
-}
-
 #[derive(Serialize)]
 struct RotatedJson<'a> {
     id: &'a str,
@@ -54,61 +42,6 @@ struct RotatedJson<'a> {
     previous_valid_until: Option<DateTime<Utc>>,
 }
 
-/// Only enabled keys are rotated (exit 4, with how to enable it).
-pub fn refuse_unless_enabled(key: &Key, now: DateTime<Utc>) -> Result<()> {
-    match key.state(now) {
-        KeyState::Enabled => Ok(()),
-        state => Err(Error::refused(format!(
-            "key \"{}\" is {}, and only enabled keys are rotated",
-            key.name,
-            state.as_str()
-        ))
-        .hint(format!(
-            "enable it with a new expiry first: keyadm enable {} --expires 90d",
-            key.id
-        ))),
-    }
-}
-
-/// Gives one key a new value inside the caller's transaction.
-pub fn rotate_one(tx: &Tx, key: &Key, grace: u64, actor: &str) -> Result<Rotated> {
-    let now = tx.now();
-    refuse_unless_enabled(key, now)?;
-    let settings = tx.settings()?;
-    let value = generate_value(settings.key_prefix(), key.key_type);
-    let sealed = (!key.show_once)
-        .then(|| tx.master().map(|m| m.seal(&key.id, &value)))
-        .transpose()?;
-    let previous_until = (grace > 0).then(|| now + Duration::seconds(grace as i64));
-    tx.rotate_key(
-        &key.id,
-        &Rotation {
-            hash: value.hash(),
-            sealed,
-            display: value.truncated(),
-            previous_until,
-        },
-    )?;
-    tx.append_audit(NewAudit::key(
-        actor,
-        "rotate",
-        key,
-        json!({
-            "grace": format_duration(grace),
-            "previous_valid_until": previous_until,
-            "ended_earlier_previous": key.previous_in_grace(now).is_some(),
-        }),
-    ))?;
-    let mut key = key.clone();
-    key.key = value.truncated();
-    key.rotated_at = Some(now);
-    Ok(Rotated {
-        key,
-        value,
-        previous_until,
-    })
-}
-
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
     super::hook::check_command(args.exec.as_deref())?;
     let grace = args
@@ -116,28 +49,25 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         .as_deref()
         .map(|g| parse_duration(g, true))
         .transpose()?;
-    let actor = ctx.actor();
-    let mut store = ctx.open_write_existing()?;
-    store.require(Right::Admin, "rotate keys")?;
+    let selection = match args.due {
+        true => Selection::Due,
+        false => Selection::Named {
+            keys: args.keys.clone(),
+            org: ctx.global.org.clone(),
+        },
+    };
+    let mut session = ctx.open_write_existing()?;
     if let Some(cmd) = &args.exec {
-        return super::rotate_exec::run(ctx, &mut store, &args, cmd, grace);
+        return super::rotate_exec::run(ctx, &mut session, &selection, cmd, grace);
     }
-    let (rotated, tf) = store.write(Right::Admin, "rotate keys", |tx| {
-        let settings = tx.settings()?;
-        let grace = grace.unwrap_or(settings.rotation_grace());
-        let rotated = select(tx, ctx, &args)?
-            .iter()
-            .map(|k| rotate_one(tx, k, grace, &actor))
-            .collect::<Result<Vec<_>>>()?;
-        Ok((rotated, ctx.time_format(&settings)))
-    })?;
-    if args.due && rotated.is_empty() && !ctx.printer.json {
+    let report = rotation::rotate(&mut session, &selection, grace)?;
+    if args.due && report.rotated.is_empty() && !ctx.printer.json {
         ctx.printer.note("rotate --due: no key is due.");
         return Ok(());
     }
     // Printed after the commit: a value that reached anyone's screen or
     // script is a value the store holds, even if keyadm dies right after.
-    print_rotated(ctx, &rotated, &tf);
+    print_rotated(ctx, &report.rotated, &ctx.time_format(&report.settings));
     if let Some(e) = ctx.printer.stdout_error() {
         return Err(Error::environment(format!(
             "the keys were rotated, but their new values could not be written to stdout ({e}); the old values work until their grace ends"
@@ -147,26 +77,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
     Ok(())
 }
 
-/// The keys to rotate: the named ones (all must exist), or with `--due`
-/// the enabled keys whose policy is due.
-pub fn select(tx: &Tx, ctx: &Context, args: &RotateArgs) -> Result<Vec<Key>> {
-    if !args.due {
-        return find_all(tx, ctx, &args.keys);
-    }
-    let now = tx.now();
-    Ok(tx
-        .keys_with_rotation_policy(ctx.confined_tenant())?
-        .into_iter()
-        .filter(|k| is_due(k, now))
-        .collect())
-}
-
-/// Is the key enabled, unexpired, and its rotation policy due at `now`?
-pub fn is_due(k: &Key, now: DateTime<Utc>) -> bool {
-    k.state(now) == KeyState::Enabled && k.rotation_due_at().is_some_and(|d| d <= now)
-}
-
-pub fn print_rotated(ctx: &Context, rotated: &[Rotated], tf: &TimeFormat) {
+fn print_rotated(ctx: &Context, rotated: &[Rotated], tf: &TimeFormat) {
     let p = &ctx.printer;
     if p.json {
         let out: Vec<_> = rotated

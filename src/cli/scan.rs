@@ -12,8 +12,6 @@ use serde::Serialize;
 use super::Context;
 use keyadm::domain::key::KeyState;
 use keyadm::domain::value::redact_values;
-use keyadm::ops::keys::{disable_key, DisableCause};
-use keyadm::ops::Right;
 use keyadm::scan::scan_paths;
 use keyadm::Result;
 
@@ -115,19 +113,8 @@ pub fn run(ctx: &mut Context, args: ScanArgs) -> Result<ExitCode> {
         }
     }
     let mut disabled_now = Vec::new();
-    if args.disable && !active.is_empty() {
-        let actor = ctx.actor();
-        disabled_now = store.write(Right::Admin, "disable keys", |tx| {
-            let mut done = Vec::new();
-            for (id, places) in &active {
-                let mut k = tx.find_key(ctx.confined_tenant(), None, id)?;
-                let found_in = places.clone();
-                if disable_key(tx, &actor, &mut k, DisableCause::Leaked { found_in }, false)? {
-                    done.push(k.id);
-                }
-            }
-            Ok(done)
-        })?;
+    if args.disable {
+        disabled_now = keyadm::ops::scan::disable_found(&mut store, &active)?;
     }
     print(ctx, &findings, &active, &disabled_now, &stats);
     Ok(if active.is_empty() {

@@ -1,5 +1,5 @@
 //! `keyadm sign` and `keyadm check-signature`: HMAC-SHA256 request
-//! signatures under a key's value (see `keyadm::crypto::sign`). Both open
+//! signatures under a key's value (see `keyadm::ops::signing`). Both open
 //! the key's sealed value, so both need the master key; neither shows it.
 
 use std::io::Write;
@@ -7,16 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use serde::Serialize;
 
 use super::Context;
 use keyadm::crypto::seal::MasterKey;
 use keyadm::crypto::sign;
-use keyadm::domain::expiry::parse_duration;
-use keyadm::domain::key::{Key, KeyState};
+use keyadm::domain::key::KeyState;
+use keyadm::ops::signing::{self, CheckRequest, Checked};
 use keyadm::ops::Session;
-use keyadm::store::Tx;
-use keyadm::{Error, Result, SecretValue};
+use keyadm::{Error, Result};
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
@@ -88,86 +86,34 @@ fn body_hash(body: Option<&Path>) -> Result<String> {
     }
 }
 
-/// The current value of a key, opened; a show-once key has none.
-fn current_value(tx: &Tx, key: &Key) -> Result<SecretValue> {
-    let sealed = tx.sealed_value(&key.id)?.ok_or_else(|| {
-        Error::refused(format!(
-            "key \"{}\" is show-once: its value is not stored, so keyadm cannot sign or check with it",
-            key.name
-        ))
-        .hint("sign in the service that holds the value, or rotate the key to a stored value")
-    })?;
-    tx.master()?.open(&key.id, &sealed)
-}
-
-#[derive(Serialize)]
-struct Signed<'a> {
-    key_id: &'a str,
-    timestamp: i64,
-    signature: &'a str,
-}
-
 pub fn run_sign(ctx: &mut Context, args: SignArgs) -> Result<()> {
     let method = sign::method(&args.method)?;
     let path = sign::path_and_query(&args.url)?;
-    let now = ctx.now();
-    let mut store = open_unlocked(ctx)?;
-    let (key, value, settings) = store.read(|tx| {
-        let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
-        let value = current_value(tx, &key)?;
-        Ok((key, value, tx.settings()?))
-    })?;
-    drop(store);
-    super::notify::warn_if_expiring(ctx, &key, &settings);
-    if key.state(now) != KeyState::Enabled {
+    let signer = {
+        let mut session = open_unlocked(ctx)?;
+        signing::signing_key(&mut session, &args.key, ctx.global.org.as_deref())?
+    };
+    super::notify::warn_if_expiring(ctx, &signer.key, &signer.settings);
+    if signer.state != KeyState::Enabled {
         ctx.printer.warn(format!(
             "key \"{}\" is {}: check-signature will refuse this signature",
-            key.name,
-            key.state(now).as_str()
+            signer.key.name,
+            signer.state.as_str()
         ));
     }
-    let timestamp = now.timestamp();
     let body = body_hash(args.body_file.as_deref())?;
-    let signature = sign::sign(
-        &value,
-        &sign::canonical_request(timestamp, &method, &path, &body),
-    );
+    let signed = signer.sign(&method, &path, &body);
     if ctx.printer.json {
-        ctx.printer.json(&Signed {
-            key_id: &key.id,
-            timestamp,
-            signature: &signature,
-        });
+        ctx.printer.json(&signed);
     } else {
-        ctx.printer.line(format!("X-Keyadm-Key-Id: {}", key.id));
-        ctx.printer.line(format!("X-Keyadm-Timestamp: {timestamp}"));
-        ctx.printer.line(format!("X-Keyadm-Signature: {signature}"));
+        ctx.printer
+            .line(format!("X-Keyadm-Key-Id: {}", signed.key_id));
+        ctx.printer
+            .line(format!("X-Keyadm-Timestamp: {}", signed.timestamp));
+        ctx.printer
+            .line(format!("X-Keyadm-Signature: {}", signed.signature));
     }
     Ok(())
-}
-
-/// Which check a signature failed, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Failure {
-    Malformed,
-    Unknown,
-    Disabled,
-    Expired,
-    TimestampTooOld,
-    TimestampInFuture,
-    SignatureMismatch,
-}
-
-#[derive(Serialize)]
-struct Checked<'a> {
-    valid: bool,
-    reason: Option<Failure>,
-    detail: String,
-    key_id: Option<&'a str>,
-    name: Option<&'a str>,
-    /// `current`, or `previous` (a rotated key's old value, within its grace).
-    matched: Option<&'static str>,
 }
 
 fn report(ctx: &Context, c: &Checked) -> ExitCode {
@@ -177,14 +123,7 @@ fn report(ctx: &Context, c: &Checked) -> ExitCode {
     } else if !p.quiet {
         match (c.valid, c.reason) {
             (true, _) => p.line(format!("valid: {}", c.detail)),
-            (false, Some(r)) => {
-                let code = serde_json::to_value(r).unwrap_or_default();
-                p.line(format!(
-                    "invalid ({}): {}",
-                    code.as_str().unwrap_or(""),
-                    c.detail
-                ))
-            }
+            (false, Some(r)) => p.line(format!("invalid ({}): {}", r.as_str(), c.detail)),
             (false, None) => p.line(format!("invalid: {}", c.detail)),
         }
     }
@@ -196,113 +135,19 @@ fn report(ctx: &Context, c: &Checked) -> ExitCode {
     }
 }
 
-fn fail<'a>(reason: Failure, detail: String, key: Option<&'a Key>) -> Checked<'a> {
-    Checked {
-        valid: false,
-        reason: Some(reason),
-        detail,
-        key_id: key.map(|k| k.id.as_str()),
-        name: key.map(|k| k.name.as_str()),
-        matched: None,
-    }
-}
-
 pub fn run_check(ctx: &mut Context, args: CheckSignatureArgs) -> Result<ExitCode> {
-    let method = sign::method(&args.method)?;
-    let path = sign::path_and_query(&args.url)?;
-    let max_skew = parse_duration(&args.max_skew, true)?;
-    let Ok(timestamp) = args.timestamp.trim().parse::<i64>() else {
-        let c = fail(
-            Failure::Malformed,
-            "the timestamp is not unix seconds".into(),
-            None,
-        );
-        return Ok(report(ctx, &c));
+    let req = match CheckRequest::parse(
+        &args.key_id,
+        &args.timestamp,
+        &args.signature,
+        &args.method,
+        &args.url,
+        &args.max_skew,
+    )? {
+        Ok(req) => req,
+        Err(malformed) => return Ok(report(ctx, &malformed)),
     };
-    let Some(mac) = sign::parse_signature(&args.signature) else {
-        let c = fail(
-            Failure::Malformed,
-            "the signature is not v1=<64 hex digits>".into(),
-            None,
-        );
-        return Ok(report(ctx, &c));
-    };
-    let now = ctx.now();
-    let mut store = open_unlocked(ctx)?;
-    let found = store.read(|tx| {
-        let key = match tx.find_key(ctx.confined_tenant(), None, &args.key_id) {
-            Ok(k) => k,
-            Err(Error::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let current = current_value(tx, &key)?;
-        let previous = match tx.sealed_previous_value(&key.id)? {
-            Some(sealed) => Some(tx.master()?.open(&key.id, &sealed)?),
-            None => None,
-        };
-        Ok(Some((key, current, previous)))
-    })?;
-    drop(store);
-    let Some((key, current, previous)) = found else {
-        let c = fail(
-            Failure::Unknown,
-            format!("no key \"{}\"", args.key_id),
-            None,
-        );
-        return Ok(report(ctx, &c));
-    };
-    let k = Some(&key);
-    match key.state(now) {
-        KeyState::Disabled => {
-            return Ok(report(
-                ctx,
-                &fail(Failure::Disabled, "the key is disabled".into(), k),
-            ))
-        }
-        KeyState::Expired => {
-            return Ok(report(
-                ctx,
-                &fail(Failure::Expired, "the key has expired".into(), k),
-            ))
-        }
-        KeyState::Enabled => {}
-    }
-    match sign::timestamp_skew(now.timestamp(), timestamp, max_skew) {
-        sign::Skew::Fresh => {}
-        sign::Skew::TooOld(age) => {
-            let detail = format!("the timestamp is {age} s old; at most {max_skew} s is accepted");
-            return Ok(report(ctx, &fail(Failure::TimestampTooOld, detail, k)));
-        }
-        sign::Skew::InFuture(ahead) => {
-            let detail = format!(
-                "the timestamp is {ahead} s in the future; at most {max_skew} s is accepted"
-            );
-            return Ok(report(ctx, &fail(Failure::TimestampInFuture, detail, k)));
-        }
-    }
-    let body = body_hash(args.body_file.as_deref())?;
-    let canonical = sign::canonical_request(timestamp, &method, &path, &body);
-    let matched = if sign::verify(&current, &canonical, &mac) {
-        Some("current")
-    } else if previous.is_some_and(|p| sign::verify(&p, &canonical, &mac)) {
-        Some("previous")
-    } else {
-        None
-    };
-    let c = match matched {
-        Some(m) => Checked {
-            valid: true,
-            reason: None,
-            detail: format!("signed by key \"{}\" ({}), {m} value", key.name, key.id),
-            key_id: Some(&key.id),
-            name: Some(&key.name),
-            matched: Some(m),
-        },
-        None => fail(
-            Failure::SignatureMismatch,
-            "the signature does not match this method, URL, body and timestamp under the key's value".into(),
-            k,
-        ),
-    };
-    Ok(report(ctx, &c))
+    let mut session = open_unlocked(ctx)?;
+    let checked = signing::check(&mut session, &req, || body_hash(args.body_file.as_deref()))?;
+    Ok(report(ctx, &checked))
 }

@@ -1,25 +1,16 @@
 //! `keyadm user add|list|edit|enable|disable|remove`: the users of a tenant,
-//! their role and privileges (changes audited, action `user`); and the
-//! check that binds a key to a user.
+//! their role and privileges (see `keyadm::ops::users`).
 
 use clap::{Args, Subcommand};
 use comfy_table::Cell;
-use serde::Serialize;
-use serde_json::{json, Value};
 
-use super::edit::diff;
-use super::generate::parse_list;
 use super::Context;
 use crate::output::table::new_table;
-use keyadm::domain::key::KeyType;
-use keyadm::domain::org::{org_not_found, tenant_of};
-use keyadm::domain::rules::Rule;
-use keyadm::domain::user::{
-    validate_display_name, validate_email, validate_group, validate_user_name, Role, User,
-};
-use keyadm::ops::Right;
-use keyadm::store::{NewAudit, Tx};
-use keyadm::{Error, Result};
+use keyadm::ops::users::{self, NewUser, UserEdit};
+use keyadm::Result;
+
+// Used by generate, edit, list and show.
+pub use keyadm::ops::users::{binding_state, bound_user_state, check_user_binding};
 
 #[derive(Args, Debug)]
 pub struct UserArgs {
@@ -112,16 +103,6 @@ pub struct NamesArgs {
     pub names: Vec<String>,
 }
 
-/// A user as `user list --json` and the other `--json` outputs show it.
-#[derive(Serialize)]
-struct UserJson<'a> {
-    #[serde(flatten)]
-    user: &'a User,
-    state: &'static str,
-    /// Keys bound to the user.
-    keys: i64,
-}
-
 pub fn run(ctx: &mut Context, args: UserArgs) -> Result<()> {
     match args.action {
         UserAction::Add(a) => add(ctx, a),
@@ -133,180 +114,24 @@ pub fn run(ctx: &mut Context, args: UserArgs) -> Result<()> {
     }
 }
 
-fn user_not_found(name: &str) -> Error {
-    Error::not_found(format!("no user \"{name}\"")).hint("list the users with: keyadm user list")
-}
-
-/// A user the actor may see: any for the operator, their tenant's for a user.
-fn find_visible(tx: &Tx, ctx: &Context, name: &str) -> Result<User> {
-    tx.find_user(name)?
-        .filter(|u| ctx.confined_tenant().is_none_or(|t| t == u.tenant))
-        .ok_or_else(|| user_not_found(name))
-}
-
-/// Checks that a key of `tenant` may be bound to the user `name`: the user
-/// exists in that tenant, is enabled, and, for a custom key, has privileges
-/// covering every one of the key's rules.
-pub fn check_user_binding(
-    tx: &Tx,
-    tenant: &str,
-    name: &str,
-    key_type: KeyType,
-    rules: &[Rule],
-) -> Result<()> {
-    let user = tx
-        .find_user(name)?
-        .filter(|u| u.tenant == tenant)
-        .ok_or_else(|| user_not_found(name))?;
-    if !user.enabled {
-        return Err(Error::refused(format!(
-            "user \"{name}\" is disabled; a key cannot be bound to them"
-        ))
-        .hint(format!("enable them first: keyadm user enable {name}")));
-    }
-    if key_type == KeyType::Custom {
-        if let Some(rule) = user.uncovered_rule(rules) {
-            return Err(Error::refused(format!(
-                "user \"{name}\" lacks the privilege for the rule \"{rule}\""
-            ))
-            .hint(format!(
-                "narrow the rule, bind the key to --user all, or grant it: keyadm user edit {name} --allow '{rule}'"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The state of the user a key is bound to: `None` for a key of all users,
-/// else `enabled`, `disabled` or `removed`, from `states` (name → enabled).
-pub fn binding_state(
-    states: &std::collections::HashMap<String, bool>,
-    key: &keyadm::Key,
-) -> Option<&'static str> {
-    let user = key.user.as_deref()?;
-    Some(match states.get(user) {
-        Some(true) => "enabled",
-        Some(false) => "disabled",
-        None => "removed",
-    })
-}
-
-/// The same for one key, looked up in the store.
-pub fn bound_user_state(tx: &Tx, key: &keyadm::Key) -> Result<Option<&'static str>> {
-    let Some(name) = key.user.as_deref() else {
-        return Ok(None);
-    };
-    let states = tx
-        .find_user(name)?
-        .filter(|u| u.tenant == key.tenant)
-        .map(|u| (u.name, u.enabled))
-        .into_iter()
-        .collect();
-    Ok(binding_state(&states, key))
-}
-
-fn parse_groups(groups: &[String]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for g in groups {
-        validate_group(g)?;
-        if !out.contains(g) {
-            out.push(g.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn dedup(rules: Vec<Rule>) -> Vec<Rule> {
-    let mut out: Vec<Rule> = Vec::new();
-    for r in rules {
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    }
-    out
-}
-
-fn audit_user(tx: &Tx, actor: &str, user: &User, details: Value) -> Result<()> {
-    tx.append_audit(NewAudit {
-        actor,
-        action: "user",
-        key_id: None,
-        key_name: None,
-        tenant: Some(&user.tenant),
-        details,
-    })
-}
-
 fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
-    validate_user_name(&a.name)?;
-    validate_display_name(&a.display_name)?;
-    validate_email(&a.email)?;
-    let groups = parse_groups(&a.group)?;
-    let privileges = dedup(parse_list(&a.allow)?);
-    let role: Role = a.role.parse()?;
-    let actor = ctx.actor();
-    let now = ctx.now();
-    let mut store = ctx.open_write()?;
-    store.require(Right::Admin, "add users")?;
-    let org = ctx.org();
-    if ctx.confined_tenant().is_some_and(|t| t != tenant_of(&org)) {
-        return Err(org_not_found(&org));
-    }
-    let user = store.write(Right::Admin, "add users", |tx| {
-        if !tx.org_exists(&org)? {
-            return Err(org_not_found(&org));
-        }
-        if tx.is_operator(&a.name)? {
-            return Err(Error::refused(format!(
-                "the name \"{}\" is reserved: it is an operator of this store",
-                a.name
-            ))
-            .hint("choose another name (keyadm operator list shows the reserved ones)"));
-        }
-        if tx.find_user(&a.name)?.is_some() {
-            return Err(
-                Error::refused(format!("the user name \"{}\" is taken", a.name))
-                    .hint("choose another name (user names are unique in the store)"),
-            );
-        }
-        let bound = tx.count_keys_bound_to(&a.name)?;
-        if bound > 0 {
-            return Err(Error::refused(format!(
-                "{bound} key{} still bound to the removed user \"{}\"; a new user of that name would inherit them",
-                if bound == 1 { " is" } else { "s are" },
-                a.name
-            ))
-            .hint(format!(
-                "rebind or delete them first: keyadm list --user {} (then keyadm edit KEY --user all)",
-                a.name
-            )));
-        }
-        let user = User {
-            name: a.name.clone(),
-            display_name: a.display_name.clone(),
-            email: a.email.clone(),
-            org: org.clone(),
-            tenant: tenant_of(&org).to_string(),
-            groups: groups.clone(),
-            role,
-            enabled: true,
-            privileges: privileges.clone(),
-            created_at: now,
-        };
-        tx.insert_user(&user)?;
-        audit_user(tx, &actor, &user, json!({"op": "add", "user": user}))?;
-        Ok(user)
-    })?;
+    let new = NewUser::parse(
+        &a.name,
+        &a.display_name,
+        &a.email,
+        &a.group,
+        &a.role,
+        &a.allow,
+    )?;
+    let org = ctx.global.org.clone();
+    let added = users::add(&mut ctx.open_write()?, org.as_deref(), &new)?;
     if ctx.printer.json {
-        ctx.printer.json(&UserJson {
-            user: &user,
-            state: user.state(),
-            keys: 0,
-        });
+        ctx.printer.json(&added);
     } else {
+        let u = &added.user;
         ctx.printer.note(format!(
             "Added {} \"{}\" to {} (tenant {}).",
-            user.role, user.name, user.org, user.tenant
+            u.role, u.name, u.org, u.tenant
         ));
     }
     Ok(())
@@ -325,34 +150,20 @@ fn join(items: &[impl ToString]) -> String {
 }
 
 fn list(ctx: &mut Context, a: ListArgs) -> Result<()> {
-    let mut store = ctx.open_read()?;
-    let rows = store.read(|tx| {
-        let users = tx.users(ctx.confined_tenant(), ctx.global.org.as_deref())?;
-        users
-            .into_iter()
-            .filter(|u| u.matches(a.group.as_deref(), a.search.as_deref()))
-            .map(|u| {
-                let keys = tx.count_keys_bound_to(&u.name)?;
-                Ok((u, keys))
-            })
-            .collect::<Result<Vec<_>>>()
-    })?;
+    let rows = users::list(
+        &mut ctx.open_read()?,
+        ctx.global.org.as_deref(),
+        a.group.as_deref(),
+        a.search.as_deref(),
+    )?;
     let p = &ctx.printer;
     if p.json {
-        let out: Vec<_> = rows
-            .iter()
-            .map(|(u, keys)| UserJson {
-                user: u,
-                state: u.state(),
-                keys: *keys,
-            })
-            .collect();
-        p.json(&out);
+        p.json(&rows);
         return Ok(());
     }
     if p.quiet {
-        for (u, _) in &rows {
-            p.line(&u.name);
+        for r in &rows {
+            p.line(&r.user.name);
         }
         return Ok(());
     }
@@ -367,17 +178,18 @@ fn list(ctx: &mut Context, a: ListArgs) -> Result<()> {
         "PRIVILEGES",
         "KEYS",
     ]);
-    for (u, keys) in &rows {
+    for r in &rows {
+        let u = &r.user;
         t.add_row(vec![
             Cell::new(&u.name),
             Cell::new(&u.display_name),
             Cell::new(&u.email),
             Cell::new(&u.org),
             Cell::new(u.role),
-            Cell::new(u.state()),
+            Cell::new(r.state),
             Cell::new(join(&u.groups)),
             Cell::new(join(&u.privileges)),
-            Cell::new(keys),
+            Cell::new(r.keys),
         ]);
     }
     if !rows.is_empty() {
@@ -388,185 +200,44 @@ fn list(ctx: &mut Context, a: ListArgs) -> Result<()> {
     Ok(())
 }
 
-impl EditArgs {
-    fn is_empty(&self) -> bool {
-        self.display_name.is_none()
-            && self.email.is_none()
-            && self.move_to.is_none()
-            && self.group.is_empty()
-            && self.ungroup.is_empty()
-            && self.role.is_none()
-            && self.allow.is_empty()
-            && self.disallow.is_empty()
-    }
-
-    fn apply(&self, old: &User, allow: &[Rule], disallow: &[Rule]) -> Result<User> {
-        let mut u = old.clone();
-        if let Some(d) = &self.display_name {
-            u.display_name = d.clone();
-        }
-        if let Some(e) = &self.email {
-            u.email = e.clone();
-        }
-        if let Some(org) = &self.move_to {
-            if tenant_of(org) != u.tenant {
-                return Err(Error::refused(format!(
-                    "user \"{}\" belongs to tenant \"{}\" and cannot move to another tenant",
-                    u.name, u.tenant
-                ))
-                .hint("give an organization of the same tenant, or remove the user and add them in the other tenant"));
-            }
-            u.org = org.clone();
-        }
-        for g in &self.group {
-            if !u.groups.contains(g) {
-                u.groups.push(g.clone());
-            }
-        }
-        u.groups.retain(|g| !self.ungroup.contains(g));
-        if let Some(r) = &self.role {
-            u.role = r.parse()?;
-        }
-        for r in disallow {
-            if !u.privileges.contains(r) {
-                return Err(
-                    Error::usage(format!("user \"{}\" has no privilege \"{r}\"", u.name))
-                        .hint("see them with: keyadm user list --json"),
-                );
-            }
-        }
-        u.privileges.retain(|r| !disallow.contains(r));
-        for r in allow {
-            if !u.privileges.contains(r) {
-                u.privileges.push(r.clone());
-            }
-        }
-        Ok(u)
-    }
-}
-
 fn edit(ctx: &mut Context, a: EditArgs) -> Result<()> {
-    if a.is_empty() {
-        return Err(Error::usage("nothing to change").hint(
-            "pass what to change: --display-name, --email, --move-to, --group, --ungroup, --role, --allow, --disallow",
-        ));
+    let change = UserEdit {
+        display_name: a.display_name,
+        email: a.email,
+        move_to: a.move_to,
+        group: a.group,
+        ungroup: a.ungroup,
+        role: a.role,
+        allow: a.allow,
+        disallow: a.disallow,
     }
-    if let Some(d) = &a.display_name {
-        validate_display_name(d)?;
-    }
-    if let Some(e) = &a.email {
-        validate_email(e)?;
-    }
-    if let Some(o) = &a.move_to {
-        keyadm::domain::org::validate_org(o)?;
-    }
-    parse_groups(&a.group)?;
-    let allow: Vec<Rule> = parse_list(&a.allow)?;
-    let disallow: Vec<Rule> = parse_list(&a.disallow)?;
-    let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
-    store.require(Right::Admin, "change users")?;
-    let (user, changed) = store.write(Right::Admin, "change users", |tx| {
-        let old = find_visible(tx, ctx, &a.name)?;
-        let new = a.apply(&old, &allow, &disallow)?;
-        if new.org != old.org && !tx.org_exists(&new.org)? {
-            return Err(org_not_found(&new.org));
-        }
-        let changed = diff(&old, &new);
-        if !changed.is_empty() {
-            tx.update_user(&new)?;
-            audit_user(
-                tx,
-                &actor,
-                &new,
-                json!({"op": "edit", "user": new.name, "changes": changed.clone()}),
-            )?;
-        }
-        Ok((new, changed))
-    })?;
+    .check()?;
+    let done = users::edit(&mut ctx.open_write()?, &a.name, &change)?;
     let p = &ctx.printer;
+    let name = &done.user.user.name;
     if p.json {
-        let keys = store.read(|tx| tx.count_keys_bound_to(&user.name))?;
-        p.json(&UserJson {
-            user: &user,
-            state: user.state(),
-            keys,
-        });
-    } else if changed.is_empty() {
+        p.json(&done.user);
+    } else if done.changed.is_empty() {
         p.note(format!(
-            "User \"{}\" already had these values; nothing changed.",
-            user.name
+            "User \"{name}\" already had these values; nothing changed."
         ));
     } else {
-        let fields: Vec<&str> = changed
+        let fields: Vec<&str> = done
+            .changed
             .keys()
             .map(|f| super::edit::field_label(f))
             .collect();
-        p.note(format!(
-            "Changed {} of user \"{}\".",
-            fields.join(", "),
-            user.name
-        ));
-        if changed.contains_key("privileges") {
+        p.note(format!("Changed {} of user \"{name}\".", fields.join(", ")));
+        if done.changed.contains_key("privileges") {
             p.note("Keys bound to the user now allow only what their rules and these privileges both allow.");
         }
     }
     Ok(())
 }
 
-/// Finds every named user once, in argument order.
-fn find_all(tx: &Tx, ctx: &Context, names: &[String]) -> Result<Vec<User>> {
-    let mut out: Vec<User> = Vec::new();
-    for n in names {
-        let u = find_visible(tx, ctx, n)?;
-        if !out.iter().any(|x| x.name == u.name) {
-            out.push(u);
-        }
-    }
-    Ok(out)
-}
-
-#[derive(Serialize)]
-struct Outcome {
-    name: String,
-    changed: bool,
-    state: &'static str,
-    keys: i64,
-}
-
 fn set_enabled(ctx: &mut Context, a: NamesArgs, enabled: bool) -> Result<()> {
-    let (op, verb) = if enabled {
-        ("enable", "Enabled")
-    } else {
-        ("disable", "Disabled")
-    };
-    let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
-    store.require(Right::Admin, &format!("{op} users"))?;
-    let outcomes = store.write(Right::Admin, &format!("{op} users"), |tx| {
-        let mut out = Vec::new();
-        for mut u in find_all(tx, ctx, &a.names)? {
-            let changed = u.enabled != enabled;
-            let keys = tx.count_keys_bound_to(&u.name)?;
-            if changed {
-                u.enabled = enabled;
-                tx.update_user(&u)?;
-                audit_user(
-                    tx,
-                    &actor,
-                    &u,
-                    json!({"op": op, "user": u.name, "bound_keys": keys}),
-                )?;
-            }
-            out.push(Outcome {
-                name: u.name.clone(),
-                changed,
-                state: u.state(),
-                keys,
-            });
-        }
-        Ok(out)
-    })?;
+    let verb = if enabled { "Enabled" } else { "Disabled" };
+    let outcomes = users::set_enabled(&mut ctx.open_write()?, &a.names, enabled)?;
     let p = &ctx.printer;
     if p.json {
         p.json(&outcomes);
@@ -592,47 +263,20 @@ fn set_enabled(ctx: &mut Context, a: NamesArgs, enabled: bool) -> Result<()> {
 }
 
 fn remove(ctx: &mut Context, a: NamesArgs) -> Result<()> {
-    let actor = ctx.actor();
-    let mut store = ctx.open_write()?;
-    store.require(Right::Admin, "remove users")?;
+    let mut session = ctx.open_write()?;
     // Ask before taking the write lock: a prompt must not block other processes.
-    let bound: Vec<(String, i64)> = store.read(|tx| {
-        find_all(tx, ctx, &a.names)?
-            .into_iter()
-            .map(|u| Ok((u.name.clone(), tx.count_keys_bound_to(&u.name)?)))
-            .collect()
-    })?;
-    let total: i64 = bound.iter().map(|(_, n)| n).sum();
-    if total > 0 {
-        for (name, n) in bound.iter().filter(|(_, n)| *n > 0) {
+    let plan = users::plan_removal(&mut session, &a.names)?;
+    if plan.iter().any(|r| r.bound_keys > 0) {
+        for r in plan.iter().filter(|r| r.bound_keys > 0) {
+            let (n, name) = (r.bound_keys, &r.name);
             ctx.printer.warn(format!(
                 "{n} key{} bound to \"{name}\" will deny everything (keyadm list --user {name}; rebind with keyadm edit KEY --user all)",
-                if *n == 1 { "" } else { "s" }
+                if n == 1 { "" } else { "s" }
             ));
         }
         ctx.confirm("Remove these users?", "keyadm user remove --yes NAME…")?;
     }
-    let removed = store.write(Right::Admin, "remove users", |tx| {
-        let users = find_all(tx, ctx, &a.names)?;
-        let mut out = Vec::new();
-        for u in users {
-            let keys = tx.count_keys_bound_to(&u.name)?;
-            tx.delete_user(&u.name)?;
-            audit_user(
-                tx,
-                &actor,
-                &u,
-                json!({"op": "remove", "user": u, "bound_keys": keys}),
-            )?;
-            out.push(Outcome {
-                name: u.name,
-                changed: true,
-                state: "removed",
-                keys,
-            });
-        }
-        Ok(out)
-    })?;
+    let removed = users::remove(&mut session, &a.names)?;
     if ctx.printer.json {
         ctx.printer.json(&removed);
     } else {

@@ -5,8 +5,16 @@
 //! reads the terminal or the environment, or exits.
 
 pub mod keys;
+pub mod lifecycle;
+pub mod lookup;
 pub mod operators;
+pub mod orgs;
+pub mod rotation;
+pub mod scan;
 pub mod session;
+pub mod settings;
+pub mod signing;
+pub mod users;
 pub mod verify;
 
 pub use session::{Actor, Created, Identity, Open, Right, Session, StoreLocation};

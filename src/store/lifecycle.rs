@@ -196,17 +196,4 @@ impl Tx<'_> {
             .execute([])?;
         Ok(())
     }
-
-    /// The emails of a tenant's enabled admins, sorted.
-    pub fn admin_emails(&self, tenant: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT email FROM users
-             WHERE tenant = ?1 AND role = 'admin' AND enabled = 1 AND email != ''
-             ORDER BY email",
-        )?;
-        let emails = stmt
-            .query_map([tenant], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(emails)
-    }
 }

@@ -1,0 +1,313 @@
+//! `sweep` and `notify`, the cron jobs of a tenant's admin.
+//!
+//! `sweep` disables expired keys (reason `expired`) and deletes those
+//! expired `purge-after` ago or more, except the only internal key of a
+//! tenant; one transaction, so two sweeps at once do what one does.
+//!
+//! `notify` sends expiry notices at the `notify-days` thresholds, each key
+//! and threshold once; after a gap in runs only the nearest threshold is
+//! sent and the earlier ones are marked passed. Delivered by the output
+//! (due, recorded in one transaction), or by a hook: the notices are
+//! claimed, delivered outside the write lock, then recorded one by one.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::keys::{disable_key, DisableCause};
+use super::{Right, Session};
+use crate::domain::expiry::format_duration;
+use crate::domain::key::{Key, KeyType};
+use crate::domain::lifecycle::{crossed_thresholds, days_left, notice_due, purge_due};
+use crate::domain::user::notice_recipients;
+use crate::error::{Error, Result};
+use crate::store::{NewAudit, NoticeState, Tx};
+
+/// A claim older than this belongs to a run that died; the notice is retried.
+const CLAIM_TIMEOUT_SECS: i64 = 3_600;
+
+/// A key that a sweep expired, purged or kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct Swept {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub key_type: KeyType,
+    pub org: String,
+    pub tenant: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Key> for Swept {
+    fn from(k: &Key) -> Self {
+        Swept {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            key_type: k.key_type,
+            org: k.org.clone(),
+            tenant: k.tenant.clone(),
+            expires_at: k.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SweepReport {
+    pub dry_run: bool,
+    /// Disabled now, reason `expired`.
+    pub expired: Vec<Swept>,
+    /// Deleted now.
+    pub purged: Vec<Swept>,
+    /// Due for purging, but the only internal key of its tenant: stays disabled.
+    pub kept: Vec<Swept>,
+}
+
+/// Sweeps the actor's tenant (an operator: every tenant). With `dry_run`
+/// it only says what a sweep would do, and any actor may ask.
+pub fn sweep(session: &mut Session, dry_run: bool) -> Result<SweepReport> {
+    let actor = session.actor_name().to_string();
+    let tenant = session.confined_tenant().map(str::to_string);
+    let tenant = tenant.as_deref();
+    match dry_run {
+        true => session.read(|tx| sweep_in(tx, tenant, &actor, true)),
+        false => session.write(Right::Admin, "sweep keys", |tx| {
+            sweep_in(tx, tenant, &actor, false)
+        }),
+    }
+}
+
+/// Decides, and unless `dry_run` does, what a sweep at `tx.now()` does.
+fn sweep_in(tx: &Tx, tenant: Option<&str>, actor: &str, dry_run: bool) -> Result<SweepReport> {
+    let now = tx.now();
+    let purge_after = tx.settings()?.purge_after();
+    let mut report = SweepReport {
+        dry_run,
+        ..Default::default()
+    };
+    // Internal keys left in each tenant, counted before this sweep deletes any.
+    let mut internal: HashMap<String, i64> = HashMap::new();
+    for mut k in tx.expired_keys(tenant)? {
+        if disable_key(tx, actor, &mut k, DisableCause::Expired, dry_run)? {
+            report.expired.push((&k).into());
+        }
+        if !purge_due(&k, now, purge_after) {
+            continue;
+        }
+        if k.key_type == KeyType::Internal {
+            let left = match internal.get(&k.tenant) {
+                Some(n) => *n,
+                None => tx.count_internal_keys(&k.tenant, false)?,
+            };
+            if left <= 1 {
+                internal.insert(k.tenant.clone(), left);
+                report.kept.push((&k).into());
+                continue;
+            }
+            internal.insert(k.tenant.clone(), left - 1);
+        }
+        if !dry_run {
+            tx.delete_key(&k.id)?;
+            tx.append_audit(NewAudit::key(
+                actor,
+                "purge",
+                &k,
+                json!({
+                    "expires_at": k.expires_at,
+                    "purge_after": format_duration(purge_after),
+                    "type": k.key_type,
+                    "org": k.org,
+                    "reason_disabled": k.disabled_reason,
+                }),
+            ))?;
+        }
+        report.purged.push((&k).into());
+    }
+    if !dry_run && !report.purged.is_empty() {
+        tx.forget_orphan_notices()?;
+    }
+    Ok(report)
+}
+
+/// One expiry notice.
+#[derive(Debug, Serialize, Clone)]
+pub struct Notice {
+    pub key_id: String,
+    pub name: String,
+    pub org: String,
+    pub tenant: String,
+    pub expires_at: DateTime<Utc>,
+    pub days_left: i64,
+    /// The threshold (days before expiry) this notice is for.
+    pub threshold: u32,
+    /// Earlier thresholds crossed during a gap in runs, marked passed.
+    pub passed: Vec<u32>,
+    pub recipients: Vec<String>,
+    /// Admins whose stored email is not valid (accepted by an older
+    /// release): skipped as recipients, for a warning naming the user.
+    #[serde(skip)]
+    pub skipped_users: Vec<String>,
+    pub sent: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct NotifyReport {
+    pub dry_run: bool,
+    pub notices: Vec<Notice>,
+}
+
+impl NotifyReport {
+    /// The error a run with a hook ends with when some notice was not sent
+    /// (exit 5; those notices are retried on the next run).
+    pub fn failure(&self) -> Option<Error> {
+        let failed = self.notices.iter().filter(|n| !n.sent).count();
+        if self.dry_run || failed == 0 {
+            return None;
+        }
+        let all = self.notices.len();
+        Some(Error::environment(format!(
+            "the hook failed for {failed} of {all} notice{}; {} not marked sent and will be retried on the next run",
+            if all == 1 { "" } else { "s" },
+            if failed == 1 { "it is" } else { "they are" },
+        ))
+        .hint("see the hook's output above; run the same command again once it is fixed"))
+    }
+}
+
+/// The notices due now, sending and recording nothing (any actor may ask).
+pub fn due(session: &mut Session) -> Result<NotifyReport> {
+    let tenant = session.confined_tenant().map(str::to_string);
+    let notices = session.read(|tx| due_notices(tx, tenant.as_deref()))?;
+    Ok(NotifyReport {
+        dry_run: true,
+        notices,
+    })
+}
+
+/// Sends the due notices by handing them to the caller in the report:
+/// the output is the delivery, so they are due and recorded sent in one
+/// transaction.
+pub fn send(session: &mut Session) -> Result<NotifyReport> {
+    let actor = session.actor_name().to_string();
+    let tenant = session.confined_tenant().map(str::to_string);
+    let notices = session.write(Right::Admin, "send expiry notices", |tx| {
+        let mut notices = due_notices(tx, tenant.as_deref())?;
+        for n in &mut notices {
+            record_sent(tx, n, &actor, "output")?;
+            n.sent = true;
+        }
+        Ok(notices)
+    })?;
+    Ok(NotifyReport {
+        dry_run: false,
+        notices,
+    })
+}
+
+/// Sends the due notices through `deliver` (a hook; `Err` says why it
+/// failed): they are claimed in one transaction, delivered outside the
+/// write lock (a slow mail server must not block other keyadm
+/// processes), and each recorded sent, or its claim dropped, after.
+pub fn send_with(
+    session: &mut Session,
+    mut deliver: impl FnMut(&Notice) -> std::result::Result<(), String>,
+) -> Result<NotifyReport> {
+    let actor = session.actor_name().to_string();
+    let tenant = session.confined_tenant().map(str::to_string);
+    let mut notices = session.write(Right::Admin, "send expiry notices", |tx| {
+        let notices = due_notices(tx, tenant.as_deref())?;
+        for n in &notices {
+            tx.record_notice(&n.key_id, n.expires_at, n.threshold, NoticeState::Sending)?;
+        }
+        Ok(notices)
+    })?;
+    for n in &mut notices {
+        let hook = deliver(n);
+        let recorded = session.write(Right::Admin, "send expiry notices", |tx| match &hook {
+            Ok(()) => record_sent(tx, n, &actor, "exec"),
+            Err(_) => tx.forget_notice(&n.key_id, n.expires_at, n.threshold),
+        });
+        match (hook, recorded) {
+            (Ok(()), Ok(())) => n.sent = true,
+            (Err(why), _) => n.error = Some(why),
+            (Ok(()), Err(e)) => {
+                n.error = Some(format!(
+                    "the hook succeeded, but recording the notice failed: {}",
+                    e.message()
+                ))
+            }
+        }
+    }
+    Ok(NotifyReport {
+        dry_run: false,
+        notices,
+    })
+}
+
+/// The notices due at `tx.now()`. A notice another run is delivering right
+/// now (a fresh claim) is not due.
+fn due_notices(tx: &Tx, tenant: Option<&str>) -> Result<Vec<Notice>> {
+    let now = tx.now();
+    let days = tx.settings()?.notify_days();
+    let Some(widest) = days.iter().max() else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for k in tx.keys_expiring_within(tenant, u64::from(*widest) * 86_400)? {
+        let Some(expires_at) = k.expires_at else {
+            continue;
+        };
+        let crossed = crossed_thresholds(&k, now, &days);
+        let recorded: Vec<u32> = tx
+            .recorded_notices(&k.id, expires_at)?
+            .into_iter()
+            .filter(|(_, state, at)| {
+                *state != NoticeState::Sending || now - *at < Duration::seconds(CLAIM_TIMEOUT_SECS)
+            })
+            .map(|(d, _, _)| d)
+            .collect();
+        if let Some(due) = notice_due(&crossed, &recorded) {
+            let to = notice_recipients(&k.tenant, &tx.users(Some(&k.tenant), None)?);
+            out.push(Notice {
+                key_id: k.id.clone(),
+                name: k.name.clone(),
+                org: k.org.clone(),
+                tenant: k.tenant.clone(),
+                expires_at,
+                days_left: days_left(expires_at, now),
+                threshold: due.threshold,
+                passed: due.passed,
+                recipients: to.emails,
+                skipped_users: to.skipped_users,
+                sent: false,
+                error: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Marks a notice sent (and the thresholds it replaces passed), audited.
+fn record_sent(tx: &Tx, n: &Notice, actor: &str, via: &str) -> Result<()> {
+    tx.record_notice(&n.key_id, n.expires_at, n.threshold, NoticeState::Sent)?;
+    for d in &n.passed {
+        tx.record_notice(&n.key_id, n.expires_at, *d, NoticeState::Passed)?;
+    }
+    tx.append_audit(NewAudit {
+        actor,
+        action: "notify",
+        key_id: Some(&n.key_id),
+        key_name: Some(&n.name),
+        tenant: Some(&n.tenant),
+        details: json!({
+            "threshold_days": n.threshold,
+            "days_left": n.days_left,
+            "expires_at": n.expires_at,
+            "passed": n.passed,
+            "recipients": n.recipients,
+            "via": via,
+        }),
+    })
+}

@@ -1,0 +1,94 @@
+//! `config list|get|set`: the store's settings. Everyone reads them; only
+//! an operator changes them (audited, action `config`).
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Right, Session};
+use crate::domain::settings::{normalize, unknown, Settings, SETTINGS};
+use crate::error::Result;
+use crate::store::NewAudit;
+
+/// One setting and its value (fields in the order `--json` prints them).
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingValue {
+    pub name: String,
+    pub value: String,
+}
+
+/// What `config set` did: `before == value` when nothing changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingChange {
+    pub before: String,
+    pub name: String,
+    pub value: String,
+}
+
+impl SettingChange {
+    pub fn changed(&self) -> bool {
+        self.before != self.value
+    }
+}
+
+/// A checked new value for a setting, in its normal form. Made before
+/// the store is opened, so that a bad value changes (and creates) nothing.
+#[derive(Debug, Clone)]
+pub struct NewSetting {
+    name: String,
+    value: String,
+}
+
+impl NewSetting {
+    pub fn parse(name: &str, value: &str) -> Result<NewSetting> {
+        Ok(NewSetting {
+            name: name.to_string(),
+            value: normalize(name, value)?,
+        })
+    }
+}
+
+/// Refuses a name that is no setting (exit 2, listing the settings).
+pub fn check_name(name: &str) -> Result<()> {
+    match SETTINGS.iter().any(|(n, _, _)| *n == name) {
+        true => Ok(()),
+        false => Err(unknown(name)),
+    }
+}
+
+pub fn list(session: &mut Session) -> Result<Settings> {
+    session.read(|tx| tx.settings())
+}
+
+pub fn get(session: &mut Session, name: &str) -> Result<SettingValue> {
+    check_name(name)?;
+    let settings = session.read(|tx| tx.settings())?;
+    Ok(SettingValue {
+        name: name.to_string(),
+        value: settings.get(name).to_string(),
+    })
+}
+
+/// Sets a setting (an operator's); audited only when the value changes.
+pub fn set(session: &mut Session, new: &NewSetting) -> Result<SettingChange> {
+    let actor = session.actor_name().to_string();
+    let NewSetting { name, value } = new;
+    session.write(Right::Operator, "change the store's settings", |tx| {
+        let before = tx.settings()?.get(name).to_string();
+        if before != *value {
+            tx.set_setting(name, value)?;
+            tx.append_audit(NewAudit {
+                actor: &actor,
+                action: "config",
+                key_id: None,
+                key_name: None,
+                tenant: None,
+                details: json!({ "setting": name, "before": before, "after": value }),
+            })?;
+        }
+        Ok(SettingChange {
+            before,
+            name: name.clone(),
+            value: value.clone(),
+        })
+    })
+}
