@@ -11,7 +11,6 @@ use super::edit::diff;
 use super::generate::parse_list;
 use super::Context;
 use crate::output::table::new_table;
-use keyadm::domain::key::KeyType;
 use keyadm::domain::org::{org_not_found, tenant_of};
 use keyadm::domain::rules::Rule;
 use keyadm::domain::user::{
@@ -142,67 +141,6 @@ fn find_visible(tx: &Tx, ctx: &Context, name: &str) -> Result<User> {
     tx.find_user(name)?
         .filter(|u| ctx.confined_tenant().is_none_or(|t| t == u.tenant))
         .ok_or_else(|| user_not_found(name))
-}
-
-/// Checks that a key of `tenant` may be bound to the user `name`: the user
-/// exists in that tenant, is enabled, and, for a custom key, has privileges
-/// covering every one of the key's rules.
-pub fn check_user_binding(
-    tx: &Tx,
-    tenant: &str,
-    name: &str,
-    key_type: KeyType,
-    rules: &[Rule],
-) -> Result<()> {
-    let user = tx
-        .find_user(name)?
-        .filter(|u| u.tenant == tenant)
-        .ok_or_else(|| user_not_found(name))?;
-    if !user.enabled {
-        return Err(Error::refused(format!(
-            "user \"{name}\" is disabled; a key cannot be bound to them"
-        ))
-        .hint(format!("enable them first: keyadm user enable {name}")));
-    }
-    if key_type == KeyType::Custom {
-        if let Some(rule) = user.uncovered_rule(rules) {
-            return Err(Error::refused(format!(
-                "user \"{name}\" lacks the privilege for the rule \"{rule}\""
-            ))
-            .hint(format!(
-                "narrow the rule, bind the key to --user all, or grant it: keyadm user edit {name} --allow '{rule}'"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The state of the user a key is bound to: `None` for a key of all users,
-/// else `enabled`, `disabled` or `removed`, from `states` (name → enabled).
-pub fn binding_state(
-    states: &std::collections::HashMap<String, bool>,
-    key: &keyadm::Key,
-) -> Option<&'static str> {
-    let user = key.user.as_deref()?;
-    Some(match states.get(user) {
-        Some(true) => "enabled",
-        Some(false) => "disabled",
-        None => "removed",
-    })
-}
-
-/// The same for one key, looked up in the store.
-pub fn bound_user_state(tx: &Tx, key: &keyadm::Key) -> Result<Option<&'static str>> {
-    let Some(name) = key.user.as_deref() else {
-        return Ok(None);
-    };
-    let states = tx
-        .find_user(name)?
-        .filter(|u| u.tenant == key.tenant)
-        .map(|u| (u.name, u.enabled))
-        .into_iter()
-        .collect();
-    Ok(binding_state(&states, key))
 }
 
 fn parse_groups(groups: &[String]) -> Result<Vec<String>> {

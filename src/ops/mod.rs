@@ -4,9 +4,16 @@
 //! its own audit entry, and returns a typed report. Nothing here prints,
 //! reads the terminal or the environment, or exits.
 
+pub mod handover;
+pub mod key_changes;
 pub mod keys;
+pub mod listing;
 pub mod operators;
+pub mod private_file;
 pub mod session;
 pub mod verify;
 
+/// The transaction an operation's steps run in (for the steps the binary
+/// still runs itself, e.g. `rotate`'s lookup of its KEY arguments).
+pub use crate::store::Tx;
 pub use session::{Actor, Created, Identity, Open, Right, Session, StoreLocation};
