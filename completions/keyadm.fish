@@ -718,7 +718,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s h -l help -d 'Pri
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l format -d 'The file format [default: from the --output extension, else json with --json, else csv]' -r -f -a "csv\t''
 json\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s o -l output -d 'Write to FILE (created 0600) instead of stdout' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s o -l output -d 'Write to FILE (created 0600; a device or FIFO is written in place; - is stdout) instead of stdout' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s s -l search -d 'Keys whose shown columns or tags contain TEXT (case-insensitive)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s t -l type -d 'Keys of this type' -r -f -a "internal\t''
 external\t''

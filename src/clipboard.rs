@@ -8,9 +8,9 @@
 //! exits; it exits at once when someone else copies something.
 //! `--osc52` instead asks the terminal to set its clipboard (SSH, tmux).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -49,9 +49,19 @@ pub fn check_display() -> Result<()> {
     }
 }
 
-/// Starts the holder, gives it the value, and waits until it owns the
-/// clipboard (or says why it cannot).
-pub fn hand_over(value: &SecretValue, clear_after: u64) -> Result<()> {
+/// A holder started and fed, connected to the display, not yet owning the
+/// clipboard: everything that can fail before the commit (SPEC §5.8).
+/// [`Holder::take_over`] makes it take the clipboard; dropped instead, it
+/// is ended and the clipboard is never touched.
+pub struct Holder {
+    child: Option<Child>,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+/// Starts the holder, gives it the value, and waits until it is connected
+/// to the display (or says why it cannot).
+pub fn start(value: &SecretValue, clear_after: u64) -> Result<Holder> {
     check_display()?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::environment(format!("cannot find the keyadm binary: {e}")))?;
@@ -76,62 +86,122 @@ pub fn hand_over(value: &SecretValue, clear_after: u64) -> Result<()> {
         .process_group(0)
         .spawn()
         .map_err(|e| Error::environment(format!("cannot start the clipboard holder: {e}")))?;
-    {
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        stdin
-            .write_all(value.expose().as_bytes())
-            .map_err(|e| Error::environment(format!("cannot hand the value over: {e}")))?;
-    }
     let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
+    let (tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    match rx.recv_timeout(READY_TIMEOUT) {
-        Ok(line) if line.trim() == "ready" => Ok(()),
-        Ok(line) => {
-            let _ = child.wait();
-            let why = line.trim().strip_prefix("error: ").unwrap_or(line.trim());
-            Err(no_clipboard(if why.is_empty() {
-                "the clipboard holder ended early"
-            } else {
-                why
-            }))
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
         }
-        Err(_) => {
+    });
+    let mut h = Holder {
+        stdin: child.stdin.take(),
+        child: Some(child),
+        lines,
+    };
+    let line = Zeroizing::new(format!("{}\n", value.expose()));
+    h.send(&line)?;
+    h.expect("armed")?;
+    Ok(h)
+}
+
+impl Holder {
+    fn send(&mut self, text: &str) -> Result<()> {
+        let stdin = self.stdin.as_mut().expect("stdin kept until dropped");
+        stdin
+            .write_all(text.as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(|e| no_clipboard(&format!("cannot hand the value over: {e}")))
+    }
+
+    /// Waits for the holder's next line to be `want`.
+    fn expect(&mut self, want: &str) -> Result<()> {
+        match self.lines.recv_timeout(READY_TIMEOUT) {
+            Ok(line) if line.trim() == want => Ok(()),
+            Ok(line) => {
+                let why = line.trim().strip_prefix("error: ").unwrap_or(line.trim());
+                Err(no_clipboard(if why.is_empty() {
+                    "the clipboard holder ended early"
+                } else {
+                    why
+                }))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(no_clipboard("the clipboard holder ended early"))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                Err(no_clipboard("the display did not answer in time"))
+            }
+        }
+    }
+
+    /// Tells the holder to take the clipboard, and waits until it owns it.
+    pub fn take_over(mut self) -> Result<()> {
+        self.send("go\n")?;
+        self.expect("ready")?;
+        // From here on the holder lives on by itself.
+        self.stdin = None;
+        if let Some(mut child) = self.child.take() {
+            std::thread::spawn(move || child.wait());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
-            Err(no_clipboard("the display did not answer in time"))
         }
     }
 }
 
-/// The holder process (see the module docs). Its stdout is a pipe to the
-/// `copy` that started it: one line, `ready` or `error: …`.
+/// The holder process (see the module docs). Its stdin is a pipe from the
+/// `copy` that started it: the value, then `go` once the entry that audits
+/// it is committed (end of input instead: exit, untouched). Its stdout:
+/// `armed` (connected to the display), then `ready` or `error: …`.
 pub fn hold(args: &[String]) -> ExitCode {
     let clear_after = args.first().and_then(|s| s.parse::<u64>().ok());
+    let mut input = BufReader::new(std::io::stdin().lock());
     let mut value = Zeroizing::new(String::new());
-    let read = std::io::stdin().read_to_string(&mut value);
-    let (Some(clear_after), Ok(_)) = (clear_after, read) else {
+    let read = input.read_line(&mut value);
+    let (Some(clear_after), Ok(1..)) = (clear_after, read) else {
         println!("error: bad holder arguments");
         return ExitCode::from(2);
     };
-    match serve(&value, clear_after) {
+    let value = Zeroizing::new(value.trim_end_matches('\n').to_string());
+    let mut clipboard = match arboard::Clipboard::new() {
+        Ok(c) => c,
+        Err(e) => return failed(e),
+    };
+    println!("armed");
+    let _ = std::io::stdout().flush();
+    let mut go = String::new();
+    if input.read_line(&mut go).is_err() || go.trim() != "go" {
+        return ExitCode::SUCCESS;
+    }
+    match serve(&mut clipboard, &value, clear_after) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // Only useful before `ready`; afterwards nobody reads it.
-            println!("error: {e}");
-            let _ = std::io::stdout().flush();
-            ExitCode::from(5)
-        }
+        Err(e) => failed(e),
     }
 }
 
-fn serve(value: &str, clear_after: u64) -> std::result::Result<(), arboard::Error> {
+fn failed(e: arboard::Error) -> ExitCode {
+    // Only useful before `ready`; afterwards nobody reads it.
+    println!("error: {e}");
+    let _ = std::io::stdout().flush();
+    ExitCode::from(5)
+}
+
+fn serve(
+    clipboard: &mut arboard::Clipboard,
+    value: &str,
+    clear_after: u64,
+) -> std::result::Result<(), arboard::Error> {
     use arboard::SetExtLinux;
-    let mut clipboard = arboard::Clipboard::new()?;
     clipboard
         .set()
         .exclude_from_history()
@@ -178,20 +248,32 @@ pub fn osc52_sequence(value: &str, tmux: bool) -> Zeroizing<String> {
     }
 }
 
-/// Writes the OSC 52 escape to the controlling terminal.
-pub fn osc52(value: &SecretValue) -> Result<()> {
+/// The terminal opened and the OSC 52 escape made: what can fail before
+/// the commit; [`Osc52::send`] writes it.
+pub struct Osc52 {
+    tty: std::fs::File,
+    seq: Zeroizing<String>,
+}
+
+pub fn osc52(value: &SecretValue) -> Result<Osc52> {
     let tmux = std::env::var_os("TMUX").is_some_and(|t| !t.is_empty());
     let seq = osc52_sequence(value.expose(), tmux);
-    let mut tty = std::fs::OpenOptions::new()
+    let tty = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/tty")
         .map_err(|e| {
             Error::environment(format!("no terminal to send the value through: {e}"))
                 .hint("run it at a terminal, or print the value: keyadm show KEY --value")
         })?;
-    tty.write_all(seq.as_bytes())?;
-    tty.flush()?;
-    Ok(())
+    Ok(Osc52 { tty, seq })
+}
+
+impl Osc52 {
+    pub fn send(mut self) -> Result<()> {
+        self.tty.write_all(self.seq.as_bytes())?;
+        self.tty.flush()?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

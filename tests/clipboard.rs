@@ -341,3 +341,28 @@ fn the_holder_gets_the_value_through_a_pipe_and_a_bare_environment() {
         );
     }
 }
+
+#[test]
+fn copy_on_a_full_disk_puts_nothing_on_the_clipboard() {
+    let Some(d) = display() else { return };
+    let base = Env::at(T0);
+    let value = base.generate("billing", &[]);
+    let Some((env, _tmpfs)) = common::proof::on_full_disk(&base) else {
+        return;
+    };
+    let holders = holder_pids();
+    let r = run_on(&env, &d, &["copy", "billing"]);
+    assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("disk"), "{}", r.stderr);
+    // Nothing arrives later either: no holder was left to serve it.
+    let now = d.wait_for(Some(&value), Duration::from_secs(1));
+    assert_ne!(
+        now.as_deref(),
+        Some(value.as_str()),
+        "the clipboard got the value"
+    );
+    let left = holder_environments(&d.name, &holders);
+    assert!(left.is_empty(), "holders left running: {left:?}");
+    std::fs::remove_file(env.db().parent().unwrap().join("filler")).unwrap();
+    assert!(!audit_actions(&env).contains(&"copy".to_string()));
+}

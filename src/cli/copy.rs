@@ -1,15 +1,14 @@
 //! `keyadm copy KEY`: the value to the clipboard (or the terminal's, with
-//! `--osc52`), cleared after `--clear-after`; audited.
+//! `--osc52`), cleared after `--clear-after`; audited before it is released.
 
 use clap::Args;
 use serde_json::json;
 
-use super::show::reveal;
 use super::Context;
 use crate::clipboard;
 use keyadm::domain::expiry::{format_duration, parse_duration};
-use keyadm::domain::settings::Settings;
-use keyadm::ops::Right;
+use keyadm::ops::handover::{self, CopyPlan, Handover, Via};
+use keyadm::ops::keys::Scope;
 use keyadm::{Result, SecretValue};
 
 #[derive(Args, Debug)]
@@ -31,83 +30,90 @@ pub struct CopyHow {
     pub osc52: bool,
 }
 
+/// A value on its way to a clipboard: prepared before the commit, released after.
+pub enum Held {
+    Clipboard(clipboard::Holder, u64),
+    Osc52(clipboard::Osc52),
+}
+
+impl Handover for Held {
+    /// What to tell the user.
+    type Said = String;
+
+    fn release(self) -> Result<String> {
+        match self {
+            Held::Osc52(o) => {
+                o.send()?;
+                Ok(
+                    "sent to the terminal's clipboard (OSC 52); keyadm cannot clear it there"
+                        .into(),
+                )
+            }
+            Held::Clipboard(holder, secs) => {
+                holder.take_over()?;
+                Ok(if secs == 0 {
+                    "copied to the clipboard (not cleared: clear-after is 0)".into()
+                } else {
+                    format!(
+                        "copied to the clipboard; cleared in {} unless replaced before",
+                        format_duration(secs)
+                    )
+                })
+            }
+        }
+    }
+}
+
 impl CopyHow {
-    /// Checks the options and that there is a clipboard, before any change.
-    pub fn prepare(&self) -> Result<Option<u64>> {
-        let secs = self
+    /// Checks the options (the clipboard itself is looked for when the
+    /// holder starts, inside the transaction: a failure there changes nothing).
+    pub fn plan(&self) -> Result<CopyPlan> {
+        let clear_after = self
             .clear_after
             .as_deref()
             .map(|d| parse_duration(d, true))
             .transpose()?;
-        if !self.osc52 {
-            clipboard::check_display()?;
-        }
-        Ok(secs)
-    }
-
-    /// Hands `value` over (inside the caller's transaction, so that a failure
-    /// undoes the audit entry); returns what to tell the user.
-    pub fn hand_over(&self, value: &SecretValue, clear_after: u64) -> Result<String> {
-        if self.osc52 {
-            clipboard::osc52(value)?;
-            return Ok(
-                "sent to the terminal's clipboard (OSC 52); keyadm cannot clear it there".into(),
-            );
-        }
-        clipboard::hand_over(value, clear_after)?;
-        Ok(if clear_after == 0 {
-            "copied to the clipboard (not cleared: clear-after is 0)".into()
+        let via = if self.osc52 {
+            Via::Osc52
         } else {
-            format!(
-                "copied to the clipboard; cleared in {} unless replaced before",
-                format_duration(clear_after)
-            )
-        })
-    }
-
-    pub fn details(&self, clear_after: u64) -> serde_json::Value {
-        json!({
-            "via": if self.osc52 { "osc52" } else { "clipboard" },
-            "clear_after": if self.osc52 { None } else { Some(format_duration(clear_after)) },
-        })
+            Via::Clipboard
+        };
+        Ok(CopyPlan { via, clear_after })
     }
 }
 
-/// The clear-after from the option, else the setting.
-pub fn clear_after(option: Option<u64>, settings: &Settings) -> u64 {
-    option.unwrap_or_else(|| settings.clipboard_clear())
+/// Every step of handing `value` over that can fail (inside the
+/// transaction that audits it); the value is not yet released.
+pub fn prepare(plan: &CopyPlan, value: &SecretValue, secs: u64) -> Result<Held> {
+    Ok(match plan.via {
+        Via::Osc52 => Held::Osc52(clipboard::osc52(value)?),
+        Via::Clipboard => Held::Clipboard(clipboard::start(value, secs)?, secs),
+    })
 }
 
 pub fn run(ctx: &mut Context, args: CopyArgs) -> Result<()> {
-    let actor = ctx.actor();
-    let mut store = ctx.open_write_existing()?;
-    // A show-once key has nothing to copy: say that, not "no clipboard".
-    let key = store
-        .read(|tx| tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key))?;
-    if key.show_once {
-        return Err(super::show::not_retrievable(&key));
-    }
-    let option = args.how.prepare()?;
-    let (key, secs, said, settings) = store.write(Right::Reveal, "copy keys", |tx| {
-        let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
-        let settings = tx.settings()?;
-        let secs = clear_after(option, &settings);
-        let value = reveal(tx, &key, &actor, "copy", args.how.details(secs))?;
-        let said = args.how.hand_over(&value, secs)?;
-        Ok((key, secs, said, settings))
+    let plan = args.how.plan()?;
+    let mut session = ctx.open_write_existing()?;
+    let scope = Scope {
+        org: ctx.global.org.as_deref(),
+    };
+    let done = handover::copy(&mut session, scope, &args.key, &plan, |value, secs| {
+        prepare(&plan, value, secs)
     })?;
-    super::notify::warn_if_expiring(ctx, &key, &settings);
+    super::notify::warn_if_expiring(ctx, &done.key, &done.settings);
     if ctx.printer.json {
-        let mut out = json!({"key_id": key.id, "name": key.name});
+        let mut out = json!({"key_id": done.key.id, "name": done.key.name});
         if let (Some(o), serde_json::Value::Object(d)) =
-            (out.as_object_mut(), args.how.details(secs))
+            (out.as_object_mut(), plan.details(done.clear_after))
         {
             o.extend(d);
         }
         ctx.printer.json(&out);
     } else {
-        ctx.printer
-            .note(format!("The value of key \"{}\" was {said}.", key.name));
+        ctx.printer.note(format!(
+            "The value of key \"{}\" was {}.",
+            done.key.name, done.said
+        ));
     }
     Ok(())
 }

@@ -1,24 +1,21 @@
 //! `keyadm export`: keys as CSV or JSON, with the filters of `list`; with
 //! `--include-secrets` the whole values (confirmed, file 0600, audited).
 
-use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::list::FilterArgs;
-use super::show::reveal;
 use super::Context;
-use crate::output::time::TimeFormat;
+use crate::output::table::key_cells;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::Key;
-use keyadm::ops::Right;
-use keyadm::store::NewAudit;
-use keyadm::{Error, Result, SecretValue};
+use keyadm::ops::handover::{self, ExportRow, Handover};
+use keyadm::ops::private_file::{OutputFile, PreparedFile};
+use keyadm::{Error, Result};
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -31,7 +28,7 @@ pub struct ExportArgs {
     /// The file format [default: from the --output extension, else json with --json, else csv]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write to FILE (created 0600) instead of stdout
+    /// Write to FILE (created 0600; a device or FIFO is written in place; - is stdout) instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Put whole key values in the key column (asks for confirmation; audited per key)
@@ -118,18 +115,12 @@ fn csv_row(k: &Key, now: chrono::DateTime<chrono::Utc>, key_cell: &str) -> Vec<S
     .collect()
 }
 
-/// A selected key and, with `--include-secrets`, its value (`None` for a show-once key).
-struct Exported {
-    key: Key,
-    value: Option<SecretValue>,
-}
-
 fn render(
     format: Format,
-    rows: &[Exported],
+    rows: &[ExportRow],
     secrets: bool,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<u8>> {
+) -> Result<Zeroizing<Vec<u8>>> {
     match format {
         Format::Json => {
             let items: Vec<KeyJson> = rows
@@ -142,8 +133,10 @@ fn render(
                     }
                 })
                 .collect();
-            let mut out = serde_json::to_vec_pretty(&items)
-                .map_err(|e| Error::environment(format!("cannot write JSON: {e}")))?;
+            let mut out = Zeroizing::new(
+                serde_json::to_vec_pretty(&items)
+                    .map_err(|e| Error::environment(format!("cannot write JSON: {e}")))?,
+            );
             out.push(b'\n');
             Ok(out)
         }
@@ -161,53 +154,43 @@ fn render(
                     .map_err(csv_err)?;
             }
             w.into_inner()
+                .map(Zeroizing::new)
                 .map_err(|e| Error::environment(format!("cannot write CSV: {e}")))
         }
     }
 }
 
-/// Writes `bytes` to `path` by way of a 0600 temporary file beside it, so
-/// that a failure leaves no half-written export and no reader sees one.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::usage(format!("--output {} is not a file name", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.keyadm-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let io = |e: std::io::Error| {
-        Error::environment(format!("cannot write {}: {e}", path.display()))
-            .hint("check that the folder exists and is writable")
-    };
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(io)?;
-    let done = f
-        .write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = done {
-        let _ = fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    Ok(())
+/// Where the export goes, prepared before the commit and released after.
+enum Out {
+    /// Written to stdout on release.
+    Stdout(Zeroizing<Vec<u8>>),
+    File(PreparedFile),
 }
 
-pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
-    if let Some(p) = &args.output {
-        keyadm::domain::value::refuse_value_in_path("export path", p)?;
+impl Handover for Out {
+    type Said = ();
+
+    fn release(self) -> Result<()> {
+        match self {
+            Out::File(f) => f.release(),
+            Out::Stdout(bytes) => {
+                let mut out = std::io::stdout().lock();
+                match out.write_all(&bytes).and_then(|()| out.flush()) {
+                    // A reader that went away (`| head`) took what it wanted.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                    Err(e) => Err(Error::environment(format!(
+                        "cannot write the export to stdout: {e}"
+                    ))
+                    .hint("check where stdout goes, or write a file with -o FILE")),
+                    Ok(()) => Ok(()),
+                }
+            }
+        }
     }
-    let now = ctx.now();
-    let format = args.format.unwrap_or_else(|| {
+}
+
+fn format_of(args: &ExportArgs, json: bool) -> Format {
+    args.format.unwrap_or_else(|| {
         match args
             .output
             .as_ref()
@@ -217,32 +200,33 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
             Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
             Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
             // `keyadm export --json` means JSON, as on every other command.
-            _ if ctx.printer.json => Format::Json,
+            _ if json => Format::Json,
             _ => Format::Csv,
         }
-    });
-    let actor = ctx.actor();
-    let mut store = ctx.open_write_existing()?;
+    })
+}
+
+pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
+    if let Some(p) = &args.output {
+        keyadm::domain::value::refuse_value_in_path("export path", p)?;
+    }
+    let now = ctx.now();
+    let format = format_of(&args, ctx.printer.json);
+    // `-o -` is stdout.
+    let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let selection = args.filter.selection(ctx)?;
+    let mut session = ctx.open_write_existing()?;
     // Confirm before the transaction: the count asked about is shown to a
     // person, and a prompt must not hold the store's write lock.
-    let selected = store.read(|tx| select(ctx, &args, &tx.settings()?, tx))?;
+    let selected = handover::export_plan(
+        &mut session,
+        &selection,
+        |settings| ctx.time_format(settings),
+        |tf, k| key_cells(k, now, tf),
+        args.include_secrets,
+    )?;
     if args.include_secrets {
-        if !selected.is_empty() && selected.iter().all(|k| k.show_once) {
-            return Err(Error::refused(format!(
-                "no value to export: the {} selected key{} shown once and not stored",
-                selected.len(),
-                if selected.len() == 1 {
-                    " was"
-                } else {
-                    "s were"
-                }
-            ))
-            .hint("export without --include-secrets, or give them new values with keyadm rotate"));
-        }
-        let target = args
-            .output
-            .as_ref()
-            .map_or("stdout".to_string(), |p| p.display().to_string());
+        let target = path.map_or("stdout".to_string(), |p| p.display().to_string());
         ctx.confirm(
             &format!(
                 "Export {} key{} WITH THEIR VALUES to {target}?",
@@ -252,53 +236,26 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
             "keyadm export --include-secrets --yes …",
         )?;
     }
+    // A FIFO waits here for its reader, before the store is locked.
+    let file = path.map(OutputFile::open).transpose()?;
     let ids: Vec<String> = selected.iter().map(|k| k.id.clone()).collect();
-    let (rows, blank) = store.write(Right::Reveal, "export keys", |tx| {
-        let mut rows = Vec::with_capacity(ids.len());
-        let mut blank = 0;
-        for id in &ids {
-            let key = tx.find_key(ctx.confined_tenant(), None, id)?;
-            let value = if !args.include_secrets {
-                None
-            } else if key.show_once {
-                blank += 1;
-                None
-            } else {
-                Some(reveal(
-                    tx,
-                    &key,
-                    &actor,
-                    "export",
-                    json!({"format": format_name(format)}),
-                )?)
-            };
-            rows.push(Exported { key, value });
-        }
-        let bytes = render(format, &rows, args.include_secrets, now)?;
-        tx.append_audit(NewAudit {
-            actor: &actor,
-            action: "export",
-            key_id: None,
-            key_name: None,
-            tenant: ctx.confined_tenant(),
-            details: json!({
-                "format": format_name(format),
-                "keys": rows.len(),
-                "include_secrets": args.include_secrets,
-                "output": args.output.as_ref().map(|p| p.display().to_string()),
-            }),
-        })?;
-        match &args.output {
-            Some(path) => write_private(path, &bytes)?,
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&bytes)?;
-                out.flush()?;
-            }
-        }
-        Ok((rows.len(), blank))
-    })?;
-    if let Some(path) = &args.output {
+    let shown_path = path.map(|p| p.display().to_string());
+    let done = handover::export(
+        &mut session,
+        &ids,
+        args.include_secrets,
+        format_name(format),
+        shown_path.as_deref(),
+        |rows| {
+            let bytes = render(format, rows, args.include_secrets, now)?;
+            Ok(match file {
+                Some(f) => Out::File(f.prepare(bytes)?),
+                None => Out::Stdout(bytes),
+            })
+        },
+    )?;
+    let (rows, blank) = (done.keys, done.blank);
+    if let Some(path) = path {
         ctx.printer.note(format!(
             "exported {rows} key{} to {}{}",
             if rows == 1 { "" } else { "s" },
@@ -325,26 +282,6 @@ fn format_name(f: Format) -> &'static str {
         Format::Csv => "csv",
         Format::Json => "json",
     }
-}
-
-/// The keys `list` would show with the same filters, in its order.
-fn select(
-    ctx: &Context,
-    args: &ExportArgs,
-    settings: &keyadm::domain::settings::Settings,
-    tx: &keyadm::store::Tx,
-) -> Result<Vec<Key>> {
-    let tf: TimeFormat = ctx.time_format(settings);
-    args.filter.check_org(ctx, tx)?;
-    let filter = args.filter.filter(ctx, settings.max_lifetime())?;
-    let mut keys = Vec::new();
-    tx.each_key(&args.filter.query(ctx), |k| {
-        if filter.matches(&k, &tf) {
-            keys.push(k);
-        }
-        Ok(())
-    })?;
-    Ok(keys)
 }
 
 #[cfg(test)]

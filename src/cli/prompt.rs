@@ -6,13 +6,15 @@
 use dialoguer::{Confirm, FuzzySelect, Input, Select};
 
 use super::edit::EditArgs;
-use super::generate::{parse_list, GenerateArgs};
+use super::generate::GenerateArgs;
 use super::Context;
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
 use keyadm::domain::key::{validate_description, validate_name, validate_tag, Key, KeyType};
+use keyadm::domain::key_spec::{check_type_rules, parse_list, Given};
 use keyadm::domain::org::{is_within, tenant_of};
 use keyadm::domain::rules::{IpRange, Origin, Rule};
 use keyadm::domain::user::User;
+use keyadm::ops::keys;
 use keyadm::{Error, Result};
 
 fn cancelled(e: dialoguer::Error) -> Error {
@@ -148,10 +150,11 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
                 "",
                 move |s| {
                     if s.is_empty() {
-                        return if first {
-                            Err("a custom key needs at least one allow rule".into())
-                        } else {
-                            Ok(())
+                        // The library's own words for a custom key without rules.
+                        let none = check_type_rules(KeyType::Custom, Given::default(), 0);
+                        return match none {
+                            Err(e) if first => Err(e.message().what.clone()),
+                            _ => Ok(()),
                         };
                     }
                     s.parse::<Rule>()
@@ -212,24 +215,13 @@ fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Optio
     if !ctx.store_path()?.exists() {
         return Ok(None);
     }
-    let mut store = ctx.open_read()?;
+    let mut session = ctx.open_read()?;
     let tenant = tenant_of(&ctx.org()).to_string();
-    if ctx.confined_tenant().is_some_and(|t| t != tenant) {
-        // `generate` refuses this organization anyway; show no one of it.
-        return Ok(None);
-    }
-    let users: Vec<User> = store
-        .read(|tx| tx.users(Some(&tenant), None))?
-        .into_iter()
-        .filter(|u| u.enabled)
-        .collect();
-    if users.is_empty() {
-        return Ok(None);
-    }
     let rules: Vec<Rule> = parse_list(rules)?;
-    let (pool, lacking): (Vec<User>, Vec<User>) = users
-        .into_iter()
-        .partition(|u| key_type != KeyType::Custom || u.uncovered_rule(&rules).is_none());
+    let (pool, lacking) = keys::bindable_users(&mut session, &tenant, key_type, &rules)?;
+    if pool.is_empty() && lacking.is_empty() {
+        return Ok(None);
+    }
     if pool.is_empty() {
         ctx.printer.note(format!(
             "No enabled user of tenant \"{tenant}\" has the privileges for these rules, so the key is for all users."

@@ -2,17 +2,15 @@
 //! value (audited).
 
 use clap::Args;
-use serde_json::json;
 
-use super::user::bound_user_state;
 use super::Context;
 use crate::output::time::{relative, TimeFormat};
 use crate::output::KeyJson;
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::Key;
-use keyadm::ops::Right;
-use keyadm::store::{NewAudit, Tx};
-use keyadm::{Error, Result, SecretValue};
+use keyadm::ops::keys::Scope;
+use keyadm::ops::{handover, listing};
+use keyadm::{Result, SecretValue};
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
@@ -28,80 +26,42 @@ pub struct ShowArgs {
 
 pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
     let now = ctx.now();
+    let scope = Scope {
+        org: ctx.global.org.as_deref(),
+    };
     if args.reveal || args.value {
-        let actor = ctx.actor();
-        let mut store = ctx.open_write_existing()?;
-        let (key, value, settings, user_state) =
-            store.write(Right::Reveal, "reveal keys", |tx| {
-                let key =
-                    tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
-                let value = reveal(
-                    tx,
-                    &key,
-                    &actor,
-                    "reveal",
-                    json!({"via": if args.value { "show --value" } else { "show --reveal" }}),
-                )?;
-                let user_state = bound_user_state(tx, &key)?;
-                Ok((key, value, tx.settings()?, user_state))
-            })?;
-        let tf = ctx.time_format(&settings);
+        let mut session = ctx.open_write_existing()?;
+        let via = if args.value {
+            "show --value"
+        } else {
+            "show --reveal"
+        };
+        let r = handover::reveal(&mut session, scope, &args.key, via)?;
+        let tf = ctx.time_format(&r.settings);
         if args.value {
-            super::notify::warn_if_expiring(ctx, &key, &settings);
-            ctx.printer.line(value.expose());
+            super::notify::warn_if_expiring(ctx, &r.key, &r.settings);
+            ctx.printer.line(r.value.expose());
         } else if ctx.printer.json {
             ctx.printer.json(
-                &KeyJson::new(&key, now)
-                    .with_user_state(user_state)
-                    .with_value(&value),
+                &KeyJson::new(&r.key, now)
+                    .with_user_state(r.user_state)
+                    .with_value(&r.value),
             );
         } else {
-            print_key(ctx, &key, &tf, Some(&value), user_state);
+            print_key(ctx, &r.key, &tf, Some(&r.value), r.user_state);
         }
         return Ok(());
     }
-    let mut store = ctx.open_read()?;
-    let (key, tf, user_state) = store.read(|tx| {
-        let key = tx.find_key(ctx.confined_tenant(), ctx.global.org.as_deref(), &args.key)?;
-        let user_state = bound_user_state(tx, &key)?;
-        Ok((key, ctx.time_format(&tx.settings()?), user_state))
-    })?;
+    let mut session = ctx.open_read()?;
+    let shown = listing::show(&mut session, scope, &args.key)?;
     if ctx.printer.json {
         ctx.printer
-            .json(&KeyJson::new(&key, now).with_user_state(user_state));
+            .json(&KeyJson::new(&shown.key, now).with_user_state(shown.user_state));
     } else {
-        print_key(ctx, &key, &tf, None, user_state);
+        let tf = ctx.time_format(&shown.settings);
+        print_key(ctx, &shown.key, &tf, None, shown.user_state);
     }
     Ok(())
-}
-
-/// Opens a key's current value and records who saw it (`action`: reveal,
-/// copy, export), inside the caller's transaction.
-pub fn reveal(
-    tx: &Tx,
-    key: &Key,
-    actor: &str,
-    action: &str,
-    details: serde_json::Value,
-) -> Result<SecretValue> {
-    let sealed = tx
-        .sealed_value(&key.id)?
-        .ok_or_else(|| not_retrievable(key))?;
-    let value = tx.master()?.open(&key.id, &sealed)?;
-    tx.append_audit(NewAudit::key(actor, action, key, details))?;
-    Ok(value)
-}
-
-/// The refusal for a show-once key's value (exit 4).
-pub fn not_retrievable(key: &Key) -> Error {
-    Error::refused(format!(
-        "the value of key \"{}\" is not retrievable: it was shown once at generation and never stored",
-        key.name
-    ))
-    .hint(format!(
-        "if it is lost, give the key a new value: keyadm rotate {}",
-        key.id
-    ))
 }
 
 fn list_or(items: &[impl ToString], none: &str) -> String {

@@ -9,9 +9,6 @@ use crate::output::table::new_table;
 use keyadm::ops::users::{self, NewUser, UserEdit};
 use keyadm::Result;
 
-// Used by generate, edit, list and show.
-pub use keyadm::ops::users::{binding_state, bound_user_state, check_user_binding};
-
 #[derive(Args, Debug)]
 pub struct UserArgs {
     #[command(subcommand)]

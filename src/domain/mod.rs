@@ -3,6 +3,7 @@
 pub mod expiry;
 pub mod import_file;
 pub mod key;
+pub mod key_spec;
 pub mod lifecycle;
 pub mod org;
 pub mod rules;

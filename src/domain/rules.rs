@@ -153,7 +153,7 @@ impl Rule {
 /// key's rules AND one of the user's current privileges allow it: the
 /// intersection of the two, never more than either side. An empty side
 /// allows nothing. (Whether the user still exists and is enabled is
-/// [`crate::domain::user::user_binding_denial`]'s question.)
+/// the verifier's question: [`crate::domain::verify`].)
 pub fn user_bound_allows(
     key_rules: &[Rule],
     user_privileges: &[Rule],

@@ -1,5 +1,5 @@
 //! Users (people and service accounts known to the store): their fields and
-//! checks, their role, and what a key bound to a user may do.
+//! checks, and their role.
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,8 +7,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::key::{Key, KeyType};
-use crate::domain::rules::{user_bound_allows, Rule};
+use crate::domain::rules::Rule;
 use crate::error::{Error, Result};
 
 /// What a user may do with the keys of their tenant.
@@ -233,36 +232,6 @@ pub fn validate_group(group: &str) -> Result<()> {
     })
 }
 
-/// Why a user-bound key denies a request (`None`: the binding allows it).
-///
-/// `user` is the bound user as the store holds it now (`None` when the
-/// key's user was removed); `request` is the method and URL when the caller
-/// checks one. A key bound to all users (`key.user == None`) is not
-/// restricted here. A key whose user is disabled or removed denies
-/// everything. With a request, a custom key allows it only when one of its
-/// rules AND one of the user's current privileges allow it; an external key
-/// (no rules of its own) only when the user's privileges allow it. Without a
-/// request, only the user's existence and state are checked.
-pub fn user_binding_denial(
-    key: &Key,
-    user: Option<&User>,
-    request: Option<(&str, &str)>,
-) -> Option<String> {
-    let bound = key.user.as_deref()?;
-    let Some(user) = user.filter(|u| u.name == bound && u.tenant == key.tenant) else {
-        return Some(format!("the key's user \"{bound}\" was removed"));
-    };
-    if !user.enabled {
-        return Some(format!("the key's user \"{bound}\" is disabled"));
-    }
-    let (method, url) = request?;
-    let allowed = match key.key_type {
-        KeyType::Custom => user_bound_allows(&key.rules, &user.privileges, method, url),
-        _ => user.privileges.iter().any(|p| p.allows(method, url)),
-    };
-    (!allowed).then(|| format!("the key's user \"{bound}\" has no privilege for {method} {url}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,33 +252,6 @@ mod tests {
             enabled: true,
             privileges: rules(privileges),
             created_at: DateTime::UNIX_EPOCH,
-        }
-    }
-
-    fn key(key_type: KeyType, key_rules: &[&str], bound: Option<&str>) -> Key {
-        Key {
-            id: "abcdefghijkl".into(),
-            name: "k".into(),
-            key_type,
-            org: "acme".into(),
-            tenant: "acme".into(),
-            description: String::new(),
-            enabled: true,
-            disabled_reason: None,
-            created_at: DateTime::UNIX_EPOCH,
-            created_by: "op".into(),
-            expires_at: None,
-            key: String::new(),
-            show_once: false,
-            previous: None,
-            rotated_at: None,
-            rotate_every: None,
-            user: bound.map(str::to_string),
-            rules: rules(key_rules),
-            origins: vec![],
-            ips: vec![],
-            tags: vec![],
-            last_used_at: None,
         }
     }
 
@@ -437,53 +379,5 @@ mod tests {
             Some("POST /api/v1/users/*".into())
         );
         assert!(user(&[]).uncovered_rule(&ok).is_some());
-    }
-
-    #[test]
-    fn a_key_for_all_users_is_not_restricted_by_the_binding() {
-        let k = key(KeyType::External, &[], None);
-        assert_eq!(user_binding_denial(&k, None, Some(("GET", "/x"))), None);
-    }
-
-    #[test]
-    fn a_removed_or_disabled_user_makes_the_key_deny_everything() {
-        let k = key(KeyType::Custom, &["* /**"], Some("alice"));
-        let removed = user_binding_denial(&k, None, None).unwrap();
-        assert!(removed.contains("removed"), "{removed}");
-        let mut u = user(&["* /**"]);
-        u.enabled = false;
-        let disabled = user_binding_denial(&k, Some(&u), Some(("GET", "/a"))).unwrap();
-        assert!(disabled.contains("disabled"), "{disabled}");
-        // A user of the same name in another tenant is not the bound user.
-        let mut other = user(&["* /**"]);
-        other.tenant = "globex".into();
-        assert!(user_binding_denial(&k, Some(&other), None).is_some());
-    }
-
-    #[test]
-    fn a_bound_key_allows_what_both_its_rules_and_the_user_allow() {
-        let k = key(KeyType::Custom, &["GET /api/v1/users/*"], Some("alice"));
-        let u = user(&["GET /api/v1/users/7", "GET /api/v1/teams/*"]);
-        assert_eq!(
-            user_binding_denial(&k, Some(&u), Some(("GET", "/api/v1/users/7"))),
-            None
-        );
-        // The key allows it, the user does not.
-        assert!(user_binding_denial(&k, Some(&u), Some(("GET", "/api/v1/users/8"))).is_some());
-        // The user allows it, the key does not.
-        assert!(user_binding_denial(&k, Some(&u), Some(("GET", "/api/v1/teams/1"))).is_some());
-        // Without a request only the user's state counts.
-        assert_eq!(user_binding_denial(&k, Some(&u), None), None);
-    }
-
-    #[test]
-    fn a_bound_external_key_allows_what_the_user_allows() {
-        let k = key(KeyType::External, &[], Some("alice"));
-        let u = user(&["GET /api/**"]);
-        assert_eq!(
-            user_binding_denial(&k, Some(&u), Some(("GET", "/api/v2/x"))),
-            None
-        );
-        assert!(user_binding_denial(&k, Some(&u), Some(("POST", "/api/v2/x"))).is_some());
     }
 }

@@ -4,11 +4,15 @@
 //! its own audit entry, and returns a typed report. Nothing here prints,
 //! reads the terminal or the environment, or exits.
 
+pub mod handover;
+pub mod key_changes;
 pub mod keys;
 pub mod lifecycle;
+pub mod listing;
 pub mod lookup;
 pub mod operators;
 pub mod orgs;
+pub mod private_file;
 pub mod rotation;
 pub mod scan;
 pub mod session;
@@ -17,4 +21,7 @@ pub mod signing;
 pub mod users;
 pub mod verify;
 
+/// The transaction an operation's steps run in (for the steps the binary
+/// still runs itself, e.g. `rotate`'s lookup of its KEY arguments).
+pub use crate::store::Tx;
 pub use session::{Actor, Created, Identity, Open, Right, Session, StoreLocation};

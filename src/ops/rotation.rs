@@ -273,16 +273,7 @@ fn undo(session: &mut Session, rotated: &Rotated, before: &ValueState, why: &str
 /// exist), or the enabled keys whose policy is due.
 fn select(tx: &Tx, tenant: Option<&str>, selection: &Selection) -> Result<Vec<Key>> {
     match selection {
-        Selection::Named { keys, org } => {
-            let mut out: Vec<Key> = Vec::new();
-            for n in keys {
-                let k = tx.find_key(tenant, org.as_deref(), n)?;
-                if !out.iter().any(|x| x.id == k.id) {
-                    out.push(k);
-                }
-            }
-            Ok(out)
-        }
+        Selection::Named { keys, org } => super::keys::find_keys(tx, tenant, org.as_deref(), keys),
         Selection::Due => {
             let now = tx.now();
             Ok(tx

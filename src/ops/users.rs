@@ -2,15 +2,11 @@
 //! role and privileges. Changes are an admin's, within its own tenant,
 //! audited with action `user`. Also the check that binds a key to a user.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{Right, Session};
-use crate::domain::key::{Key, KeyType};
 use crate::domain::org::{org_not_found, tenant_of, DEFAULT_TENANT};
-use crate::domain::rules::Rule;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::store::{NewAudit, Tx};
@@ -77,81 +73,6 @@ fn find_all(tx: &Tx, tenant: Option<&str>, names: &[String]) -> Result<Vec<User>
         }
     }
     Ok(out)
-}
-
-/// Checks that a key of `tenant` may be bound to the user `name`: the user
-/// exists in that tenant, is enabled, and, for a custom key, has privileges
-/// covering every one of the key's rules.
-pub fn check_user_binding(
-    tx: &Tx,
-    tenant: &str,
-    name: &str,
-    key_type: KeyType,
-    rules: &[Rule],
-) -> Result<()> {
-    let user = tx
-        .find_user(name)?
-        .filter(|u| u.tenant == tenant)
-        .ok_or_else(|| user_not_found(name))?;
-    if !user.enabled {
-        return Err(Error::refused(format!(
-            "user \"{name}\" is disabled; a key cannot be bound to them"
-        ))
-        .hint(format!("enable them first: keyadm user enable {name}")));
-    }
-    if key_type == KeyType::Custom {
-        if let Some(rule) = user.uncovered_rule(rules) {
-            return Err(Error::refused(format!(
-                "user \"{name}\" lacks the privilege for the rule \"{rule}\""
-            ))
-            .hint(format!(
-                "narrow the rule, bind the key to --user all, or grant it: keyadm user edit {name} --allow '{rule}'"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The state of the user a key is bound to: `None` for a key of all users,
-/// else `enabled`, `disabled` or `removed`, from `states` (name → enabled).
-pub fn binding_state(states: &HashMap<String, bool>, key: &Key) -> Option<&'static str> {
-    let user = key.user.as_deref()?;
-    Some(match states.get(user) {
-        Some(true) => "enabled",
-        Some(false) => "disabled",
-        None => "removed",
-    })
-}
-
-/// The same for one key, looked up in the store.
-pub fn bound_user_state(tx: &Tx, key: &Key) -> Result<Option<&'static str>> {
-    let Some(name) = key.user.as_deref() else {
-        return Ok(None);
-    };
-    let states = tx
-        .find_user(name)?
-        .filter(|u| u.tenant == key.tenant)
-        .map(|u| (u.name, u.enabled))
-        .into_iter()
-        .collect();
-    Ok(binding_state(&states, key))
-}
-
-/// The changed fields of a user, `{field: {"before": …, "after": …}}`
-/// (the shape `edit` records for a key).
-fn diff(old: &User, new: &User) -> Map<String, Value> {
-    let a = serde_json::to_value(old).expect("users serialize");
-    let b = serde_json::to_value(new).expect("users serialize");
-    let mut out = Map::new();
-    if let (Value::Object(a), Value::Object(b)) = (a, b) {
-        for (field, after) in b {
-            let before = a.get(&field).cloned().unwrap_or(Value::Null);
-            if before != after {
-                out.insert(field, json!({"before": before, "after": after}));
-            }
-        }
-    }
-    out
 }
 
 fn audit_user(tx: &Tx, actor: &str, user: &User, details: Value) -> Result<()> {
@@ -261,7 +182,7 @@ pub fn edit(session: &mut Session, name: &str, edit: &CheckedEdit) -> Result<Use
         if new.org != old.org && !tx.org_exists(&new.org)? {
             return Err(org_not_found(&new.org));
         }
-        let changed = diff(&old, &new);
+        let changed = super::key_changes::diff(&old, &new);
         if !changed.is_empty() {
             tx.update_user(&new)?;
             audit_user(

@@ -191,3 +191,58 @@ pub fn std_cmd(env: &Env) -> std::process::Command {
     }
     c
 }
+
+/// A small tmpfs, unmounted when dropped.
+pub struct Tmpfs(pub std::path::PathBuf);
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A copy of `base`'s store (keys.db, its WAL, the master key) on a small
+/// tmpfs filled to the last byte. `None` (after [`lacking`]) where this
+/// machine cannot mount one.
+pub fn on_full_disk(base: &Env) -> Option<(Env, Tmpfs)> {
+    let mut env = Env::new();
+    env.actor = base.actor.clone();
+    let data = env.db().parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(&data).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs"])
+        .arg(&data)
+        .output();
+    match mounted {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            lacking(&format!(
+                "mount -t tmpfs failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+            return None;
+        }
+        Err(e) => {
+            lacking(&format!("cannot run mount: {e}"));
+            return None;
+        }
+    }
+    let guard = Tmpfs(data.clone());
+    std::fs::create_dir_all(env.master().parent().unwrap()).unwrap();
+    std::fs::copy(base.master(), env.master()).unwrap();
+    for suffix in ["", "-wal"] {
+        let from = format!("{}{suffix}", base.db().display());
+        if Path::new(&from).exists() {
+            std::fs::copy(&from, format!("{}{suffix}", env.db().display())).unwrap();
+        }
+    }
+    use std::io::Write;
+    let mut f = std::fs::File::create(data.join("filler")).unwrap();
+    let block = vec![0u8; 4096];
+    while f.write_all(&block).is_ok() {}
+    let mut byte = [0u8; 1];
+    while f.write_all(&byte).is_ok() {
+        byte[0] = 1;
+    }
+    Some((env, guard))
+}
