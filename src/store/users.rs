@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{parse_timestamp, timestamp, Tx};
+use crate::domain::rules::{FromStored, Rule};
 use crate::domain::user::User;
 use crate::error::Result;
 
@@ -39,10 +40,7 @@ fn user_from_row(r: &Row) -> rusqlite::Result<User> {
         enabled: r.get(7)?,
         privileges: privileges
             .iter()
-            .map(|p| {
-                p.parse()
-                    .map_err(|_| bad(8, format!("bad privilege {p:?}")))
-            })
+            .map(|p| Rule::from_stored(p).map_err(|_| bad(8, format!("bad privilege {p:?}"))))
             .collect::<rusqlite::Result<_>>()?,
         created_at: parse_timestamp(&r.get::<_, String>(9)?)?,
     })
