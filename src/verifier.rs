@@ -478,6 +478,53 @@ mod tests {
     }
 
     #[test]
+    fn hostile_paths_are_normalised_or_denied_as_bad_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        let v = generate_value("kadm", KeyType::Custom);
+        store_with(&path, &[("pub", true, &v)]);
+        let admin = rusqlite::Connection::open(&path).unwrap();
+        admin
+            .execute(
+                "UPDATE keys SET type = 'custom', user_name = NULL, rules = '[\"GET /api/public/**\"]'",
+                [],
+            )
+            .unwrap();
+        let mut verifier = Verifier::open(&path).unwrap();
+        let now = Utc::now();
+        for (url, want) in [
+            ("/api/public/a", None),
+            ("/api/public/a/../b", None),
+            (
+                "/api/public/../../admin/delete",
+                Some(Reason::RuleNotAllowed),
+            ),
+            (
+                "/api/public/%2e%2e/%2e%2e/admin",
+                Some(Reason::RuleNotAllowed),
+            ),
+            ("/api/public/x;/../../admin", Some(Reason::RuleNotAllowed)),
+            ("/api/public/..%2fadmin", Some(Reason::BadPath)),
+            ("/api/public/..\\admin", Some(Reason::BadPath)),
+        ] {
+            let req = Request {
+                key: v.expose(),
+                method: Some("GET"),
+                url: Some(url),
+                ..Request::default()
+            };
+            let d = verifier.verify_at(&req, now);
+            assert_eq!(d.reason, want, "{url}");
+            let mut out = Vec::new();
+            verifier.verify_json_at(&req, now, &mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&d).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn a_read_only_verifier_sees_another_connection_disable_a_key() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.db");

@@ -13,7 +13,8 @@ fn the_table() {
     let cases: &[(&str, &str, &str, bool)] = &[
         // `*` is one segment, or part of one
         ("GET /api/v1/users/*", "GET", "/api/v1/users/7", true),
-        ("GET /api/v1/users/*", "GET", "/api/v1/users/", true),
+        // ... but never an empty one (0.1 allowed `/api/v1/users/`)
+        ("GET /api/v1/users/*", "GET", "/api/v1/users/", false),
         ("GET /api/v1/users/*", "GET", "/api/v1/users", false),
         ("GET /api/v1/users/*", "GET", "/api/v1/users/7/keys", false),
         ("GET /api/*/users", "GET", "/api/v2/users", true),
@@ -81,8 +82,10 @@ fn the_table() {
     }
 }
 
+/// Dot segments are left out: a request's `.` and `..` are removed before
+/// matching, and a pattern may not hold them (see `tests/paths.rs`).
 fn segment() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9._~-]{1,8}"
+    "[a-zA-Z0-9._~-]{1,8}".prop_filter("no dot segment", |s| s != "." && s != "..")
 }
 
 fn path() -> impl Strategy<Value = Vec<String>> {

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 use super::{batch, Context};
 use keyadm::crypto::sign;
+use keyadm::domain::rules;
 use keyadm::domain::verify::{Decision, Reason, Request};
 use keyadm::{Error, Result};
 
@@ -89,6 +90,7 @@ pub fn describe(reason: Reason) -> &'static str {
         Reason::Rotated => "an old value of a rotated key, whose grace period has ended",
         Reason::OriginNotAllowed => "the origin is not on the key's origin list",
         Reason::IpNotAllowed => "the address is not in the key's address ranges",
+        Reason::BadPath => "the path holds an encoded / or \\, a \\, a broken % escape or a dot segment with parameters",
         Reason::RuleNotAllowed => "the key's allow rules do not allow this method and URL",
         Reason::UserDisabled => "the key's user is disabled or no longer exists",
         Reason::UserLacksPrivilege => "the key's user lacks the privilege for this method and URL",
@@ -116,6 +118,13 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     let method = args.method.as_deref().map(sign::method).transpose()?;
     if let Some(u) = &args.url {
         sign::request_url(u)?;
+    }
+    if args
+        .origin
+        .as_deref()
+        .is_some_and(rules::is_bare_host_origin)
+    {
+        ctx.printer.warn("--origin takes a serialized origin (https://host[:port]); a bare host is accepted in this release only");
     }
     let presented = read_presented_key(args.key_file.as_ref())?;
     let req = Request {

@@ -10,7 +10,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::domain::key::{Key, KeyType};
-use crate::domain::rules::{IpRange, Origin, Rule};
+use crate::domain::rules::{IpRange, Origin, RequestOrigin, RequestTarget, Rule};
 
 /// What a service saw: the presented key and, optionally, the request.
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,6 +45,10 @@ pub enum Reason {
     OriginNotAllowed,
     /// The key has an address allow-list and the client's address is not on it (or missing).
     IpNotAllowed,
+    /// The key's rules (or its user's privileges) would be checked, and the
+    /// request's path holds an encoded `/` or `\`, a `\`, a broken `%`
+    /// escape or a dot segment with parameters.
+    BadPath,
     /// A custom key whose allow rules do not allow the method and URL.
     RuleNotAllowed,
     /// The key's user is disabled or no longer exists.
@@ -65,6 +69,7 @@ impl Reason {
             Reason::Rotated => "rotated",
             Reason::OriginNotAllowed => "origin_not_allowed",
             Reason::IpNotAllowed => "ip_not_allowed",
+            Reason::BadPath => "bad_path",
             Reason::RuleNotAllowed => "rule_not_allowed",
             Reason::UserDisabled => "user_disabled",
             Reason::UserLacksPrivilege => "user_lacks_privilege",
@@ -198,21 +203,40 @@ impl<'a> Grant<'a> {
     }
 }
 
-/// A rule allows a request that names no method or no URL only if it allows
-/// any method or any URL: an unknown request is never assumed to be harmless.
-fn rule_allows(rule: &Rule, method: Option<&str>, url: Option<&str>) -> bool {
-    match (method, url) {
-        (Some(m), Some(u)) => rule.allows(m, u),
-        (m, u) => {
-            let any_method = rule.method == "*";
-            let any_url = rule.origin.is_none() && rule.path == "/**";
-            let method_ok = m.map_or(any_method, |m| {
-                any_method || rule.method.eq_ignore_ascii_case(m)
-            });
-            let url_ok = u.map_or(any_url, |u| rule.allows(&rule.method, u));
-            method_ok && url_ok
+/// The request's URL as the rules see it: not given, given but matching no
+/// rule (neither a path nor an http(s) URL), or parsed.
+enum Url<'a> {
+    Absent,
+    Unusable,
+    Target(RequestTarget<'a>),
+}
+
+impl<'a> Url<'a> {
+    fn of(url: Option<&'a str>) -> Result<Url<'a>, Reason> {
+        match url {
+            None => Ok(Url::Absent),
+            Some(u) => match RequestTarget::parse(u) {
+                Ok(Some(t)) => Ok(Url::Target(t)),
+                Ok(None) => Ok(Url::Unusable),
+                Err(_) => Err(Reason::BadPath),
+            },
         }
     }
+}
+
+/// A rule allows a request that names no method or no URL only if it allows
+/// any method or any URL: an unknown request is never assumed to be harmless.
+fn rule_allows(rule: &Rule, method: Option<&str>, url: &Url) -> bool {
+    let method_ok = match method {
+        Some(m) => rule.allows_method(m),
+        None => rule.method == "*",
+    };
+    let url_ok = match url {
+        Url::Target(t) => rule.allows_url(t),
+        Url::Unusable => false,
+        Url::Absent => rule.origin.is_none() && rule.path == "/**",
+    };
+    method_ok && url_ok
 }
 
 /// Runs the checks after "known" in their documented order.
@@ -229,7 +253,8 @@ pub fn check(g: &Grant, req: &Request, now: DateTime<Utc>) -> Result<(), Reason>
     if !g.origins.is_empty()
         && !req
             .origin
-            .is_some_and(|o| g.origins.iter().any(|a| a.allows(o)))
+            .and_then(RequestOrigin::parse)
+            .is_some_and(|o| g.origins.iter().any(|a| a.allows_parsed(&o)))
     {
         return Err(Reason::OriginNotAllowed);
     }
@@ -240,7 +265,13 @@ pub fn check(g: &Grant, req: &Request, now: DateTime<Utc>) -> Result<(), Reason>
     {
         return Err(Reason::IpNotAllowed);
     }
-    if g.key_type.takes_rules() && !g.rules.iter().any(|r| rule_allows(r, req.method, req.url)) {
+    let takes_rules = g.key_type.takes_rules();
+    if !takes_rules && g.user.is_none() {
+        return Ok(());
+    }
+    // Parsed (and its path normalised) once, for every rule and privilege.
+    let url = Url::of(req.url)?;
+    if takes_rules && !g.rules.iter().any(|r| rule_allows(r, req.method, &url)) {
         return Err(Reason::RuleNotAllowed);
     }
     match g.user {
@@ -250,7 +281,7 @@ pub fn check(g: &Grant, req: &Request, now: DateTime<Utc>) -> Result<(), Reason>
         Some(Some(u)) => {
             if u.privileges
                 .iter()
-                .any(|r| rule_allows(r, req.method, req.url))
+                .any(|r| rule_allows(r, req.method, &url))
             {
                 Ok(())
             } else {

@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{parse_timestamp, timestamp, Tx};
 use crate::domain::key::{Key, PreviousValue};
 use crate::domain::org::tenant_of;
+use crate::domain::rules::FromStored;
 use crate::error::{Error, Result};
 
 columns! {
@@ -77,7 +78,9 @@ pub struct KeyQuery {
     pub reverse: bool,
 }
 
-fn json_list<T: std::str::FromStr>(text: &str) -> rusqlite::Result<Vec<T>> {
+/// Items are read as stored ([`FromStored`]): a value an older keyadm
+/// accepted keeps loading.
+fn json_list<T: FromStored>(text: &str) -> rusqlite::Result<Vec<T>> {
     // Most keys have empty lists: no parsing for them (list reads every row).
     if text == "[]" {
         return Ok(Vec::new());
@@ -88,7 +91,7 @@ fn json_list<T: std::str::FromStr>(text: &str) -> rusqlite::Result<Vec<T>> {
     items
         .iter()
         .map(|s| {
-            s.parse::<T>().map_err(|_| {
+            T::from_stored(s).map_err(|_| {
                 rusqlite::Error::FromSqlConversionFailure(
                     0,
                     rusqlite::types::Type::Text,

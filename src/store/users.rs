@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{parse_timestamp, timestamp, Tx};
+use crate::domain::rules::{FromStored, Rule};
 use crate::domain::user::User;
 use crate::error::Result;
 
@@ -54,7 +55,7 @@ fn user_from_row(r: &Row) -> rusqlite::Result<User> {
         privileges: privileges
             .iter()
             .map(|p| {
-                p.parse()
+                Rule::from_stored(p)
                     .map_err(|_| bad(col::PRIVILEGES, format!("bad privilege {p:?}")))
             })
             .collect::<rusqlite::Result<_>>()?,

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{parse_timestamp, schema, timestamp, Store, Tx, BUSY_TIMEOUT};
 use crate::domain::key::KeyType;
-use crate::domain::rules::{IpRange, Origin, Rule};
+use crate::domain::rules::{FromStored, IpRange, Origin, Rule};
 use crate::domain::verify::UserGrant;
 use crate::error::{Error, Result};
 
@@ -67,7 +67,7 @@ fn bad(col: usize, why: &str) -> rusqlite::Error {
 }
 
 /// A JSON list column; `[]`, by far the most common, without a parser.
-fn list<T: std::str::FromStr>(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Vec<T>> {
+fn list<T: FromStored>(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Vec<T>> {
     let text = r.get_ref(col)?.as_str()?;
     if text == "[]" {
         return Ok(Vec::new());
@@ -75,7 +75,7 @@ fn list<T: std::str::FromStr>(r: &rusqlite::Row, col: usize) -> rusqlite::Result
     let items: Vec<String> = serde_json::from_str(text).map_err(|_| bad(col, "bad JSON list"))?;
     items
         .iter()
-        .map(|s| s.parse().map_err(|_| bad(col, "bad list item")))
+        .map(|s| T::from_stored(s).map_err(|_| bad(col, "bad list item")))
         .collect()
 }
 
@@ -123,7 +123,7 @@ fn privileges(text: &str) -> Vec<Rule> {
     serde_json::from_str::<Vec<String>>(text)
         .unwrap_or_default()
         .iter()
-        .filter_map(|r| r.parse().ok())
+        .filter_map(|r| Rule::from_stored(r).ok())
         .collect()
 }
 
