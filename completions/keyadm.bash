@@ -97,11 +97,17 @@ _keyadm() {
             keyadm,verify)
                 cmd="keyadm__subcmd__verify"
                 ;;
+            keyadm__subcmd__audit,head)
+                cmd="keyadm__subcmd__audit__subcmd__head"
+                ;;
             keyadm__subcmd__audit,help)
                 cmd="keyadm__subcmd__audit__subcmd__help"
                 ;;
             keyadm__subcmd__audit,verify)
                 cmd="keyadm__subcmd__audit__subcmd__verify"
+                ;;
+            keyadm__subcmd__audit__subcmd__help,head)
+                cmd="keyadm__subcmd__audit__subcmd__help__subcmd__head"
                 ;;
             keyadm__subcmd__audit__subcmd__help,help)
                 cmd="keyadm__subcmd__audit__subcmd__help__subcmd__help"
@@ -210,6 +216,9 @@ _keyadm() {
                 ;;
             keyadm__subcmd__help,verify)
                 cmd="keyadm__subcmd__help__subcmd__verify"
+                ;;
+            keyadm__subcmd__help__subcmd__audit,head)
+                cmd="keyadm__subcmd__help__subcmd__audit__subcmd__head"
                 ;;
             keyadm__subcmd__help__subcmd__audit,verify)
                 cmd="keyadm__subcmd__help__subcmd__audit__subcmd__verify"
@@ -400,7 +409,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__audit)
-            opts="-y -q -h -V --key --action --since --until --limit --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version verify help"
+            opts="-y -q -h -V --key --action --since --until --limit --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version verify head help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,9 +466,61 @@ _keyadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        keyadm__subcmd__audit__subcmd__help)
-            opts="verify help"
+        keyadm__subcmd__audit__subcmd__head)
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__audit__subcmd__help)
+            opts="verify head help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__audit__subcmd__help__subcmd__head)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -500,12 +561,16 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__audit__subcmd__verify)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --expect --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1320,8 +1385,22 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help__subcmd__audit)
-            opts="verify"
+            opts="verify head"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__audit__subcmd__head)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -663,27 +663,29 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s q -l quiet -d '
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l key -d 'Only entries of this key (ID or name; deleted keys too)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l action -d 'Only entries of this action (generate, import, reveal, copy, edit, enable, disable, delete, rotate, export, expire, purge, notify, config, org, user)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Entries at or after: a date (2026-11-01), date and time, RFC 3339, or a duration ago (7d)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l until -d 'Entries at or before: a date (through that day), date and time, RFC 3339, or a duration ago' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l limit -d 'Only the newest N matching entries (still shown oldest first; N ≥ 1)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l key -d 'Only entries of this key (ID or name; deleted keys too)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l action -d 'Only entries of this action (generate, import, reveal, copy, edit, enable, disable, delete, rotate, export, expire, purge, notify, config, org, user)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l since -d 'Entries recorded (real time) at or after: a date (2026-11-01), date and time, RFC 3339, or a duration ago (7d)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l until -d 'Entries at or before: a date (through that day), date and time, RFC 3339, or a duration ago' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l limit -d 'Only the newest N matching entries (still shown oldest first; N ≥ 1)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check the hash chain and its HMAC: exit 0 intact, 1 broken (naming the first bad entry)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -f -a "verify" -d 'Check every chain and its HMAC: exit 0 intact, 1 broken (naming the first bad entry)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -f -a "head" -d 'Print the authenticated head of each chain: CHAIN SEQ HASH'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l expect -d 'Prove that a chain still holds this head, as `audit head` prints it ("CHAIN SEQ HASH" or CHAIN:SEQ:HASH); exit 1 if not (repeatable)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -698,7 +700,22 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_sub
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain and its HMAC: exit 0 intact, 1 broken (naming the first bad entry)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check every chain and its HMAC: exit 0 intact, 1 broken (naming the first bad entry)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "head" -d 'Print the authenticated head of each chain: CHAIN SEQ HASH'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l clear-after -d 'Clear the clipboard after DURATION if it still holds the value; 0 never [default: setting clipboard-clear, 45s]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
@@ -910,4 +927,5 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Record a name (an OS login, or the actor cron jobs declare) as an operator'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "remove" -d 'Remove an operator (the last one stays)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'The store\'s operators'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain and its HMAC: exit 0 intact, 1 broken (naming the first bad entry)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check every chain and its HMAC: exit 0 intact, 1 broken (naming the first bad entry)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "head" -d 'Print the authenticated head of each chain: CHAIN SEQ HASH'

@@ -1,9 +1,12 @@
 //! keyadm: administer API keys in one local SQLite store, with key values
 //! sealed under a master key.
 //!
-//! The library holds the domain rules ([`domain`]), the store ([`store`]) and
-//! the cryptography ([`crypto`]); the `keyadm` binary parses arguments, calls
-//! it, and prints. The library never prints, reads the terminal or exits.
+//! The library holds the operations ([`ops`]: every use case, run through a
+//! [`ops::Session`] that knows who acts and when and checks their rights),
+//! the domain rules ([`domain`]), the store ([`store`]) and the cryptography
+//! ([`crypto`]); the `keyadm` binary parses arguments, calls one operation,
+//! and renders its report. The library never prints, reads the terminal or
+//! the environment, or exits.
 //!
 //! # Verifying keys in a Rust service
 //!
@@ -14,22 +17,29 @@
 //!
 //! ```
 //! # fn main() -> keyadm::Result<()> {
-//! # use chrono::Utc;
-//! # use keyadm::domain::{key::*, value::*};
 //! # let dir = tempfile::tempdir().unwrap();
 //! # let path = dir.path().join("keys.db");
-//! # let value = generate_value("kadm", KeyType::Custom);
-//! # {
-//! #     let mut store = keyadm::Store::open(&path, keyadm::Access::Create, Utc::now())?;
-//! #     let key = Key { id: new_key_id(), name: "reports".into(), key_type: KeyType::Custom,
-//! #         org: "default".into(), tenant: "default".into(), description: String::new(),
-//! #         enabled: true, disabled_reason: None, created_at: Utc::now(), created_by: "doc".into(),
-//! #         expires_at: None, key: value.truncated(), show_once: true, previous: None,
-//! #         rotated_at: None, rotate_every: None, user: None,
-//! #         rules: vec!["GET /api/v1/reports/*".parse()?], origins: vec![],
-//! #         ips: vec!["10.0.0.0/8".parse()?], tags: vec![], last_used_at: None };
-//! #     store.write(Utc::now(), |tx| tx.insert_key(&keyadm::store::NewKey { key: &key, hash: value.hash(), sealed: None }))?;
-//! # }
+//! use keyadm::domain::key_spec::KeySpec;
+//! use keyadm::identity::OsAccount;
+//! use keyadm::ops::{keys, Identity, Open, Session, StoreLocation};
+//! use keyadm::{Clock, KeyType, MasterKeySource};
+//!
+//! // Issue a key the way `keyadm generate` does: checked, authorized and
+//! // audited in one transaction (the store and master key are created on
+//! // first use; the account running this is the new store's operator).
+//! let at = StoreLocation {
+//!     path: path.clone(),
+//!     master: MasterKeySource::File(dir.path().join("master.key")),
+//! };
+//! let me = Identity::new(Some("reports-service".into()), OsAccount::current());
+//! let mut session = Session::open(&at, Open::Write, me, Clock::system())?;
+//! let mut spec = KeySpec::new("reports", KeyType::Custom);
+//! spec.rules = vec!["GET /api/v1/reports/*".parse()?];
+//! spec.ips = vec!["10.0.0.0/8".parse()?];
+//! # let settings = keyadm::ops::settings::NewSetting::parse("scoped-api", "on")?;
+//! # keyadm::ops::settings::set(&mut session, &settings)?;
+//! let (_key, value) = keys::generate_key(&mut session, spec)?;
+//! drop(session);
 //! # let presented_key = value.expose();
 //! use keyadm::{Reason, Request, Verifier};
 //!

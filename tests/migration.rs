@@ -28,6 +28,19 @@ fn old_store() -> Env {
     env
 }
 
+/// Runs keyadm on the store of `env` as another actor; its stdout.
+fn ok_as(env: &Env, actor: &str, args: &[&str]) -> String {
+    let r: common::Run = env
+        .cmd()
+        .env("KEYADM_ACTOR", actor)
+        .args(args)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{actor}: {args:?}: {}{}", r.stdout, r.stderr);
+    r.stdout
+}
+
 fn value(name: &str) -> String {
     std::fs::read_to_string(Path::new(FIXTURE).join(format!("{name}.val")))
         .unwrap()
@@ -99,6 +112,69 @@ fn a_0_1_store_migrates_with_nothing_lost() {
     env.ok(&["disable", "billing", "--reason", "after the upgrade"]);
     let out = env.ok(&["audit", "verify"]);
     assert!(out.contains("intact"), "{out}");
+    // The 0.1 chain is the store-wide chain's history (0.1 formula); a new
+    // store-wide entry chains onto it by the 0.2 formula, a tenant's entry
+    // starts its tenant's chain (SPEC §5.3).
+    let v: serde_json::Value =
+        serde_json::from_str(&env.ok(&["audit", "verify", "--json"])).unwrap();
+    let old_entries = v["chains"][0]["entries"].as_i64().unwrap();
+    assert_eq!(v["chains"][0]["chain"], "@store", "{v}");
+    assert!(old_entries > 10, "{v}");
+    env.ok(&["config", "set", "date-format", "eu"]);
+    ok_as(&env, "alice", &["generate", "after", "-q"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&env.ok(&["audit", "verify", "--json"])).unwrap();
+    assert_eq!(v["intact"], true, "{v}");
+    let chains: Vec<(String, i64)> = v["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["chain"].as_str().unwrap().into(),
+                c["entries"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(chains.contains(&("@store".into(), old_entries + 1)), "{v}");
+    // billing is acme's: its reveal and disable, and alice's new key.
+    assert!(chains.contains(&("acme".into(), 3)), "{v}");
+    let head = env.ok(&["audit", "head"]);
+    assert!(
+        head.lines()
+            .any(|l| l.starts_with(&format!("@store {} ", old_entries + 1))),
+        "{head}"
+    );
+    common::proof::assert_audit_intact(&env);
+    // Alice checks her tenant's chain only; its history before the
+    // migration is in the store-wide chain.
+    let v: serde_json::Value =
+        serde_json::from_str(&ok_as(&env, "alice", &["audit", "verify", "--json"])).unwrap();
+    assert_eq!(v["entries"], 3, "{v}");
+    assert_eq!(v["chains"][0]["chain"], "acme");
     // The key named before 0.2's name rules keeps its name and works.
     assert_eq!(env.show("legacy/name")["name"], "legacy/name");
+}
+
+/// SPEC §5.5: a read-only verifier (the library's `Verifier::open`) reads a
+/// 0.1 store as it is, without migrating it.
+#[test]
+fn a_read_only_verifier_reads_a_0_1_store_unmigrated() {
+    let env = old_store();
+    let verifier = keyadm::Verifier::open(&env.db()).expect("a 0.1 store opens read-only");
+    let value = value("billing");
+    let request = keyadm::Request {
+        key: &value,
+        method: None,
+        url: None,
+        origin: None,
+        ip: None,
+    };
+    let mut verifier = verifier;
+    assert!(verifier.verify(&request).allowed);
+    let c = rusqlite::Connection::open(env.db()).unwrap();
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1, "the verifier left the store as it was");
 }

@@ -101,7 +101,8 @@ fn a_keys_whole_life_from_generation_to_purge() {
         .map(|e| {
             (
                 e["action"].as_str().unwrap().to_string(),
-                e["at"].as_str().unwrap()[..10].to_string(),
+                // The as-of day of each step (`at` is the real time).
+                e["as_of"].as_str().unwrap()[..10].to_string(),
             )
         })
         .collect();

@@ -63,6 +63,20 @@ impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         self.now
     }
+
+    /// The real time, read from the system clock at each call (whole
+    /// seconds), whatever `KEYADM_NOW` says: what audit entries record as
+    /// their `at` (SPEC §5.2). Read inside the write transaction, it runs
+    /// forward with the log unless the system clock is set back.
+    pub fn real(&self) -> DateTime<Utc> {
+        Utc::now().trunc_subsecs(0)
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::system()
+    }
 }
 
 /// The longest duration keyadm takes anywhere: 100 years.
@@ -279,5 +293,15 @@ mod tests {
         assert!(Clock::from_env_value(Some("tomorrow")).is_err());
         assert!(Clock::from_env_value(Some("9999-12-01T00:00:00Z")).is_err());
         assert!(Clock::from_env_value(Some("1900-01-01T00:00:00Z")).is_err());
+    }
+
+    #[test]
+    fn the_real_time_ignores_keyadm_now() {
+        let c = Clock::from_env_value(Some("2001-01-01T00:00:00Z")).unwrap();
+        assert_eq!(c.as_of(), Some(c.now()));
+        let before = Utc::now().trunc_subsecs(0);
+        let real = c.real();
+        assert!(real >= before && real <= Utc::now(), "{real}");
+        assert_eq!(Clock::system().as_of(), None);
     }
 }

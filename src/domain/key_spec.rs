@@ -33,6 +33,25 @@ pub struct KeySpec {
 }
 
 impl KeySpec {
+    /// A key named `name` of `key_type`, with no other option set (the
+    /// actor's organization, no expiry beyond the store's default).
+    pub fn new(name: impl Into<String>, key_type: KeyType) -> KeySpec {
+        KeySpec {
+            name: name.into(),
+            key_type,
+            description: String::new(),
+            expires: None,
+            rules: Vec::new(),
+            origins: Vec::new(),
+            ips: Vec::new(),
+            tags: Vec::new(),
+            rotate_every: None,
+            org: String::new(),
+            user: None,
+            show_once: false,
+        }
+    }
+
     /// Checks what the key's type allows of its options.
     pub fn check_type_rules(&self) -> Result<()> {
         check_type_rules(

@@ -314,6 +314,25 @@ fn resolve_org(session: &Session, spec: &mut KeySpec) -> Result<()> {
     Ok(())
 }
 
+/// No hand-over: for [`generate_key`].
+struct Nothing;
+
+impl Handover for Nothing {
+    type Said = ();
+    fn release(self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// `generate` for a program (a Rust service, a front end without a
+/// clipboard): checks `spec`, issues the key in one audited transaction,
+/// and returns it with its value.
+pub fn generate_key(session: &mut Session, spec: KeySpec) -> Result<(Key, SecretValue)> {
+    type Prepare = fn(&SecretValue, u64) -> Result<Nothing>;
+    let g = generate(session, spec, None::<(&CopyPlan, Prepare)>)?;
+    Ok((g.key, g.value))
+}
+
 /// `generate`: issues a key for `spec`. With `copy`, the value goes to a
 /// clipboard instead (SPEC §5.8): `prepare` does every step that can fail
 /// before the commit; the hand-over is released after it.

@@ -4,6 +4,7 @@
 //! its own audit entry, and returns a typed report. Nothing here prints,
 //! reads the terminal or the environment, or exits.
 
+pub mod audit;
 pub mod handover;
 pub mod key_changes;
 pub mod keys;

@@ -158,6 +158,7 @@ impl Session {
             os_uid: identity.os.uid,
             os_user: identity.os.login.clone(),
             as_of: clock.as_of(),
+            clock,
         });
         Ok(Session {
             store,

@@ -1,5 +1,7 @@
-//! The audit log: entries chained by SHA-256, the head authenticated by an
-//! HMAC under the master key, appended inside the transaction of the change.
+//! The audit log: one chain of entries per tenant and a store-wide one
+//! (SPEC §5.3), each entry's SHA-256 over the previous hash in its chain and
+//! its fields, each chain's head authenticated by an HMAC under the master
+//! key, appended inside the transaction of the change.
 
 use hmac::{Hmac, Mac};
 use rusqlite::{params, OptionalExtension};
@@ -40,25 +42,48 @@ impl<'a> NewAudit<'a> {
     }
 }
 
+/// The name of the store-wide chain: settings, operators, and entries of
+/// no tenant (never a tenant's name: those are a-z, 0-9 and -).
+pub const STORE_CHAIN: &str = "@store";
+
+/// The chain an entry of `tenant` belongs to (SPEC §5.3).
+pub fn chain_of(tenant: Option<&str>) -> &str {
+    tenant.unwrap_or(STORE_CHAIN)
+}
+
 /// An entry as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
     pub seq: i64,
+    /// The real time of the entry (the system clock, never `KEYADM_NOW`).
     pub at: String,
+    /// The as-of time of its decisions, when `KEYADM_NOW` set one.
+    pub as_of: Option<String>,
     pub actor: String,
+    /// The OS account that ran the command (none in entries of 0.1).
+    pub os_uid: Option<i64>,
+    pub os_user: Option<String>,
     pub action: String,
     pub key_id: Option<String>,
     pub key_name: Option<String>,
     pub tenant: Option<String>,
     pub details: serde_json::Value,
+    /// Its chain and its place in it (entries of 0.1: the store-wide
+    /// chain, at their `seq`).
+    pub chain: String,
+    pub chain_seq: i64,
+    /// Hashed by the formula of 0.1 (an entry from before the migration).
+    #[serde(skip)]
+    pub v1: bool,
     #[serde(skip)]
     pub details_text: String,
     #[serde(skip)]
     pub hash: Vec<u8>,
 }
 
-/// The hash of an entry: SHA-256 over the previous hash and the entry's fields.
-pub fn entry_hash(prev: &[u8], e: &AuditEntry) -> [u8; 32] {
+/// The hash of an entry of 0.1: SHA-256 over the previous hash and the
+/// entry's fields of then.
+pub fn entry_hash_v1(prev: &[u8], e: &AuditEntry) -> [u8; 32] {
     let fields = serde_json::json!([
         e.seq,
         e.at,
@@ -75,41 +100,91 @@ pub fn entry_hash(prev: &[u8], e: &AuditEntry) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// The HMAC that authenticates the head of the chain (sequence and hash).
-pub fn head_mac(audit_key: &[u8], seq: i64, hash: &[u8]) -> Vec<u8> {
+/// The hash of an entry of 0.2: SHA-256 over the previous hash in its chain
+/// and every field, its chain and place in it included.
+pub fn entry_hash_v2(prev: &[u8], e: &AuditEntry) -> [u8; 32] {
+    let fields = serde_json::json!([
+        "keyadm audit v2",
+        e.chain,
+        e.chain_seq,
+        e.seq,
+        e.at,
+        e.as_of,
+        e.actor,
+        e.os_uid,
+        e.os_user,
+        e.action,
+        e.key_id,
+        e.key_name,
+        e.tenant,
+        e.details_text
+    ]);
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(fields.to_string().as_bytes());
+    h.finalize().into()
+}
+
+/// The hash of an entry by the formula of its version.
+pub fn entry_hash(prev: &[u8], e: &AuditEntry) -> [u8; 32] {
+    if e.v1 {
+        entry_hash_v1(prev, e)
+    } else {
+        entry_hash_v2(prev, e)
+    }
+}
+
+/// The HMAC that authenticates a chain's head: its name, place and hash.
+pub fn head_mac_v2(audit_key: &[u8], chain: &str, seq: i64, hash: &[u8]) -> Vec<u8> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(audit_key).expect("any key length");
+    m.update(b"keyadm audit head v2\0");
+    m.update(&(chain.len() as u64).to_be_bytes());
+    m.update(chain.as_bytes());
     m.update(&seq.to_be_bytes());
     m.update(hash);
     m.finalize().into_bytes().to_vec()
 }
 
 impl Tx<'_> {
-    /// Appends an entry and moves the authenticated head to it.
+    /// Appends an entry to its chain and moves that chain's authenticated
+    /// head to it: two indexed reads (the chain's head, the last `seq`),
+    /// one insert, one head row.
     pub fn append_audit(&self, entry: NewAudit) -> Result<()> {
         let master = self.master()?;
-        let last: Option<(i64, Vec<u8>)> = self
+        let chain = chain_of(entry.tenant);
+        let head: Option<(i64, Vec<u8>)> = self
             .conn
-            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT seq, hash FROM audit_heads WHERE chain = ?1")?
+            .query_row([chain], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let (prev_seq, prev_hash) = last.unwrap_or((0, vec![0u8; 32]));
+        let (prev_pos, prev_hash) = head.unwrap_or((0, vec![0u8; 32]));
+        let last_seq: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?
+            .query_row([], |r| r.get(0))?;
         let mut e = AuditEntry {
-            seq: prev_seq + 1,
-            at: timestamp(self.now),
+            seq: last_seq + 1,
+            at: timestamp(self.author.clock.real()),
+            as_of: self.author.as_of.map(timestamp),
             actor: entry.actor.to_string(),
+            os_uid: Some(i64::from(self.author.os_uid)),
+            os_user: self.author.os_user.clone(),
             action: entry.action.to_string(),
             key_id: entry.key_id.map(str::to_string),
             key_name: entry.key_name.map(str::to_string),
             tenant: entry.tenant.map(str::to_string),
             details_text: entry.details.to_string(),
             details: entry.details,
+            chain: chain.to_string(),
+            chain_seq: prev_pos + 1,
+            v1: false,
             hash: Vec::new(),
         };
-        e.hash = entry_hash(&prev_hash, &e).to_vec();
+        e.hash = entry_hash_v2(&prev_hash, &e).to_vec();
         self.conn
             .prepare_cached(
-                "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user, chain, chain_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 e.seq,
@@ -121,22 +196,26 @@ impl Tx<'_> {
                 e.tenant,
                 e.details_text,
                 e.hash,
-                self.author.as_of.map(timestamp),
-                self.author.os_uid,
-                self.author.os_user
+                e.as_of,
+                e.os_uid,
+                e.os_user,
+                e.chain,
+                e.chain_seq
             ])?;
-        let mac = head_mac(&master.audit_key()[..], e.seq, &e.hash);
+        let mac = head_mac_v2(&master.audit_key()[..], chain, e.chain_seq, &e.hash);
         self.conn
             .prepare_cached(
-                "INSERT INTO meta (name, value) VALUES ('audit_head', ?1)
-                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                "INSERT INTO audit_heads (chain, seq, hash, mac, v) VALUES (?1, ?2, ?3, ?4, 2)
+                 ON CONFLICT(chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+                     mac = excluded.mac, v = excluded.v",
             )?
-            .execute([mac])?;
+            .execute(params![chain, e.chain_seq, e.hash, mac])?;
         Ok(())
     }
 }
 
-/// Which entries `audit` lists. `limit` keeps the newest N of the matches.
+/// Which entries `audit` lists, by their real time (`at`). `limit` keeps
+/// the newest N of the matches.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     /// A key ID or name (entries of deleted keys keep both).
@@ -150,7 +229,7 @@ pub struct AuditFilter {
 }
 
 pub(super) const AUDIT_COLUMNS: &str =
-    "seq, at, actor, action, key_id, key_name, tenant, details, hash";
+    "seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user, chain, chain_seq";
 
 pub(super) fn audit_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
     let mut e = chain_entry_from_row(r)?;
@@ -161,9 +240,11 @@ pub(super) fn audit_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> 
 
 /// An entry with only what its hash covers (`details` left unparsed).
 pub(super) fn chain_entry_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
-    let details_text: String = r.get(7)?;
+    let seq: i64 = r.get(0)?;
+    let chain: Option<String> = r.get(12)?;
+    let v1 = chain.is_none();
     Ok(AuditEntry {
-        seq: r.get(0)?,
+        seq,
         at: r.get(1)?,
         actor: r.get(2)?,
         action: r.get(3)?,
@@ -171,13 +252,20 @@ pub(super) fn chain_entry_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditE
         key_name: r.get(5)?,
         tenant: r.get(6)?,
         details: serde_json::Value::Null,
-        details_text,
+        details_text: r.get(7)?,
         hash: r.get(8)?,
+        as_of: r.get(9)?,
+        os_uid: r.get(10)?,
+        os_user: r.get(11)?,
+        chain: chain.unwrap_or_else(|| STORE_CHAIN.to_string()),
+        chain_seq: if v1 { seq } else { r.get(13)? },
+        v1,
     })
 }
 
 impl Tx<'_> {
-    /// Walks the entries a filter selects, oldest first.
+    /// Walks the entries a filter selects, oldest first (by real time,
+    /// then `seq`).
     pub fn each_audit_entry(
         &self,
         filter: &AuditFilter,
@@ -195,8 +283,8 @@ impl Tx<'_> {
                   AND (?4 IS NULL OR at >= ?4)
                   AND (?5 IS NULL OR at <= ?5)
                   AND (?6 IS NULL OR tenant = ?6)
-                ORDER BY seq DESC LIMIT ?7)
-             ORDER BY seq"
+                ORDER BY at DESC, seq DESC LIMIT ?7)
+             ORDER BY at, seq"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params![

@@ -43,9 +43,8 @@ use crate::crypto::seal::{create_private_dir, MasterKey};
 use crate::error::{Error, Result};
 use crate::identity::OsAccount;
 
-pub use audit::AuditFilter;
-pub use audit::{AuditEntry, NewAudit};
-pub use audit_verify::{AuditBreak, AuditVerdict};
+pub use audit::{chain_of, AuditEntry, AuditFilter, NewAudit, STORE_CHAIN};
+pub use audit_verify::{AuditBreak, ChainHead, ChainVerdict, TimeWarning};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
 pub use lifecycle::{NoticeState, ValueState};
 pub use operators::Operator;
@@ -85,13 +84,15 @@ pub struct Store {
 }
 
 /// What every audit entry records of who and when beyond the declared
-/// actor: the OS account that ran the command, and the as-of time of its
+/// actor: the OS account that ran the command, the real time of the entry
+/// (read from `clock` as it is appended), and the as-of time of its
 /// decisions when `KEYADM_NOW` set one (SPEC §5.1, §5.2).
 #[derive(Debug, Clone, Default)]
 pub struct Author {
     pub os_uid: u32,
     pub os_user: Option<String>,
     pub as_of: Option<DateTime<Utc>>,
+    pub clock: crate::domain::expiry::Clock,
 }
 
 /// A view of the store inside a transaction (or a plain read): every domain
@@ -446,22 +447,23 @@ mod tests {
     }
 
     #[test]
-    fn the_audit_chain_is_right_from_the_first_entry() {
+    fn each_tenant_has_its_chain_and_the_store_one_for_the_rest() {
         let dir = tempfile::tempdir().unwrap();
         let now = Utc::now();
         let mut store = Store::open(&dir.path().join("keys.db"), Access::Create, now).unwrap();
         let master = MasterKey::generate();
         let audit_key = master.audit_key();
         store.unlock(master).unwrap();
-        for (i, action) in ["generate", "reveal", "config"].iter().enumerate() {
+        let tenants = [Some("acme"), Some("globex"), None, Some("acme"), None];
+        for (i, tenant) in tenants.iter().enumerate() {
             store
                 .write(now, |tx| {
                     tx.append_audit(NewAudit {
                         actor: "alice",
-                        action,
-                        key_id: (i < 2).then_some("AAAAAAAAAAAA"),
-                        key_name: (i < 2).then_some("billing"),
-                        tenant: Some("default"),
+                        action: "config",
+                        key_id: None,
+                        key_name: None,
+                        tenant: *tenant,
                         details: serde_json::json!({ "n": i }),
                     })
                 })
@@ -474,7 +476,7 @@ mod tests {
                 action: "edit",
                 key_id: None,
                 key_name: None,
-                tenant: None,
+                tenant: Some("acme"),
                 details: serde_json::json!({}),
             })?;
             Err(Error::refused("no"))
@@ -493,18 +495,110 @@ mod tests {
             .map(|e| e.unwrap())
             .collect();
         drop(stmt);
-        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            entries
+                .iter()
+                .map(|e| (e.seq, e.chain.as_str(), e.chain_seq))
+                .collect::<Vec<_>>(),
+            [
+                (1, "acme", 1),
+                (2, "globex", 1),
+                (3, STORE_CHAIN, 1),
+                (4, "acme", 2),
+                (5, STORE_CHAIN, 2)
+            ]
+        );
+        for chain in ["acme", "globex", STORE_CHAIN] {
+            let mut prev = vec![0u8; 32];
+            let mine: Vec<_> = entries.iter().filter(|e| e.chain == chain).collect();
+            for e in &mine {
+                assert!(!e.v1);
+                assert_eq!(audit::entry_hash_v2(&prev, e).to_vec(), e.hash, "{}", e.seq);
+                prev = e.hash.clone();
+            }
+            let mac: Vec<u8> = store
+                .conn
+                .query_row(
+                    "SELECT mac FROM audit_heads WHERE chain = ?1",
+                    [chain],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let last = mine.last().unwrap().chain_seq;
+            assert_eq!(mac, audit::head_mac_v2(&audit_key[..], chain, last, &prev));
+            let v = store
+                .read(now, |tx| tx.verify_audit_chain(chain, &[1]))
+                .unwrap();
+            assert_eq!(v.broken, None, "{chain}");
+            assert_eq!(v.entries, mine.len() as i64);
+            assert_eq!(v.found, [(1, mine[0].hash.clone())]);
+        }
+        let chains = store.read(now, |tx| tx.audit_chains()).unwrap();
+        assert_eq!(chains, [STORE_CHAIN, "acme", "globex"]);
+    }
+
+    #[test]
+    fn the_real_time_runs_backwards_only_as_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let mut store = Store::open(&dir.path().join("keys.db"), Access::Create, now).unwrap();
+        store.unlock(MasterKey::generate()).unwrap();
+        for _ in 0..3 {
+            store
+                .write(now, |tx| {
+                    tx.append_audit(NewAudit {
+                        actor: "alice",
+                        action: "config",
+                        key_id: None,
+                        key_name: None,
+                        tenant: Some("acme"),
+                        details: serde_json::json!({}),
+                    })
+                })
+                .unwrap();
+        }
+        // The real clock put entry 2 a day before entry 1: rewrite it (and
+        // the chain after it) as a set-back clock would have written it.
+        let key = store.master.as_ref().unwrap().audit_key();
+        let mut stmt = store
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM audit ORDER BY seq",
+                audit::AUDIT_COLUMNS
+            ))
+            .unwrap();
+        let mut entries: Vec<AuditEntry> = stmt
+            .query_map([], audit::audit_from_row)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .collect();
+        drop(stmt);
+        entries[1].at = timestamp(now - chrono::Duration::days(1));
         let mut prev = vec![0u8; 32];
-        for e in &entries {
-            assert_eq!(
-                audit::entry_hash(&prev, e).to_vec(),
-                e.hash,
-                "entry {}",
-                e.seq
-            );
+        for e in &mut entries {
+            e.hash = audit::entry_hash_v2(&prev, e).to_vec();
+            store
+                .conn
+                .execute(
+                    "UPDATE audit SET at = ?1, hash = ?2 WHERE seq = ?3",
+                    rusqlite::params![e.at, e.hash, e.seq],
+                )
+                .unwrap();
             prev = e.hash.clone();
         }
-        let head = meta_get(&store.conn, "audit_head").unwrap().unwrap();
-        assert_eq!(head, audit::head_mac(&audit_key[..], 3, &prev));
+        store
+            .conn
+            .execute(
+                "UPDATE audit_heads SET hash = ?1, mac = ?2 WHERE chain = 'acme'",
+                rusqlite::params![prev, audit::head_mac_v2(&key[..], "acme", 3, &prev)],
+            )
+            .unwrap();
+        let v = store
+            .read(now, |tx| tx.verify_audit_chain("acme", &[]))
+            .unwrap();
+        assert_eq!(v.broken, None);
+        assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+        assert_eq!((v.warnings[0].seq, v.warnings[0].chain_seq), (2, 2));
+        assert_eq!(v.warnings[0].at, entries[1].at);
     }
 }

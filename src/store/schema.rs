@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_operators",
         include_str!("migrations/0002_operators.sql"),
     ),
+    (
+        "0003_audit_chains",
+        include_str!("migrations/0003_audit_chains.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -133,6 +137,20 @@ fn after_step(tx: &Connection, step: i64, from: i64, founding: &Founding) -> rus
                  WHERE actor NOT IN (SELECT name FROM users)",
                 [&founding.at],
             )?;
+        }
+        3 => {
+            // The 0.1 chain becomes the store-wide chain's history: its
+            // authenticated head (the 0.1 HMAC over place and hash) becomes
+            // that chain's head row, formula 1, until its next entry.
+            tx.execute(
+                "INSERT INTO audit_heads (chain, seq, hash, mac, v)
+                 SELECT '@store', coalesce(a.seq, 0), coalesce(a.hash, zeroblob(32)), m.value, 1
+                 FROM meta m
+                 LEFT JOIN (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1) a ON 1
+                 WHERE m.name = 'audit_head'",
+                [],
+            )?;
+            tx.execute("DELETE FROM meta WHERE name = 'audit_head'", [])?;
         }
         _ => {}
     }

@@ -209,12 +209,15 @@ impl Store {
         if version > schema::SCHEMA_VERSION {
             return Err(schema::newer(version));
         }
-        if version < schema::SCHEMA_VERSION {
+        // SPEC §5.5: a verifier reads an older schema as it is (the columns
+        // it reads are those of the first); it cannot migrate a store it
+        // may not write.
+        if version < 1 {
             return Err(Error::environment(format!(
-                "the store at {} has an older schema (version {version})",
+                "the store at {} has no keyadm schema yet",
                 path.display()
             ))
-            .hint("run any keyadm command on it once (e.g. keyadm list) to upgrade it"));
+            .hint("run any keyadm command on it once (e.g. keyadm list) to set it up"));
         }
         Ok(Store {
             conn,

@@ -72,70 +72,161 @@ pub fn sha(value: &str) -> Vec<u8> {
     Sha256::digest(value.as_bytes()).to_vec()
 }
 
-/// Checks the audit chain of the store: sequence numbers 1..n without a gap,
-/// each entry's hash over the previous hash and its fields, and the head's
-/// HMAC under the master key. Returns the number of entries.
+/// An audit row as the test reads it: its seq, chain (None: an entry of
+/// 0.1), place in its chain, the JSON its hash covers, and its hash.
+struct Row {
+    seq: i64,
+    chain: Option<String>,
+    chain_seq: Option<i64>,
+    fields: serde_json::Value,
+    hash: Vec<u8>,
+}
+
+fn sha_over(prev: &[u8], fields: &serde_json::Value) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(fields.to_string().as_bytes());
+    h.finalize().to_vec()
+}
+
+/// The hash of an entry of 0.2 as SPEC §5.3 and the README describe it:
+/// SHA-256 over the previous hash in its chain and the JSON array
+/// `["keyadm audit v2", chain, chain_seq, seq, at, as_of, actor, os_uid,
+/// os_user, action, key_id, key_name, tenant, details]`.
+pub fn v2_hash(prev: &[u8], fields: &serde_json::Value) -> Vec<u8> {
+    sha_over(prev, fields)
+}
+
+/// The HMAC of a chain's head (0.2).
+pub fn v2_head_mac(audit_key: &[u8], chain: &str, seq: i64, hash: &[u8]) -> Vec<u8> {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(audit_key).unwrap();
+    m.update(b"keyadm audit head v2\0");
+    m.update(&(chain.len() as u64).to_be_bytes());
+    m.update(chain.as_bytes());
+    m.update(&seq.to_be_bytes());
+    m.update(hash);
+    m.finalize().into_bytes().to_vec()
+}
+
+/// The fields an entry's hash covers, read from the row itself: the 0.1
+/// formula's for a row without a chain, else the 0.2 formula's.
+pub fn hashed_fields(r: &rusqlite::Row) -> rusqlite::Result<serde_json::Value> {
+    let chain: Option<String> = r.get("chain")?;
+    Ok(match chain {
+        None => serde_json::json!([
+            r.get::<_, i64>("seq")?,
+            r.get::<_, String>("at")?,
+            r.get::<_, String>("actor")?,
+            r.get::<_, String>("action")?,
+            r.get::<_, Option<String>>("key_id")?,
+            r.get::<_, Option<String>>("key_name")?,
+            r.get::<_, Option<String>>("tenant")?,
+            r.get::<_, String>("details")?,
+        ]),
+        Some(chain) => serde_json::json!([
+            "keyadm audit v2",
+            chain,
+            r.get::<_, i64>("chain_seq")?,
+            r.get::<_, i64>("seq")?,
+            r.get::<_, String>("at")?,
+            r.get::<_, Option<String>>("as_of")?,
+            r.get::<_, String>("actor")?,
+            r.get::<_, Option<i64>>("os_uid")?,
+            r.get::<_, Option<String>>("os_user")?,
+            r.get::<_, String>("action")?,
+            r.get::<_, Option<String>>("key_id")?,
+            r.get::<_, Option<String>>("key_name")?,
+            r.get::<_, Option<String>>("tenant")?,
+            r.get::<_, String>("details")?,
+        ]),
+    })
+}
+
+/// Checks the audit chains of the store: in each chain (the entries of
+/// 0.1 first in the store-wide one, at their seq), places 1..n without a
+/// gap, each entry's hash over the previous hash in its chain and its
+/// fields, and each chain's head HMAC under the master key. Returns the
+/// number of entries.
 pub fn check_audit_chain(env: &Env) -> Result<i64, String> {
     let master = MasterKey::load(&MasterKeySource::File(env.master()))
         .map_err(|e| format!("master key: {e}"))?
         .ok_or("no master key")?;
+    let key = master.audit_key();
     let c = conn(env);
-    let mut st = c
-        .prepare("SELECT seq, at, actor, action, key_id, key_name, tenant, details, hash FROM audit ORDER BY seq")
-        .unwrap();
-    let rows = st
+    let mut st = c.prepare("SELECT * FROM audit ORDER BY seq").unwrap();
+    let rows: Vec<Row> = st
         .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                serde_json::json!([
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, String>(7)?,
-                ]),
-                r.get::<_, Vec<u8>>(8)?,
-            ))
+            Ok(Row {
+                seq: r.get("seq")?,
+                chain: r.get("chain")?,
+                chain_seq: r.get("chain_seq")?,
+                fields: hashed_fields(r)?,
+                hash: r.get("hash")?,
+            })
         })
         .unwrap()
         .collect::<rusqlite::Result<Vec<_>>>()
         .unwrap();
-    let mut prev = vec![0u8; 32];
-    for (i, (seq, fields, hash)) in rows.iter().enumerate() {
-        if *seq != i as i64 + 1 {
-            return Err(format!("entry {} has sequence number {seq}", i + 1));
+    let mut chains: BTreeMap<String, (i64, Vec<u8>)> = BTreeMap::new();
+    for row in &rows {
+        let (name, place) = match (&row.chain, row.chain_seq) {
+            (None, _) => ("@store".to_string(), row.seq),
+            (Some(ch), Some(p)) => (ch.clone(), p),
+            (Some(ch), None) => return Err(format!("entry {} of {ch} has no place", row.seq)),
+        };
+        let (last, prev) = chains.entry(name.clone()).or_insert((0, vec![0u8; 32]));
+        if place != *last + 1 {
+            return Err(format!("chain {name}: entry {place} follows entry {last}"));
         }
-        let mut h = Sha256::new();
-        h.update(&prev);
-        h.update(fields.to_string().as_bytes());
-        if h.finalize().as_slice() != hash.as_slice() {
-            return Err(format!("entry {seq}: its hash does not match its fields"));
+        if sha_over(prev, &row.fields) != row.hash {
+            return Err(format!(
+                "chain {name}: entry {place} (seq {}): its hash does not match its fields",
+                row.seq
+            ));
         }
-        prev = hash.clone();
+        *last = place;
+        prev.clone_from(&row.hash);
     }
-    let n = rows.len() as i64;
-    let head: Option<Vec<u8>> = c
-        .query_row(
-            "SELECT value FROM meta WHERE name = 'audit_head'",
-            [],
-            |r| r.get(0),
-        )
-        .ok();
-    match head {
-        None if n == 0 => Ok(0),
-        None => Err("the chain has entries but no authenticated head".into()),
-        Some(mac) => {
-            let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&master.audit_key()[..]).unwrap();
-            m.update(&n.to_be_bytes());
-            m.update(&prev);
-            m.verify_slice(&mac)
-                .map_err(|_| format!("the head HMAC does not match entry {n}"))?;
-            Ok(n)
+    let mut st = c
+        .prepare("SELECT chain, seq, hash, mac, v FROM audit_heads")
+        .unwrap();
+    let heads: BTreeMap<String, (i64, Vec<u8>, Vec<u8>, i64)> = st
+        .query_map([], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (name, (last, hash)) in &chains {
+        let Some((seq, head_hash, mac, v)) = heads.get(name) else {
+            return Err(format!(
+                "chain {name} has entries but no authenticated head"
+            ));
+        };
+        if seq != last || head_hash != hash {
+            return Err(format!(
+                "chain {name}: the head is not its last entry {last}"
+            ));
+        }
+        let want = match v {
+            1 => {
+                let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&key[..]).unwrap();
+                m.update(&last.to_be_bytes());
+                m.update(hash);
+                m.finalize().into_bytes().to_vec()
+            }
+            _ => v2_head_mac(&key[..], name, *last, hash),
+        };
+        if &want != mac {
+            return Err(format!(
+                "chain {name}: the head HMAC does not match entry {last}"
+            ));
         }
     }
+    if let Some(extra) = heads.keys().find(|h| !chains.contains_key(*h)) {
+        return Err(format!("chain {extra} has a head but no entries"));
+    }
+    Ok(rows.len() as i64)
 }
 
 /// Asserts the audit chain is intact; returns the number of entries.
