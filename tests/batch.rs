@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -79,25 +79,6 @@ fn one_decision_per_line_in_order_and_bad_lines_do_not_stop_the_stream() {
     }
 }
 
-/// The binary as `Env::cmd` sets it up, as a `std::process::Command` (which can be spawned).
-fn std_cmd(env: &Env) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("keyadm"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("KEYADM_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("KEYADM_DB", env.db())
-        .env("KEYADM_MASTER_KEY_FILE", env.master())
-        .env("KEYADM_ACTOR", &env.actor)
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC");
-    if let Some(now) = &env.now {
-        c.env("KEYADM_NOW", now);
-    }
-    c
-}
-
 /// A running `verify --batch` that answers one line at a time.
 struct Batch {
     child: Child,
@@ -107,7 +88,8 @@ struct Batch {
 
 impl Batch {
     fn start(env: &Env) -> Batch {
-        let mut child = std_cmd(env)
+        let mut child = env
+            .std_cmd()
             .args(["verify", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -500,3 +500,33 @@ fn concurrent_first_uses_share_one_store_and_one_master_key() {
         );
     }
 }
+
+#[test]
+fn the_key_name_hint_describes_what_is_accepted() {
+    let env = Env::new();
+    // Accepted: any printable characters (README "Names").
+    env.generate("clé ünïcødé", &[]);
+    let err = env.fails(&["generate", " lead"], 2);
+    assert!(
+        err.contains("hint: use 1 to 64 printable characters"),
+        "{err}"
+    );
+    assert!(!err.contains("letters, digits, spaces or"), "{err}");
+}
+
+#[test]
+fn a_key_cannot_be_named_after_another_keys_id() {
+    let env = Env::new();
+    env.generate("first", &[]);
+    let id = env.show("first")["id"].as_str().unwrap().to_string();
+    let err = env.fails(&["generate", &id], 4);
+    assert!(err.contains("is the ID of another key"), "{err}");
+    env.generate("second", &[]);
+    let err = env.fails(&["edit", "second", "--name", &id], 4);
+    assert!(err.contains("is the ID of another key"), "{err}");
+    // So KEY arguments stay unambiguous: the ID still means "first".
+    assert_eq!(env.show(&id)["name"], "first");
+    assert_eq!(env.show("second")["name"], "second");
+    // A 12-character name that is no key's ID is fine.
+    env.generate("paymentsprod", &[]);
+}

@@ -644,3 +644,80 @@ fn concurrent_deletes_never_remove_the_last_internal_key() {
         survivor = Some(left.trim().to_string());
     }
 }
+
+#[test]
+fn untag_of_a_tag_the_key_lacks_is_refused_like_disallow() {
+    let env = Env::new();
+    env.generate("billing", &["--tag", "prod"]);
+    let id = env.show("billing")["id"].as_str().unwrap().to_string();
+    let before = env.ok(&["audit", "--json"]);
+    let err = env.fails(&["edit", "billing", "--untag", "nope"], 2);
+    assert!(err.contains("error: the key has no tag \"nope\""), "{err}");
+    assert!(
+        err.contains(&format!("hint: its tags are: keyadm show {id}")),
+        "{err}"
+    );
+    // All or nothing: with a valid change beside it, nothing changes.
+    env.fails(
+        &["edit", "billing", "--untag", "nope", "--description", "x"],
+        2,
+    );
+    assert_eq!(env.show("billing")["description"], "");
+    assert_eq!(env.ok(&["audit", "--json"]), before);
+    // A tag the key has is removed; --no-origin on an empty list is still fine.
+    env.ok(&["edit", "billing", "--untag", "prod", "--no-origin", "-q"]);
+    assert_eq!(env.show("billing")["tags"], serde_json::json!([]));
+}
+
+#[test]
+fn edit_names_changed_fields_as_the_options_do() {
+    let env = Env::at("2026-11-24T10:00:00Z");
+    env.ok(&["config", "set", "scoped-api", "on", "-q"]);
+    env.generate("billing", &["--type", "custom", "--allow", "GET /v1/**"]);
+    let r = env.run(&["edit", "billing", "--expires", "30d"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("Changed expires of key \"billing\""),
+        "{}",
+        r.stderr
+    );
+    let r = env.run(&[
+        "edit",
+        "billing",
+        "--allow",
+        "POST /v1/orders",
+        "--ip",
+        "10.0.0.0/8",
+        "--rotate-every",
+        "90d",
+        "--tag",
+        "prod",
+        "--description",
+        "d",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for label in [
+        "rules (allow)",
+        "addresses (ip)",
+        "rotate every",
+        "tags",
+        "description",
+    ] {
+        assert!(r.stderr.contains(label), "{label}: {}", r.stderr);
+    }
+    for internal in ["expires_at", "rotate_every", "ips"] {
+        assert!(!r.stderr.contains(internal), "{internal}: {}", r.stderr);
+    }
+    // The audit log keeps the field names.
+    let audit = env.ok(&["audit", "--action", "edit", "--json"]);
+    assert!(audit.contains("\"expires_at\"") && audit.contains("\"rotate_every\""));
+    // So does user edit: display_name is "display name".
+    env.ok(&["user", "add", "alice", "--display-name", "Alice", "-q"]);
+    let r = env.run(&["user", "edit", "alice", "--display-name", "Alice B"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Changed display name of user \"alice\""),
+        "{}",
+        r.stderr
+    );
+}

@@ -414,3 +414,16 @@ fn a_sealed_value_copied_onto_another_row_does_not_open() {
     );
     env.ok(&["show", "a", "--value"]);
 }
+
+#[test]
+fn a_folder_given_as_the_store_is_said_so() {
+    let env = Env::new();
+    let dir = env.dir.path().to_str().unwrap().to_string();
+    for args in [&["list"][..], &["generate", "k"], &["init"]] {
+        let mut a = vec!["--db", dir.as_str()];
+        a.extend_from_slice(args);
+        let err = env.fails(&a, 5);
+        assert!(err.contains("is a folder, not a store file"), "{err}");
+        assert!(err.contains("hint: name the file"), "{err}");
+    }
+}

@@ -31,7 +31,8 @@ fn copy_of(base: &Env) -> Env {
 /// Starts `rotate` of every key, kills it after `delay` (if still running),
 /// and returns what it printed and whether it had already finished.
 fn rotate_killed_after(env: &Env, ids: &[String], delay: Duration) -> (String, bool) {
-    let mut child = proof::std_cmd(env)
+    let mut child = env
+        .std_cmd()
         .args(["rotate", "-q", "--grace", "1h"])
         .args(ids)
         .stdout(Stdio::piped())
@@ -161,7 +162,8 @@ fn kill_9_during_the_first_generate_leaves_a_usable_store() {
     let full = t.elapsed();
     for round in 0..10 {
         let env = Env::new();
-        let mut child = proof::std_cmd(&env)
+        let mut child = env
+            .std_cmd()
             .args(["generate", "first", "-q"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

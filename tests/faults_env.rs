@@ -79,17 +79,10 @@ fn refused(r: &Run, args: &[&str], what: &str) {
         "keyadm {args:?}: expected exit 5:\n{}{}",
         r.stdout, r.stderr
     );
-    assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
-    let lines: Vec<&str> = r.stderr.lines().collect();
+    let (error, _) = common::assert_only_error_and_hint(&r.stderr, &format!("keyadm {args:?}"));
     assert!(
-        lines.len() == 2 && lines[0].starts_with("error: ") && lines[1].starts_with("hint: "),
-        "keyadm {args:?}: expected one error: and one hint: line, got:\n{}",
-        r.stderr
-    );
-    assert!(
-        lines[0].contains(what),
-        "keyadm {args:?}: the message does not say \"{what}\": {}",
-        lines[0]
+        error.contains(what),
+        "keyadm {args:?}: the message does not say \"{what}\": {error}"
     );
 }
 
@@ -206,23 +199,6 @@ fn a_store_locked_past_the_timeout_is_refused_untouched() {
     assert!(file(&env.db()) == before, "the store file changed");
 }
 
-/// Runs keyadm as the unprivileged user `nobody` (file permissions apply).
-fn as_nobody(env: &Env, bin: &Path, args: &[&str]) -> Run {
-    Std::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
-        .arg(bin)
-        .args(args)
-        .env_clear()
-        .env("KEYADM_DB", env.db())
-        .env("KEYADM_MASTER_KEY_FILE", env.master())
-        .env("KEYADM_ACTOR", "tester")
-        .env("HOME", env.dir.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("setpriv runs")
-        .into()
-}
-
 #[test]
 fn a_read_only_store_is_refused_untouched() {
     let have_setpriv = Std::new("setpriv")
@@ -259,7 +235,7 @@ fn a_read_only_store_is_refused_untouched() {
     mode(&env.db(), 0o400);
     let before = file(&env.db());
     for args in WRITES.iter().filter(|a| a[0] != "init") {
-        let r = as_nobody(&env, &bin, args);
+        let r = env.as_nobody(&bin, args);
         refused(&r, args, "read-only");
         assert!(
             file(&env.db()) == before,
@@ -267,7 +243,7 @@ fn a_read_only_store_is_refused_untouched() {
         );
     }
     // Reading a read-only store works.
-    let r = as_nobody(&env, &bin, &["list", "--json"]);
+    let r = env.as_nobody(&bin, &["list", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(file(&env.db()) == before);
 }

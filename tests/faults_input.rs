@@ -68,27 +68,17 @@ fn check(env: &Env, c: &Case) {
         "{shown}: printed on stdout: {}",
         r.stdout
     );
-    let lines: Vec<&str> = r.stderr.lines().collect();
+    let (error, _) = common::assert_only_error_and_hint(&r.stderr, &shown);
     assert!(
-        lines.first().is_some_and(|l| l.starts_with("error: ")),
-        "{shown}: no error: line first: {}",
-        r.stderr
-    );
-    assert!(
-        lines.len() == 2 && lines[1].starts_with("hint: "),
-        "{shown}: expected exactly an error: and a hint: line: {}",
-        r.stderr
-    );
-    assert!(
-        lines[0].contains(c.says),
+        error.contains(c.says),
         "{shown}: the error does not say \"{}\": {}",
         c.says,
-        lines[0]
+        error
     );
     assert!(
-        lines[0].chars().all(|ch| !ch.is_control()),
+        error.chars().all(|ch| !ch.is_control()),
         "{shown}: raw control characters echoed: {:?}",
-        lines[0]
+        error
     );
     assert!(env.store_bytes() == before, "{shown}: the store changed");
 }
@@ -426,4 +416,22 @@ fn bad_settings_and_global_options() {
         5,
         "nothing was stored"
     );
+}
+
+#[test]
+fn a_negative_expiry_or_duration_gets_keyadms_own_message() {
+    let env = Env::new();
+    env.generate("k", &[]);
+    for args in [
+        &["generate", "n", "--expires", "-1d"][..],
+        &["generate", "n", "--rotate-every", "-5d"],
+        &["edit", "k", "--expires", "-1d"],
+        &["rotate", "k", "--grace", "-1h"],
+        &["enable", "k", "--expires", "-3d"],
+    ] {
+        let err = env.fails(args, 2);
+        assert!(err.contains("hint: "), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    env.fails(&["show", "n"], 3);
 }

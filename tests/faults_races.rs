@@ -57,11 +57,7 @@ fn documented(what: &str, r: &Run, allowed: &[(i32, &str)]) {
         r.code,
         r.stderr
     );
-    assert!(
-        r.stderr.starts_with("error: ") && r.stderr.contains("\nhint: "),
-        "{what}: {}",
-        r.stderr
-    );
+    common::assert_error_form(&r.stderr);
 }
 
 fn ids_by_name(env: &Env) -> BTreeMap<String, (String, String, String)> {

@@ -210,10 +210,7 @@ fn import_errors_never_repeat_a_value() {
             r.stderr
         );
         let err = r.stderr;
-        assert!(
-            err.starts_with("error: ") && err.contains("\nhint: ") && !err.contains("panicked"),
-            "{err}"
-        );
+        common::assert_error_form(&err);
         assert_absent(&err, &values, "an import error");
         assert!(err.contains("row "), "the bad row is named: {err}");
         assert!(

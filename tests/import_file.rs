@@ -266,15 +266,8 @@ fn dry_run_on_a_missing_store_creates_nothing() {
 /// (KiB), as the kernel counted it for that one child (wait4).
 #[allow(clippy::zombie_processes)] // reaped by wait4, which std does not offer
 fn run_measured(env: &Env, args: &[&str]) -> (i32, String, i64) {
-    let mut cmd: std::process::Command = std::process::Command::new(env!("CARGO_BIN_EXE_keyadm"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("KEYADM_")) {
-        cmd.env_remove(k);
-    }
-    cmd.env("KEYADM_DB", env.db())
-        .env("KEYADM_MASTER_KEY_FILE", env.master())
-        .env("KEYADM_ACTOR", &env.actor)
-        .env("KEYADM_NOW", T0)
-        .env("XDG_CONFIG_HOME", env.dir.path().join("xdg-config"))
+    let mut cmd = env.std_cmd();
+    cmd.env("KEYADM_NOW", T0)
         .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());

@@ -349,3 +349,46 @@ fn list_state_column_shows_a_rotation_in_grace() {
     let later = ok_at(&env, "2026-11-22T19:00:00Z", &["list"]);
     assert!(!later.contains("in grace"), "{later}");
 }
+
+#[test]
+fn a_bad_date_format_in_the_environment_warns_and_uses_the_setting() {
+    let env = Env::at("2026-11-24T10:00:00Z");
+    let value = env.generate("billing", &["--expires", "2027-01-31T17:00:00Z"]);
+    let with_env = |args: &[&str]| -> common::Run {
+        env.cmd()
+            .env("KEYADM_DATE_FORMAT", "%Q")
+            .args(args)
+            .output()
+            .unwrap()
+            .into()
+    };
+    let warning = "warning: KEYADM_DATE_FORMAT \"%Q\" is not a date format; using the setting\n";
+    let r = with_env(&["list", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, warning);
+    assert!(r.stdout.contains("billing"));
+    let r = with_env(&["show", "billing", "--value"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), value);
+    assert_eq!(r.stderr.matches("warning:").count(), 1, "{}", r.stderr);
+    // Human output falls back to the setting (iso by default).
+    let r = with_env(&["show", "billing"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("2027-01-31 17:00"), "{}", r.stdout);
+    env.ok(&["config", "set", "date-format", "eu"]);
+    assert!(with_env(&["show", "billing"])
+        .stdout
+        .contains("31/01/2027 17:00"));
+    // The flag stays strict, and wins over the environment.
+    let r = with_env(&["list", "--date-format", "%Q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("error: invalid date format"),
+        "{}",
+        r.stderr
+    );
+    let r = with_env(&["show", "billing", "--date-format", "us"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("01/31/2027 5:00 PM"), "{}", r.stdout);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}

@@ -202,3 +202,34 @@ fn two_notify_runs_at_once_send_each_notice_once() {
     let log = json(&env.ok(&["audit", "--action", "notify", "--json"]));
     assert_eq!(log.as_array().unwrap().len(), 6);
 }
+
+/// `notify` counts its notices in words that agree with the number:
+/// "1 notice due", not "1 notices due".
+#[test]
+fn notify_summary_agrees_with_the_count() {
+    let env = Env::at("2026-11-24T08:00:00Z");
+    env.generate("agents", &["--type", "internal"]);
+    env.generate("billing", &["--expires", "2026-12-01T08:00:00Z"]);
+    let r = env.run(&["notify", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("notify (dry run): 1 notice due."),
+        "{}",
+        r.stderr
+    );
+    let r = env.run(&["notify"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("notify: 1 of 1 notice sent."),
+        "{}",
+        r.stderr
+    );
+    env.generate("reports", &["--expires", "2026-12-01T09:00:00Z"]);
+    env.generate("orders", &["--expires", "2026-12-01T10:00:00Z"]);
+    let r = env.run(&["notify", "--dry-run"]);
+    assert!(
+        r.stderr.contains("notify (dry run): 2 notices due."),
+        "{}",
+        r.stderr
+    );
+}

@@ -59,19 +59,10 @@ impl Pty {
             line.push_str(&quote(a));
         }
         let mut c = Command::new("script");
-        c.args(["-qfec", &line, "/dev/null"]);
-        for (k, _) in std::env::vars() {
-            if k.starts_with("KEYADM_") {
-                c.env_remove(k);
-            }
-        }
-        c.env("KEYADM_DB", env.db())
-            .env("KEYADM_MASTER_KEY_FILE", env.master())
-            .env("KEYADM_ACTOR", &env.actor)
+        env.apply(&mut c)
+            .args(["-qfec", &line, "/dev/null"])
             .env("KEYADM_NOW", env.now.as_deref().unwrap_or(T0))
-            .env("NO_COLOR", "1")
             .env("TERM", "xterm")
-            .env("TZ", "UTC")
             .env_remove("TMUX");
         for (k, v) in extra_env {
             c.env(k, v);

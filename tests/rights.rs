@@ -303,3 +303,24 @@ fn operators_are_recorded_from_init() {
     let me = String::from_utf8(me.stdout).unwrap();
     assert_eq!(names, [me.trim()]);
 }
+
+#[test]
+fn without_user_or_logname_the_actor_is_the_login_name_of_the_process() {
+    let env = Env::new();
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let me = String::from_utf8_lossy(&me.stdout).trim().to_string();
+    let r: common::Run = env
+        .cmd()
+        .env_remove("KEYADM_ACTOR")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .args(["generate", "a", "-q"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.show("a")["created_by"], me.as_str());
+}

@@ -25,3 +25,18 @@ fn a_show_once_value_is_printed_once_and_never_again() {
     let bytes = env.store_bytes();
     assert!(!bytes.windows(value.len()).any(|w| w == value.as_bytes()));
 }
+
+#[test]
+fn copying_a_show_once_key_without_a_display_says_it_is_not_retrievable() {
+    let env = Env::new();
+    env.generate("once", &["--show-once"]);
+    let r: common::Run = env
+        .cmd()
+        .env_remove("DISPLAY")
+        .args(["copy", "once"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("not retrievable"), "{}", r.stderr);
+}

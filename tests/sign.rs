@@ -263,3 +263,49 @@ fn show_once_keys_cannot_sign_and_bad_input_is_a_usage_error() {
         5,
     );
 }
+
+#[test]
+fn sign_and_check_signature_take_only_http_methods() {
+    let env = Env::new();
+    env.generate("billing", &[]);
+    for cmd in [
+        vec!["sign", "billing", "--url", "/x", "--method", "FETCH"],
+        vec![
+            "check-signature",
+            "--key-id",
+            "billing",
+            "--timestamp",
+            "1",
+            "--signature",
+            "v1=00",
+            "--url",
+            "/x",
+            "-X",
+            "FETCH",
+        ],
+    ] {
+        let err = env.fails(&cmd, 2);
+        assert!(err.contains("invalid method \"FETCH\""), "{err}");
+        assert!(
+            err.contains("hint: use one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+            "{err}"
+        );
+    }
+    // Any case is accepted, and signed upper-case: the two agree.
+    let out = env.ok(&["sign", "billing", "--url", "/x", "-X", "patch", "--json"]);
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ts = s["timestamp"].to_string();
+    env.ok(&[
+        "check-signature",
+        "--key-id",
+        s["key_id"].as_str().unwrap(),
+        "--timestamp",
+        &ts,
+        "--signature",
+        s["signature"].as_str().unwrap(),
+        "--url",
+        "/x",
+        "-X",
+        "PATCH",
+    ]);
+}

@@ -6,37 +6,6 @@ mod common;
 use common::{Env, Run};
 use serde_json::Value;
 
-/// Runs keyadm as another actor.
-fn run_as(env: &Env, actor: &str, args: &[&str]) -> Run {
-    env.cmd()
-        .env("KEYADM_ACTOR", actor)
-        .args(args)
-        .output()
-        .expect("binary runs")
-        .into()
-}
-
-fn ok_as(env: &Env, actor: &str, args: &[&str]) -> String {
-    let r = run_as(env, actor, args);
-    assert_eq!(
-        r.code, 0,
-        "{actor}: keyadm {args:?} failed:\n{}{}",
-        r.stdout, r.stderr
-    );
-    r.stdout
-}
-
-fn fails_as(env: &Env, actor: &str, args: &[&str], code: i32) -> String {
-    let r = run_as(env, actor, args);
-    assert_eq!(
-        r.code, code,
-        "{actor}: keyadm {args:?}: expected exit {code}:\n{}{}",
-        r.stdout, r.stderr
-    );
-    assert!(r.stderr.contains("error: "), "no error line: {}", r.stderr);
-    r.stderr
-}
-
 fn id_of(env: &Env, key: &str) -> String {
     env.show(key)["id"].as_str().unwrap().to_string()
 }
@@ -178,8 +147,8 @@ fn another_tenants_key_is_not_found_in_every_command() {
             let b = with(missing);
             let a: Vec<&str> = a.iter().map(String::as_str).collect();
             let b: Vec<&str> = b.iter().map(String::as_str).collect();
-            let ra = run_as(&env, "alice", &a);
-            let rb = run_as(&env, "alice", &b);
+            let ra = env.run_as("alice", &a);
+            let rb = env.run_as("alice", &b);
             assert_eq!(ra.code, 3, "alice {a:?}:\n{}{}", ra.stdout, ra.stderr);
             assert_eq!(
                 (
@@ -202,7 +171,7 @@ fn another_tenants_key_is_not_found_in_every_command() {
         vec!["list", "--json", "--search", "g-"],
         vec!["list", "--json", "--user", "gary"],
     ] {
-        let keys: Value = serde_json::from_str(&ok_as(&env, "alice", &args)).unwrap();
+        let keys: Value = serde_json::from_str(&env.ok_as("alice", &args)).unwrap();
         assert!(
             keys.as_array()
                 .unwrap()
@@ -212,15 +181,15 @@ fn another_tenants_key_is_not_found_in_every_command() {
         );
     }
     // --org of another tenant: the same "not found" as an organization that does not exist.
-    let other = fails_as(&env, "alice", &["list", "--json", "--org", "globex"], 3);
-    let none = fails_as(&env, "alice", &["list", "--json", "--org", "nowhere"], 3);
+    let other = env.fails_as("alice", &["list", "--json", "--org", "globex"], 3);
+    let none = env.fails_as("alice", &["list", "--json", "--org", "nowhere"], 3);
     assert_eq!(other.replace("globex", "X"), none.replace("nowhere", "X"));
-    let q = ok_as(&env, "alice", &["list", "-q"]);
+    let q = env.ok_as("alice", &["list", "-q"]);
     assert_eq!(q.lines().count(), 2, "{q}");
     // A name used in both tenants is the actor's own tenant's key, not ambiguous.
     assert_eq!(
-        serde_json::from_str::<Value>(&ok_as(&env, "alice", &["show", "shared", "--json"]))
-            .unwrap()["description"],
+        serde_json::from_str::<Value>(&env.ok_as("alice", &["show", "shared", "--json"])).unwrap()
+            ["description"],
         "acme's"
     );
     // The operator (no registered user) sees both, and finds globex's untouched.
@@ -228,27 +197,25 @@ fn another_tenants_key_is_not_found_in_every_command() {
     assert_eq!(env.show("a-live")["state"], "enabled");
     env.fails(&["show", "shared"], 2);
     // Organizations and users of another tenant are just as invisible.
-    let other = fails_as(&env, "alice", &["generate", "k", "--org", "globex"], 3);
-    let none = fails_as(&env, "alice", &["generate", "k", "--org", "nowhere"], 3);
+    let other = env.fails_as("alice", &["generate", "k", "--org", "globex"], 3);
+    let none = env.fails_as("alice", &["generate", "k", "--org", "nowhere"], 3);
     assert_eq!(other.replace("globex", "X"), none.replace("nowhere", "X"));
-    let other = fails_as(
-        &env,
+    let other = env.fails_as(
         "alice",
         &["user", "edit", "gary", "--email", "g@x.example"],
         3,
     );
-    let none = fails_as(
-        &env,
+    let none = env.fails_as(
         "alice",
         &["user", "edit", "nobody", "--email", "g@x.example"],
         3,
     );
     assert_eq!(other.replace("gary", "X"), none.replace("nobody", "X"));
-    let other = fails_as(&env, "alice", &["org", "remove", "globex"], 3);
-    let none = fails_as(&env, "alice", &["org", "remove", "nowhere"], 3);
+    let other = env.fails_as("alice", &["org", "remove", "globex"], 3);
+    let none = env.fails_as("alice", &["org", "remove", "nowhere"], 3);
     assert_eq!(other.replace("globex", "X"), none.replace("nowhere", "X"));
     let users: Value =
-        serde_json::from_str(&ok_as(&env, "alice", &["user", "list", "--json"])).unwrap();
+        serde_json::from_str(&env.ok_as("alice", &["user", "list", "--json"])).unwrap();
     let names: Vec<&str> = users
         .as_array()
         .unwrap()
@@ -257,7 +224,7 @@ fn another_tenants_key_is_not_found_in_every_command() {
         .collect();
     assert_eq!(names, ["alice", "bob"]);
     let orgs: Value =
-        serde_json::from_str(&ok_as(&env, "alice", &["org", "list", "--json"])).unwrap();
+        serde_json::from_str(&env.ok_as("alice", &["org", "list", "--json"])).unwrap();
     assert_eq!(orgs["tenants"].as_array().unwrap().len(), 1, "{orgs}");
     assert_eq!(orgs["tenants"][0]["tenant"], "acme");
 }
@@ -266,9 +233,9 @@ fn another_tenants_key_is_not_found_in_every_command() {
 fn a_member_sees_the_tenants_keys_and_changes_none() {
     let env = two_tenants();
     let before = env.ok(&["list", "--json"]);
-    let keys: Value = serde_json::from_str(&ok_as(&env, "bob", &["list", "--json"])).unwrap();
+    let keys: Value = serde_json::from_str(&env.ok_as("bob", &["list", "--json"])).unwrap();
     assert_eq!(keys.as_array().unwrap().len(), 2);
-    ok_as(&env, "bob", &["show", "a-live"]);
+    env.ok_as("bob", &["show", "a-live"]);
     for args in [
         vec!["generate", "mine"],
         vec!["generate", "mine", "--org", "acme/emea"],
@@ -285,7 +252,7 @@ fn a_member_sees_the_tenants_keys_and_changes_none() {
         vec!["org", "remove", "acme/emea"],
         vec!["config", "set", "key-prefix", "bob"],
     ] {
-        let err = fails_as(&env, "bob", &args, 4);
+        let err = env.fails_as("bob", &args, 4);
         assert!(
             err.contains("\"bob\" is a member of tenant \"acme\"")
                 || err.contains("is a user of tenant"),
@@ -303,46 +270,33 @@ fn a_member_sees_the_tenants_keys_and_changes_none() {
 fn an_admin_manages_their_tenant_and_nothing_else() {
     let env = two_tenants();
     // Keys: generated in the admin's organization unless --org says otherwise.
-    let out = ok_as(&env, "alice", &["generate", "alice-key", "--json"]);
+    let out = env.ok_as("alice", &["generate", "alice-key", "--json"]);
     let k: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         (k["org"].as_str(), k["created_by"].as_str()),
         (Some("acme"), Some("alice"))
     );
-    ok_as(
-        &env,
-        "alice",
-        &["generate", "emea-key", "--org", "acme/emea"],
-    );
-    ok_as(
-        &env,
-        "alice",
-        &["edit", "alice-key", "--description", "by alice"],
-    );
-    ok_as(&env, "alice", &["rotate", "alice-key"]);
-    ok_as(&env, "alice", &["disable", "alice-key"]);
-    ok_as(&env, "alice", &["enable", "alice-key"]);
-    ok_as(&env, "alice", &["disable", "alice-key"]);
-    ok_as(&env, "alice", &["delete", "alice-key", "--yes"]);
+    env.ok_as("alice", &["generate", "emea-key", "--org", "acme/emea"]);
+    env.ok_as("alice", &["edit", "alice-key", "--description", "by alice"]);
+    env.ok_as("alice", &["rotate", "alice-key"]);
+    env.ok_as("alice", &["disable", "alice-key"]);
+    env.ok_as("alice", &["enable", "alice-key"]);
+    env.ok_as("alice", &["disable", "alice-key"]);
+    env.ok_as("alice", &["delete", "alice-key", "--yes"]);
     // Users and organizations of the tenant.
-    ok_as(
-        &env,
-        "alice",
-        &["user", "add", "dave", "--org", "acme/emea"],
-    );
-    ok_as(&env, "alice", &["user", "edit", "dave", "--role", "admin"]);
-    ok_as(&env, "alice", &["org", "add", "acme/apac"]);
-    ok_as(&env, "alice", &["org", "remove", "acme/apac"]);
+    env.ok_as("alice", &["user", "add", "dave", "--org", "acme/emea"]);
+    env.ok_as("alice", &["user", "edit", "dave", "--role", "admin"]);
+    env.ok_as("alice", &["org", "add", "acme/apac"]);
+    env.ok_as("alice", &["org", "remove", "acme/apac"]);
     // Not another tenant, not a new tenant, not the store's settings.
-    fails_as(&env, "alice", &["user", "add", "eve", "--org", "globex"], 3);
-    fails_as(&env, "alice", &["org", "add", "newco"], 4);
-    fails_as(&env, "alice", &["org", "add", "globex/x"], 4);
-    let err = fails_as(&env, "alice", &["config", "set", "scoped-api", "off"], 4);
+    env.fails_as("alice", &["user", "add", "eve", "--org", "globex"], 3);
+    env.fails_as("alice", &["org", "add", "newco"], 4);
+    env.fails_as("alice", &["org", "add", "globex/x"], 4);
+    let err = env.fails_as("alice", &["config", "set", "scoped-api", "off"], 4);
     assert!(err.contains("is a user of tenant \"acme\""), "{err}");
-    ok_as(&env, "alice", &["config", "get", "scoped-api"]);
+    env.ok_as("alice", &["config", "get", "scoped-api"]);
     // The actor's organization is the default for new keys; --org and KEYADM_ORG win.
-    let k: Value =
-        serde_json::from_str(&ok_as(&env, "dave", &["generate", "d1", "--json"])).unwrap();
+    let k: Value = serde_json::from_str(&env.ok_as("dave", &["generate", "d1", "--json"])).unwrap();
     assert_eq!(k["org"], "acme/emea");
     let r: Run = env
         .cmd()
@@ -367,12 +321,94 @@ fn a_disabled_user_may_do_nothing() {
     let env = two_tenants();
     env.ok(&["user", "disable", "alice"]);
     for args in [vec!["list"], vec!["show", "a-live"], vec!["generate", "x"]] {
-        let err = fails_as(&env, "alice", &args, 4);
+        let err = env.fails_as("alice", &args, 4);
         assert!(
             err.contains("\"alice\" is a disabled user of tenant \"acme\""),
             "{err}"
         );
     }
     env.ok(&["user", "enable", "alice"]);
-    ok_as(&env, "alice", &["list"]);
+    env.ok_as("alice", &["list"]);
+}
+
+/// A store with tenants acme (admin `adm`, member `mem`) and globex.
+fn adm_and_mem() -> Env {
+    let env = Env::new();
+    env.ok(&["org", "add", "acme"]);
+    env.ok(&["org", "add", "globex"]);
+    env.ok(&["user", "add", "adm", "--org", "acme", "--role", "admin"]);
+    env.ok(&["user", "add", "mem", "--org", "acme"]);
+    env
+}
+
+/// A valid value that this store does not know (issued by another store).
+fn foreign_value() -> String {
+    Env::new().generate("elsewhere", &[])
+}
+
+#[test]
+fn import_puts_rows_without_an_org_in_the_actors_org() {
+    let env = adm_and_mem();
+    let csv = env.dir.path().join("aws.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Name,Key,Description,Enabled\naws-key,{},from aws,TRUE\n",
+            foreign_value()
+        ),
+    )
+    .unwrap();
+    let r = env.run(&["--actor", "adm", "import", csv.to_str().unwrap()]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.show("aws-key")["org"], "acme");
+}
+
+#[test]
+fn import_is_confined_to_the_actors_tenant() {
+    let env = adm_and_mem();
+    let csv = env.dir.path().join("keys.csv");
+    let row = |org: &str, value: &str| {
+        format!(
+            "id,name,type,state,enabled,disabled_reason,org,tenant,description,created_at,created_by,expires_at,key\n\
+             ,moved,external,enabled,true,,{org},{org},,2026-11-01T00:00:00Z,x,,{value}\n"
+        )
+    };
+    let path = csv.to_str().unwrap();
+    std::fs::write(&csv, row("globex", &foreign_value())).unwrap();
+    // A member may not import at all; an admin not into another tenant.
+    let err = env.fails(&["--actor", "mem", "import", path], 4);
+    assert!(err.contains("may not import keys"), "{err}");
+    let err = env.fails(&["--actor", "adm", "import", path], 3);
+    assert!(err.contains("no organization \"globex\""), "{err}");
+    assert_eq!(env.ok(&["list", "-q"]), "");
+    // A value held by another tenant's key: refused without naming that key.
+    let theirs = env.generate("theirs", &["--org", "globex"]);
+    std::fs::write(&csv, row("acme", &theirs)).unwrap();
+    let err = env.fails(&["--actor", "adm", "import", path], 4);
+    assert!(err.contains("already in this store"), "{err}");
+    assert!(!err.contains("theirs"), "{err}");
+    // The operator sees every tenant, and is told which key it is.
+    let err = env.fails(&["import", path], 4);
+    assert!(err.contains("theirs"), "{err}");
+}
+
+#[test]
+fn list_and_export_of_an_unknown_org_are_not_found() {
+    let env = adm_and_mem();
+    env.generate("a", &["--org", "acme"]);
+    env.generate("d", &[]);
+    // A typo is not an empty organization.
+    let err = env.fails(&["list", "--org", "acme/emae"], 3);
+    assert!(err.contains("no organization \"acme/emae\""), "{err}");
+    env.fails(&["export", "--org", "nope"], 3);
+    // Another tenant does not exist for a tenant's admin.
+    env.fails(&["--actor", "adm", "list", "--org", "globex"], 3);
+    // Organizations that exist, with or without keys, list normally.
+    assert_eq!(env.ok(&["list", "--org", "globex", "-q"]), "");
+    assert_eq!(
+        env.ok(&["list", "--org", "default", "-q"]).lines().count(),
+        1
+    );
+    assert_eq!(env.ok(&["list", "--org", "acme", "-q"]).lines().count(), 1);
 }

@@ -424,3 +424,88 @@ fn import_reads_stdin() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.trim(), b.show("x")["id"].as_str().unwrap());
 }
+
+#[test]
+fn an_import_file_that_is_a_json_object_says_so() {
+    let env = Env::new();
+    let value = env.generate("billing", &[]);
+    let export = env.ok(&["export", "--format", "json", "--include-secrets", "-y"]);
+    let keys: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let env = Env::new();
+    let key = keys[0].clone();
+    for file in [
+        serde_json::json!({ "keys": [key.clone()] }).to_string(),
+        format!("\u{feff}\n  {}", key),
+    ] {
+        let r = env.run_stdin(&["import", "-"], &file);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(
+                "error: the file is a JSON object, but a keyadm JSON export is an array of keys"
+            ),
+            "{}",
+            r.stderr
+        );
+        assert!(r
+            .stderr
+            .contains("hint: import a file made by: keyadm export --format json"));
+        assert!(!r.stderr.contains("CSV"), "{}", r.stderr);
+        assert!(!r.stderr.contains(&value), "no value in errors");
+    }
+    assert!(!env.db().exists(), "a refused file creates no store");
+    // The array itself imports.
+    let r = env.run_stdin(&["import", "-"], &export);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.show("billing")["name"], "billing");
+}
+
+#[test]
+fn export_json_means_json() {
+    let env = Env::new();
+    env.generate("a", &[]);
+    let out = env.ok(&["export", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("export --json is JSON");
+    assert_eq!(v[0]["name"], "a");
+    // An explicit --format, or the file's extension, still decides.
+    assert!(env
+        .ok(&["export", "--json", "--format", "csv"])
+        .starts_with("id,name,"));
+    let file = env.dir.path().join("keys.csv");
+    env.ok(&["export", "--json", "-o", file.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .starts_with("id,name,"));
+}
+
+#[test]
+fn importing_an_empty_or_binary_input_is_a_usage_error() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let empty = env.dir.path().join("empty.csv");
+    std::fs::write(&empty, "\n").unwrap();
+    let err = env.fails(&["import", empty.to_str().unwrap()], 2);
+    assert!(err.contains("is empty"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    let r = env.run_stdin(&["import", "-"], "");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = env
+        .cmd()
+        .args(["import", "-"])
+        .write_stdin(vec![0xff_u8, 0xfe, 0x00, 0x80])
+        .output()
+        .unwrap();
+    let r: Run = r.into();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not UTF-8"), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: "), "{}", r.stderr);
+}
+
+#[test]
+fn a_bad_import_file_creates_no_store() {
+    let env = Env::new();
+    let csv = env.dir.path().join("bad.csv");
+    std::fs::write(&csv, "Name,Key,Description,Enabled\nx,kadm_e_bad,d,TRUE\n").unwrap();
+    env.fails(&["import", csv.to_str().unwrap()], 2);
+    assert!(!env.db().exists(), "a store was created");
+    assert!(!env.master().exists(), "a master key was created");
+}

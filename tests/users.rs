@@ -419,3 +419,27 @@ fn keys_of_a_disabled_or_removed_user_say_why_they_deny() {
     env.ok(&["user", "remove", "bob"]);
     env.fails(&["user", "remove", "bob"], 3);
 }
+
+#[test]
+fn show_states_a_bound_users_removal_as_list_does() {
+    let env = Env::new();
+    env.ok(&["user", "add", "bob"]);
+    env.generate("bot", &["--user", "bob"]);
+    env.ok(&["user", "disable", "bob"]);
+    let show = env.ok(&["show", "bot"]);
+    assert!(show.contains("enabled, user disabled"), "{show}");
+    env.ok(&["user", "remove", "bob", "--yes"]);
+    let show = env.ok(&["show", "bot"]);
+    assert!(show.contains("enabled, user removed"), "{show}");
+    assert!(env.ok(&["list"]).contains("enabled, user removed"));
+}
+
+#[test]
+fn removing_an_unknown_org_does_not_suggest_creating_it() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let err = env.fails(&["org", "remove", "nope"], 3);
+    assert!(err.contains("no organization \"nope\""), "{err}");
+    assert!(!err.contains("org add"), "{err}");
+    assert!(err.contains("hint: keyadm org list"), "{err}");
+}

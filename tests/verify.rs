@@ -321,3 +321,59 @@ fn verify_without_a_store_is_an_environment_error_but_malformed_needs_none() {
     assert_eq!(env.run_stdin(&["verify"], STRANGER).code, 5);
     assert_eq!(env.run_stdin(&["verify"], "junk").code, 1);
 }
+
+#[test]
+fn verify_refuses_a_malformed_method_or_url_but_batch_answers_bad_request() {
+    let env = Env::new();
+    let value = env.generate("billing", &[]);
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify"];
+        args.extend_from_slice(extra);
+        env.cmd()
+            .args(&args)
+            .env("KEYADM_KEY", &value)
+            .output()
+            .unwrap()
+    };
+    for (extra, what) in [
+        (&["--method", "FETCH"][..], "invalid method"),
+        (&["--url", "v1/x"][..], "invalid URL"),
+        (&["--url", "ftp://h/x"][..], "invalid URL"),
+        (
+            &["--method", "GET", "--url", "api.example.com/x"][..],
+            "invalid URL",
+        ),
+    ] {
+        let o = verify(extra);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(what) && err.contains("hint:"), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+    for extra in [
+        &["--method", "get", "--url", "/v1/x"][..],
+        &["--url", "https://api.example.com/v1/x"][..],
+    ] {
+        assert_eq!(verify(extra).status.code(), Some(0), "{extra:?}");
+    }
+    let lines = [
+        serde_json::json!({"key": value, "method": "FETCH", "url": "/x"}),
+        serde_json::json!({"key": value, "method": "GET", "url": "x"}),
+        serde_json::json!({"key": value, "method": "post", "url": "/x"}),
+    ]
+    .map(|l| l.to_string())
+    .join("\n");
+    let r = env.run_stdin(&["verify", "--batch"], &lines);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let answers: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 3, "{}", r.stdout);
+    assert_eq!(answers[0]["reason"], "bad_request");
+    assert!(answers[0]["error"].as_str().unwrap().contains("method"));
+    assert_eq!(answers[1]["reason"], "bad_request");
+    assert!(answers[1]["error"].as_str().unwrap().contains("URL"));
+    assert_eq!(answers[2]["allowed"], true, "{}", r.stdout);
+}

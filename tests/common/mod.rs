@@ -56,9 +56,9 @@ impl Env {
         self.dir.path().join("config/master.key")
     }
 
-    /// The binary, pointed at this store, with no stray KEYADM_* variables.
-    pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("keyadm").expect("binary built");
+    /// Points `c` at this store: the one place the tests set keyadm's
+    /// environment. No stray KEYADM_* variables of the test process reach it.
+    pub fn apply<'c>(&self, c: &'c mut std::process::Command) -> &'c mut std::process::Command {
         for (k, _) in std::env::vars() {
             if k.starts_with("KEYADM_") {
                 c.env_remove(k);
@@ -75,6 +75,32 @@ impl Env {
             c.env("KEYADM_NOW", now);
         }
         c
+    }
+
+    /// The binary as a plain `std::process::Command` (for spawning, killing,
+    /// or any stdout), with the environment of [`Env::apply`].
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyadm"));
+        self.apply(&mut c);
+        c
+    }
+
+    /// The binary, pointed at this store, with no stray KEYADM_* variables.
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
+    }
+
+    /// Runs `bin` (a copy of the binary `nobody` can reach) as the
+    /// unprivileged user `nobody` through setpriv, with an otherwise empty
+    /// environment (HOME is the test's folder), so file permissions apply.
+    pub fn as_nobody(&self, bin: &std::path::Path, args: &[&str]) -> Run {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+            .arg(bin)
+            .args(args)
+            .env_clear()
+            .env("HOME", self.dir.path());
+        self.apply(&mut c).output().expect("setpriv runs").into()
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -199,6 +225,19 @@ pub fn assert_error_form(stderr: &str) {
         (1, 1),
         "one error and one hint line: {stderr}"
     );
+}
+
+/// A failure's stderr that is nothing but one `error:` line then one `hint:`
+/// line (no warnings, no panic); `what` names the run in the message.
+/// Returns the two lines.
+pub fn assert_only_error_and_hint<'s>(stderr: &'s str, what: &str) -> (&'s str, &'s str) {
+    assert!(!stderr.contains("panicked"), "{what}: panic: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.len() == 2 && lines[0].starts_with("error: ") && lines[1].starts_with("hint: "),
+        "{what}: expected exactly an error: and a hint: line, got:\n{stderr}"
+    );
+    (lines[0], lines[1])
 }
 
 pub mod proof;

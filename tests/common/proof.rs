@@ -261,28 +261,6 @@ pub fn lacking(what: &str) {
     panic!("cannot run this test: {what}. Run the tests as root (CI does), or set KEYADM_TEST_SKIP_PRIVILEGED=1 outside CI to leave it untested knowingly.");
 }
 
-/// The binary as a plain `std::process::Command` (for spawning and killing),
-/// with the same environment as `Env::cmd`.
-pub fn std_cmd(env: &Env) -> std::process::Command {
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyadm"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("KEYADM_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("KEYADM_DB", env.db())
-        .env("KEYADM_MASTER_KEY_FILE", env.master())
-        .env("KEYADM_ACTOR", &env.actor)
-        .env("XDG_DATA_HOME", env.dir.path().join("xdg-data"))
-        .env("XDG_CONFIG_HOME", env.dir.path().join("xdg-config"))
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC");
-    if let Some(now) = &env.now {
-        c.env("KEYADM_NOW", now);
-    }
-    c
-}
-
 /// A small tmpfs, unmounted when dropped.
 pub struct Tmpfs(pub std::path::PathBuf);
 
