@@ -46,7 +46,7 @@ use crate::identity::OsAccount;
 pub use audit::AuditFilter;
 pub use audit::{AuditEntry, NewAudit};
 pub use audit_verify::{AuditBreak, AuditVerdict};
-pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
+pub use keys::{KeyQuery, KeySort, NewKey, Rotation, ID_PREFIX};
 pub use lifecycle::{NoticeState, ValueState};
 pub use operators::Operator;
 pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
