@@ -386,7 +386,8 @@ fn import_is_confined_to_the_actors_tenant() {
     let theirs = env.generate("theirs", &["--org", "globex"]);
     std::fs::write(&csv, row("acme", &theirs)).unwrap();
     let err = env.fails(&["--actor", "adm", "import", path], 4);
-    assert!(err.contains("already in this store"), "{err}");
+    // Nor whether it is held at all (SPEC §5.1: other tenants do not exist).
+    assert!(err.contains("this value cannot be imported"), "{err}");
     assert!(!err.contains("theirs"), "{err}");
     // The operator sees every tenant, and is told which key it is.
     let err = env.fails(&["import", path], 4);

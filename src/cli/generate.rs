@@ -22,9 +22,10 @@ pub fn issue_with(
     tx: &keyadm::ops::Tx,
     spec: &KeySpec,
     actor: &str,
+    confined: bool,
     imported: Option<Imported>,
 ) -> Result<(Key, SecretValue)> {
-    keys::issue(tx, spec, actor, imported)
+    keys::issue(tx, spec, actor, confined, imported)
 }
 
 #[derive(Args, Debug)]

@@ -146,18 +146,7 @@ fn issue_row(ctx: &Context, tx: &Tx, actor: &str, row: ImportRow) -> Result<(Key
     if ctx.confined_tenant().is_some_and(|t| t != tenant_of(&org)) {
         return Err(org_not_found(&org));
     }
-    if let Some((other, _)) = tx.find_key_by_hash(&row.value.hash())? {
-        let visible = ctx.confined_tenant().is_none_or(|t| t == other.tenant);
-        return Err(Error::refused(if visible {
-            format!(
-                "its value is already in this store, as key \"{}\" ({})",
-                other.name, other.id
-            )
-        } else {
-            "its value is already in this store".to_string()
-        })
-        .hint("leave that row out of the file"));
-    }
+    keyadm::ops::keys::refuse_value_held(tx, ctx.confined_tenant(), &row.value)?;
     let expires = match row.expires_at {
         Some(t) => Some(Expiry::At(t)),
         None if row.key_type.takes_expiry() => Some(Expiry::Never),
@@ -183,6 +172,7 @@ fn issue_row(ctx: &Context, tx: &Tx, actor: &str, row: ImportRow) -> Result<(Key
         tx,
         &spec,
         actor,
+        ctx.confined_tenant().is_some(),
         Some(Imported {
             id: row.id,
             value: row.value,
@@ -243,6 +233,20 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         for d in &done {
             p.line(&d.id);
         }
+    } else if ctx.confined_tenant().is_some() {
+        // One note, no reason: the ID may be taken in a tenant the actor
+        // cannot see (SPEC §5.1).
+        let replaced: Vec<String> = done
+            .iter()
+            .filter_map(|d| {
+                let o = d.original_id.as_ref()?;
+                Some(format!("{o} (row {}, now {})", d.row, d.id))
+            })
+            .collect();
+        if !replaced.is_empty() {
+            p.note(format!("New IDs replace: {}.", replaced.join(", ")));
+        }
+        imported_line(ctx, done.len());
     } else {
         for d in &done {
             if let Some(o) = &d.original_id {
@@ -252,13 +256,14 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
                 ));
             }
         }
-        p.line(format!(
-            "imported {} key{}",
-            done.len(),
-            if done.len() == 1 { "" } else { "s" }
-        ));
+        imported_line(ctx, done.len());
     }
     Ok(())
+}
+
+fn imported_line(ctx: &Context, n: usize) {
+    ctx.printer
+        .line(format!("imported {n} key{}", if n == 1 { "" } else { "s" }));
 }
 
 const WOULD: &str = "the import would stop here (dry run: nothing was changed)";
@@ -360,6 +365,9 @@ impl PlanPrinter {
             None => {
                 let id = match (&plan.id, &plan.original_id) {
                     (Some(id), _) => format!("ID {id} kept"),
+                    (None, Some(o)) if ctx.confined_tenant().is_some() => {
+                        format!("a new ID (for {o})")
+                    }
                     (None, Some(o)) => format!("a new ID ({o} is taken)"),
                     (None, None) => "a new ID".to_string(),
                 };

@@ -211,6 +211,11 @@ pub fn validate_name(name: &str) -> Result<()> {
     if name.contains(['/', '\\']) {
         return Err(bad("it contains / or \\ (a name must not read as a path)"));
     }
+    if name.starts_with(crate::store::ID_PREFIX) {
+        return Err(bad(
+            "it starts with id: (a KEY argument id:ID names a key by its ID)",
+        ));
+    }
     if name == "." || name == ".." {
         return Err(bad("it is . or .. (a name must not read as a path)"));
     }

@@ -7,6 +7,7 @@
 //! a follow-up entry of the same action with `delivered: false` (the
 //! chain cannot take an update of the committed entry), and is exit 5.
 
+use crate::store::ID_PREFIX;
 use serde_json::{json, Value};
 
 use super::keys::Scope;
@@ -263,7 +264,7 @@ pub fn export<H: Handover>(
         let mut rows = Vec::with_capacity(ids.len());
         let mut blank = 0;
         for id in ids {
-            let key = tx.find_key(tenant.as_deref(), None, id)?;
+            let key = tx.find_key(tenant.as_deref(), None, &format!("{ID_PREFIX}{id}"))?;
             let value = if !include_secrets {
                 None
             } else if key.show_once {

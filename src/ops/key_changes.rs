@@ -150,7 +150,7 @@ pub fn edit(session: &mut Session, scope: Scope, key: &str, c: &KeyChanges) -> R
             if tx.key_name_taken(&new.tenant, &new.name, Some(&new.id))? {
                 return Err(name_taken(&new.name, &new.tenant));
             }
-            refuse_name_that_is_an_id(tx, &new.name)?;
+            refuse_name_that_is_an_id(tx, tenant.as_deref(), &new.name)?;
         }
         if let Some(e) = c.expires {
             check_max_lifetime(e, &tx.settings()?, now)?;

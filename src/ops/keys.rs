@@ -150,13 +150,42 @@ pub fn bindable_users(
         .partition(|u| key_type != KeyType::Custom || u.uncovered_rule(rules).is_none()))
 }
 
-/// A name that is another key's ID is refused: KEY arguments are looked up
-/// by ID first, so the key could never be reached by its name.
-pub(crate) fn refuse_name_that_is_an_id(tx: &Tx, name: &str) -> Result<()> {
-    if is_key_id(name) && tx.key_id_taken(name)? {
+/// A name that is the ID of another key the actor can see (`visible`: a
+/// confined actor's tenant; `None`, an operator's, every tenant) is
+/// refused: the KEY argument would be ambiguous. A foreign key's ID is
+/// accepted from a confined actor, to whom other tenants do not exist.
+pub(crate) fn refuse_name_that_is_an_id(tx: &Tx, visible: Option<&str>, name: &str) -> Result<()> {
+    if is_key_id(name) && tx.key_id_taken_in(visible, name)? {
         return Err(name_is_an_id(name));
     }
     Ok(())
+}
+
+/// An imported ID is replaced when it is a key's ID anywhere (IDs are
+/// unique store-wide) or the name of a key the actor can see (a KEY
+/// argument would be ambiguous). The replacement never says why.
+fn imported_id_clashes(tx: &Tx, visible: Option<&str>, id: &str) -> Result<bool> {
+    Ok(tx.key_id_taken(id)? || tx.key_name_used_in(visible, id)?)
+}
+
+/// An imported value must not be in the store already (value hashes are
+/// unique store-wide). The key holding it is named only when the actor can
+/// see it; otherwise the refusal says nothing of where (or whether) the
+/// value is held: "this value cannot be imported" (SPEC §5.1).
+pub fn refuse_value_held(tx: &Tx, confined: Option<&str>, value: &SecretValue) -> Result<()> {
+    match tx.find_key_by_hash(&value.hash())? {
+        None => Ok(()),
+        Some((other, _)) if confined.is_none_or(|t| t == other.tenant) => {
+            Err(Error::refused(format!(
+                "its value is already in this store, as key \"{}\" ({})",
+                other.name, other.id
+            ))
+            .hint("leave that row out of the file"))
+        }
+        Some(_) => Err(Error::refused("this value cannot be imported").hint(
+            "leave that row out of the file, or give the key a new value where it comes from",
+        )),
+    }
 }
 
 /// What an imported key brings along instead of what `generate` makes up:
@@ -185,10 +214,13 @@ pub fn check_for_new_store(spec: &KeySpec) -> Result<()> {
 /// rule that needs the store checked here (settings, organization, user
 /// binding, the tenant's limit, the name); with `imported`, an import (the
 /// given value and ID, an `import` entry), else a new value (`generate`).
+/// `confined`: the actor is confined to the key's tenant, so other tenants'
+/// keys play no part in what it is told (SPEC §5.1).
 pub fn issue(
     tx: &Tx,
     spec: &KeySpec,
     actor: &str,
+    confined: bool,
     imported: Option<Imported>,
 ) -> Result<(Key, SecretValue)> {
     let settings = tx.settings()?;
@@ -208,10 +240,13 @@ pub fn issue(
     if tx.key_name_taken(&tenant, &spec.name, None)? {
         return Err(name_taken(&spec.name, &tenant));
     }
-    refuse_name_that_is_an_id(tx, &spec.name)?;
+    let visible = confined.then_some(tenant.as_str());
+    refuse_name_that_is_an_id(tx, visible, &spec.name)?;
     let expires_at = resolve_expiry(spec.expires, spec.key_type, &settings, now)?;
     let preferred = match &imported {
-        Some(Imported { id: Some(id), .. }) if !tx.key_id_taken(id)? => Some(id.clone()),
+        Some(Imported { id: Some(id), .. }) if !imported_id_clashes(tx, visible, id)? => {
+            Some(id.clone())
+        }
         _ => None,
     };
     let id = match preferred {
@@ -344,8 +379,9 @@ pub fn generate<H: Handover>(
     session.require(Right::Admin, "generate keys")?;
     resolve_org(session, &mut spec)?;
     let actor = session.actor_name().to_string();
+    let confined = session.confined_tenant().is_some();
     let (key, value, settings, held) = session.write(Right::Admin, "generate keys", |tx| {
-        let (key, value) = issue(tx, &spec, &actor, None)?;
+        let (key, value) = issue(tx, &spec, &actor, confined, None)?;
         let settings = tx.settings()?;
         let held = match copy {
             None => None,

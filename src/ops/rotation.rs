@@ -12,6 +12,7 @@
 //! only if nobody rotated the key meanwhile — and audits the undo. The
 //! other keys go on.
 
+use crate::store::ID_PREFIX;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -233,7 +234,7 @@ fn rotate_one(
     let actor = session.actor_name().to_string();
     let tenant = session.confined_tenant().map(str::to_string);
     session.write(Right::Admin, "rotate keys", |tx| {
-        let key = tx.find_key(tenant.as_deref(), None, id)?;
+        let key = tx.find_key(tenant.as_deref(), None, &format!("{ID_PREFIX}{id}"))?;
         if due && !is_due(&key, now) {
             return Ok(None);
         }

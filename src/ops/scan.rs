@@ -2,6 +2,7 @@
 //! `leaked`, each audited with where it was found. Finding them is
 //! [`crate::scan`]'s.
 
+use crate::store::ID_PREFIX;
 use std::collections::BTreeMap;
 
 use super::keys::{disable_key, DisableCause};
@@ -26,7 +27,7 @@ pub fn disable_found(
     session.write(Right::Admin, WHAT, |tx| {
         let mut done = Vec::new();
         for (id, places) in found {
-            let mut k = tx.find_key(tenant.as_deref(), None, id)?;
+            let mut k = tx.find_key(tenant.as_deref(), None, &format!("{ID_PREFIX}{id}"))?;
             let found_in = places.clone();
             if disable_key(tx, &actor, &mut k, DisableCause::Leaked { found_in }, false)? {
                 done.push(k.id);

@@ -37,6 +37,34 @@ columns! {
     }
 }
 
+/// A KEY argument that starts with this is an ID only (`id:3kF9aQ2mX7pL`).
+pub const ID_PREFIX: &str = "id:";
+
+/// KEY is the ID of `by_id` and the name of `named`: both are listed, with
+/// the ways to say which (`--org` only when it can tell them apart).
+fn id_and_name(key: &str, by_id: &Key, named: &Key, scoped: bool) -> Error {
+    let name = |k: &Key| k.name.escape_debug().to_string();
+    let e = Error::usage(format!(
+        "\"{}\" is the ID of the key \"{}\" (tenant \"{}\") and the name of the key {} (tenant \"{}\")",
+        key.escape_debug(),
+        name(by_id),
+        by_id.tenant,
+        named.id,
+        named.tenant
+    ));
+    if scoped || by_id.tenant == named.tenant {
+        e.hint(format!(
+            "say which: {ID_PREFIX}{} for the first, {ID_PREFIX}{} for the second",
+            by_id.id, named.id
+        ))
+    } else {
+        e.hint(format!(
+            "say which: {ID_PREFIX}{} (or --org {}) for the first, --org {} (or {ID_PREFIX}{}) for the second",
+            by_id.id, by_id.tenant, named.tenant, named.id
+        ))
+    }
+}
+
 /// The columns a `Key` is read from (`key_from_row`).
 pub(super) const COLUMNS: &str = col::SQL;
 
@@ -157,33 +185,76 @@ pub(super) fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
 }
 
 impl Tx<'_> {
-    /// Finds a key by ID, else by name. `tenant` confines the search; `org`
-    /// narrows a name to that organization's tenant. A name held in several
-    /// tenants is ambiguous.
+    /// Finds the key a KEY argument names (SPEC §5.1): `id:ID` is an ID
+    /// only; otherwise an ID or a name. `tenant` (an actor confined to it)
+    /// and `org` (`--org`: that organization's tenant) confine the search,
+    /// so keys outside it do not exist: neither their IDs nor their names.
+    /// A KEY that is one key's ID and another key's name is ambiguous
+    /// (exit 2, both named), as is a name held in several tenants.
     pub fn find_key(&self, tenant: Option<&str>, org: Option<&str>, key: &str) -> Result<Key> {
-        let mut by_id = self
+        let scope = match (tenant, org.map(tenant_of)) {
+            (Some(t), Some(o)) if t != o => return Err(Error::key_not_found(key)),
+            (Some(t), _) => Some(t),
+            (None, o) => o,
+        };
+        if let Some(id) = key.strip_prefix(ID_PREFIX) {
+            return self
+                .key_by_id(scope, id)?
+                .ok_or_else(|| Error::key_not_found(key));
+        }
+        let by_id = self.key_by_id(scope, key)?;
+        let mut by_name = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM keys WHERE name = ?1 AND (?2 IS NULL OR tenant = ?2) AND id IS NOT ?3 LIMIT 2"
+        ))?;
+        let mut named = by_name
+            .query_map(
+                params![key, scope, by_id.as_ref().map(|k| &k.id)],
+                key_from_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        match (by_id, named.len()) {
+            (None, 0) => Err(Error::key_not_found(key)),
+            (Some(k), 0) => Ok(k),
+            (None, 1) => Ok(named.remove(0)),
+            (None, _) => Err(Error::usage(format!(
+                "the name \"{key}\" is used in several tenants"
+            ))
+            .hint("give the key's ID, or the tenant with --org")),
+            (Some(k), _) => Err(id_and_name(key, &k, &named[0], scope.is_some())),
+        }
+    }
+
+    /// The key with the ID `id`, if it is in `tenant` (`None`: anywhere).
+    pub fn key_by_id(&self, tenant: Option<&str>, id: &str) -> Result<Option<Key>> {
+        let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM keys WHERE id = ?1"))?;
-        if let Some(k) = by_id.query_row([key], key_from_row).optional()? {
-            if tenant.is_none_or(|t| t == k.tenant) {
-                return Ok(k);
-            }
-        }
-        let scope = tenant.or(org.map(tenant_of));
-        let mut by_name = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM keys WHERE name = ?1 AND (?2 IS NULL OR tenant = ?2) LIMIT 2"
-        ))?;
-        let found = by_name
-            .query_map(params![key, scope], key_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        match found.len() {
-            0 => Err(Error::key_not_found(key)),
-            1 => Ok(found.into_iter().next().expect("one")),
-            _ => Err(
-                Error::usage(format!("the name \"{key}\" is used in several tenants"))
-                    .hint("give the key's ID, or the tenant with --org"),
-            ),
-        }
+        Ok(stmt
+            .query_row([id], key_from_row)
+            .optional()?
+            .filter(|k| tenant.is_none_or(|t| t == k.tenant)))
+    }
+
+    /// Whether `id` is a key's ID in `tenant` (`None`: anywhere).
+    pub fn key_id_taken_in(&self, tenant: Option<&str>, id: &str) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM keys WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)")?;
+        Ok(stmt
+            .query_row(params![id, tenant], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Whether `name` is a key's name in `tenant` (`None`: anywhere).
+    pub fn key_name_used_in(&self, tenant: Option<&str>, name: &str) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM keys WHERE name = ?1 AND (?2 IS NULL OR tenant = ?2) LIMIT 1",
+        )?;
+        Ok(stmt
+            .query_row(params![name, tenant], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// The key a presented value belongs to (current or previous value).

@@ -45,7 +45,7 @@ use crate::identity::OsAccount;
 
 pub use audit::{chain_of, AuditEntry, AuditFilter, NewAudit, STORE_CHAIN};
 pub use audit_verify::{AuditBreak, ChainHead, ChainVerdict, TimeWarning};
-pub use keys::{KeyQuery, KeySort, NewKey, Rotation};
+pub use keys::{KeyQuery, KeySort, NewKey, Rotation, ID_PREFIX};
 pub use lifecycle::{NoticeState, ValueState};
 pub use operators::Operator;
 pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
