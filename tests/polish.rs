@@ -32,18 +32,27 @@ fn audit_action_must_be_a_recorded_action_and_limit_at_least_one() {
 fn sign_and_check_signature_take_only_http_methods() {
     let env = Env::new();
     env.generate("billing", &[]);
+    let sig_file = env.dir.path().join("sig");
+    std::fs::write(&sig_file, "v2=00").unwrap();
     for cmd in [
-        vec!["sign", "billing", "--url", "/x", "--method", "FETCH"],
+        vec![
+            "sign",
+            "billing",
+            "--url",
+            "https://h.example/x",
+            "--method",
+            "FETCH",
+        ],
         vec![
             "check-signature",
             "--key-id",
             "billing",
             "--timestamp",
             "1",
-            "--signature",
-            "v1=00",
+            "--signature-file",
+            sig_file.to_str().unwrap(),
             "--url",
-            "/x",
+            "https://h.example/x",
             "-X",
             "FETCH",
         ],
@@ -56,19 +65,29 @@ fn sign_and_check_signature_take_only_http_methods() {
         );
     }
     // Any case is accepted, and signed upper-case: the two agree.
-    let out = env.ok(&["sign", "billing", "--url", "/x", "-X", "patch", "--json"]);
+    let out = env.ok(&[
+        "sign",
+        "billing",
+        "--url",
+        "https://h.example/x",
+        "-X",
+        "patch",
+        "--json",
+    ]);
     let s: serde_json::Value = serde_json::from_str(&out).unwrap();
     let ts = s["timestamp"].to_string();
+    // (The signature from a file: never on argv.)
+    std::fs::write(&sig_file, s["signature"].as_str().unwrap()).unwrap();
     env.ok(&[
         "check-signature",
         "--key-id",
         s["key_id"].as_str().unwrap(),
         "--timestamp",
         &ts,
-        "--signature",
-        s["signature"].as_str().unwrap(),
+        "--signature-file",
+        sig_file.to_str().unwrap(),
         "--url",
-        "/x",
+        "https://h.example/x",
         "-X",
         "PATCH",
     ]);
