@@ -603,7 +603,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__check__subcmd__signature)
-            opts="-X -y -q -h -V --key-id --timestamp --signature --method --url --body-file --max-skew --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-X -y -q -h -V --key-id --timestamp --signature --signature-file --allow-v1 --replay-cache --method --url --body-file --max-skew --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -618,6 +618,14 @@ _keyadm() {
                     return 0
                     ;;
                 --signature)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signature-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-cache)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -834,7 +834,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l utc -d 'Show ti
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s X -l method -d 'The request\'s method' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l url -d 'The request\'s path and query, or its full URL (only the path and query are signed)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l url -d 'The request\'s absolute URL (its origin, path and query are signed)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
@@ -852,9 +852,11 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s h -l help -d 'Pri
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l key-id -d 'The X-Keyadm-Key-Id header: the key\'s ID' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l timestamp -d 'The X-Keyadm-Timestamp header: unix seconds' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature -d 'The X-Keyadm-Signature header: v1=<hex>' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature -d 'Refused: argv is readable by every user (use --signature-file or KEYADM_SIGNATURE)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature-file -d 'A file holding the X-Keyadm-Signature header: v2=<hex> [or KEYADM_SIGNATURE]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l replay-cache -d 'Record accepted signatures in FILE and refuse one seen within the skew window' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s X -l method -d 'The request\'s method' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l url -d 'The request\'s path and query, or its full URL' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l url -d 'The request\'s absolute URL (a path alone only for a v1 signature)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l max-skew -d 'How far the timestamp may be from now, either way' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
@@ -865,6 +867,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l color 
 always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l allow-v1 -d 'Accept an old v1 signature (a no-op in this release, which accepts v1 with a warning; required later)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s q -l quiet -d 'Print only what a script needs'

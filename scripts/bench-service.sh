@@ -29,6 +29,6 @@ export KEYADM_DB="$dir/sign.db" KEYADM_MASTER_KEY_FILE="$dir/master.key"
 value=$("$bin" show bench --value 2>/dev/null)
 [ -e "$dir/body.bin" ] || head -c 1073741824 /dev/urandom > "$dir/body.bin"
 hyperfine -N --warmup 1 --runs 5 \
-  "$bin sign bench --method POST --url /upload --body-file $dir/body.bin" \
+  "$bin sign bench --method POST --url https://bench.example/upload --body-file $dir/body.bin" \
   "openssl dgst -sha256 -hmac $value $dir/body.bin"
 echo "(files kept in $dir)"

@@ -314,7 +314,11 @@ fn verify_batch_answers_each_bad_line_and_goes_on() {
 fn bad_sign_and_check_signature_options() {
     let env = store();
     let id = env.show("k1")["id"].as_str().unwrap().to_string();
-    let sig = format!("v1={}", "0".repeat(64));
+    let sig = format!("v2={}", "0".repeat(64));
+    // The signature never goes on argv: a file holds it.
+    let sig_path = env.dir.path().join("sig");
+    std::fs::write(&sig_path, &sig).unwrap();
+    let sig_file = sig_path.to_str().unwrap().to_string();
     let now = chrono::DateTime::parse_from_rfc3339(NOW)
         .unwrap()
         .timestamp()
@@ -322,18 +326,43 @@ fn bad_sign_and_check_signature_options() {
     let ts = now.as_str();
     let cases: &[(&[&str], i32, &str)] = &[
         (
-            &["sign", "k1", "--url", "/x", "--method", "G T"],
+            &[
+                "sign",
+                "k1",
+                "--url",
+                "https://h.example/x",
+                "--method",
+                "G T",
+            ],
             2,
             "method",
         ),
-        (&["sign", "k1", "--url", "/x", "--method", ""], 2, "method"),
         (
-            &["sign", "k1", "--url", "/x", "--method", "GET\u{7}"],
+            &["sign", "k1", "--url", "https://h.example/x", "--method", ""],
             2,
             "method",
         ),
         (
-            &["sign", "k1", "--url", "/x", "--method", &"A".repeat(21)],
+            &[
+                "sign",
+                "k1",
+                "--url",
+                "https://h.example/x",
+                "--method",
+                "GET\u{7}",
+            ],
+            2,
+            "method",
+        ),
+        (
+            &[
+                "sign",
+                "k1",
+                "--url",
+                "https://h.example/x",
+                "--method",
+                &"A".repeat(21),
+            ],
             2,
             "method",
         ),
@@ -347,14 +376,18 @@ fn bad_sign_and_check_signature_options() {
                 "sign",
                 "k1",
                 "--url",
-                "/x",
+                "https://h.example/x",
                 "--body-file",
                 "/nonexistent/body",
             ],
             5,
             "cannot read",
         ),
-        (&["sign", "nosuch", "--url", "/x"], 3, "no key"),
+        (
+            &["sign", "nosuch", "--url", "https://h.example/x"],
+            3,
+            "no key",
+        ),
         (
             &[
                 "check-signature",
@@ -362,8 +395,8 @@ fn bad_sign_and_check_signature_options() {
                 &id,
                 "--timestamp",
                 ts,
-                "--signature",
-                &sig,
+                "--signature-file",
+                &sig_file,
                 "--url",
                 "x y",
             ],
@@ -377,10 +410,10 @@ fn bad_sign_and_check_signature_options() {
                 &id,
                 "--timestamp",
                 ts,
-                "--signature",
-                &sig,
+                "--signature-file",
+                &sig_file,
                 "--url",
-                "/x",
+                "https://h.example/x",
                 "--method",
                 "G T",
             ],
@@ -394,10 +427,10 @@ fn bad_sign_and_check_signature_options() {
                 &id,
                 "--timestamp",
                 ts,
-                "--signature",
-                &sig,
+                "--signature-file",
+                &sig_file,
                 "--url",
-                "/x",
+                "https://h.example/x",
                 "--body-file",
                 "/nonexistent/body",
             ],
@@ -411,10 +444,10 @@ fn bad_sign_and_check_signature_options() {
                 &id,
                 "--timestamp",
                 ts,
-                "--signature",
-                &sig,
+                "--signature-file",
+                &sig_file,
                 "--url",
-                "/x",
+                "https://h.example/x",
                 "--max-skew",
                 "abc",
             ],
@@ -428,10 +461,10 @@ fn bad_sign_and_check_signature_options() {
                 &id,
                 "--timestamp",
                 ts,
-                "--signature",
-                &sig,
+                "--signature-file",
+                &sig_file,
                 "--url",
-                "/x",
+                "https://h.example/x",
                 "--max-skew",
                 "-5m",
             ],
@@ -458,16 +491,17 @@ fn bad_sign_and_check_signature_options() {
         (ts, &sig, &id, "signature_mismatch"),
     ] {
         let before = env.store_bytes();
+        std::fs::write(&sig_path, sig).unwrap();
         let r = env.run(&[
             "check-signature",
             "--json",
             "--key-id",
             key,
             &format!("--timestamp={ts}"),
-            "--signature",
-            sig,
+            "--signature-file",
+            &sig_file,
             "--url",
-            "/x",
+            "https://h.example/x",
         ]);
         assert_eq!(r.code, 1, "{ts:?} {sig:?} {key:?}: {}", r.stderr);
         let d: Value = serde_json::from_str(&r.stdout).unwrap();

@@ -567,13 +567,15 @@ fn check_signature_at_now_minus_2_pow_63_is_too_old() {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let sig_file = env.dir.path().join("sig");
+        std::fs::write(&sig_file, format!("v1={sig}")).unwrap();
         let r = env.run(&[
             "check-signature",
             "--key-id",
             "k",
             &format!("--timestamp={ts}"),
-            "--signature",
-            &format!("v1={sig}"),
+            "--signature-file",
+            sig_file.to_str().unwrap(),
             "-X",
             "GET",
             "--url",

@@ -23,7 +23,7 @@ pub struct SignArgs {
     /// The request's method
     #[arg(long, short = 'X', default_value = "GET", value_name = "METHOD")]
     pub method: String,
-    /// The request's path and query, or its full URL (only the path and query are signed)
+    /// The request's absolute URL (its origin, path and query are signed)
     #[arg(long, value_name = "URL")]
     pub url: String,
     /// The request's body ('-': stdin, streamed) [default: empty]
@@ -39,13 +39,22 @@ pub struct CheckSignatureArgs {
     /// The X-Keyadm-Timestamp header: unix seconds
     #[arg(long, value_name = "SECONDS")]
     pub timestamp: String,
-    /// The X-Keyadm-Signature header: v1=<hex>
-    #[arg(long, value_name = "SIGNATURE")]
-    pub signature: String,
+    /// Refused: argv is readable by every user (use --signature-file or KEYADM_SIGNATURE)
+    #[arg(long, hide = true, value_name = "SIGNATURE")]
+    pub signature: Option<String>,
+    /// A file holding the X-Keyadm-Signature header: v2=<hex> [or KEYADM_SIGNATURE]
+    #[arg(long, value_name = "FILE")]
+    pub signature_file: Option<PathBuf>,
+    /// Accept an old v1 signature (a no-op in this release, which accepts v1 with a warning; required later)
+    #[arg(long)]
+    pub allow_v1: bool,
+    /// Record accepted signatures in FILE and refuse one seen within the skew window
+    #[arg(long, value_name = "FILE")]
+    pub replay_cache: Option<PathBuf>,
     /// The request's method
     #[arg(long, short = 'X', default_value = "GET", value_name = "METHOD")]
     pub method: String,
-    /// The request's path and query, or its full URL
+    /// The request's absolute URL (a path alone only for a v1 signature)
     #[arg(long, value_name = "URL")]
     pub url: String,
     /// The request's body ('-': stdin, streamed) [default: empty]
@@ -87,8 +96,7 @@ fn body_hash(body: Option<&Path>) -> Result<String> {
 }
 
 pub fn run_sign(ctx: &mut Context, args: SignArgs) -> Result<()> {
-    let method = sign::method(&args.method)?;
-    let path = sign::path_and_query(&args.url)?;
+    let req = signing::SignRequest::parse(&args.method, &args.url)?;
     let signer = {
         let mut session = open_unlocked(ctx)?;
         signing::signing_key(&mut session, &args.key, ctx.global.org.as_deref())?
@@ -102,7 +110,7 @@ pub fn run_sign(ctx: &mut Context, args: SignArgs) -> Result<()> {
         ));
     }
     let body = body_hash(args.body_file.as_deref())?;
-    let signed = signer.sign(&method, &path, &body);
+    let signed = signer.sign(&req, &body);
     if ctx.printer.json {
         ctx.printer.json(&signed);
     } else {
@@ -135,11 +143,32 @@ fn report(ctx: &Context, c: &Checked) -> ExitCode {
     }
 }
 
+/// The signature from `--signature-file` or `KEYADM_SIGNATURE` (the file
+/// first); never from argv, which every user can read in /proc.
+fn signature(args: &CheckSignatureArgs) -> Result<String> {
+    if args.signature.is_some() {
+        return Err(Error::usage(
+            "--signature is refused: the command line is readable by every user (/proc/PID/cmdline)",
+        )
+        .hint("put the X-Keyadm-Signature value in a file for --signature-file FILE, or in KEYADM_SIGNATURE"));
+    }
+    if let Some(file) = &args.signature_file {
+        return signing::read_signature_file(file);
+    }
+    match std::env::var("KEYADM_SIGNATURE") {
+        Ok(sig) => Ok(sig),
+        Err(_) => Err(Error::usage("no signature given").hint(
+            "give the X-Keyadm-Signature value with --signature-file FILE or KEYADM_SIGNATURE",
+        )),
+    }
+}
+
 pub fn run_check(ctx: &mut Context, args: CheckSignatureArgs) -> Result<ExitCode> {
+    let signature = signature(&args)?;
     let req = match CheckRequest::parse(
         &args.key_id,
         &args.timestamp,
-        &args.signature,
+        &signature,
         &args.method,
         &args.url,
         &args.max_skew,
@@ -147,6 +176,15 @@ pub fn run_check(ctx: &mut Context, args: CheckSignatureArgs) -> Result<ExitCode
         Ok(req) => req,
         Err(malformed) => return Ok(report(ctx, &malformed)),
     };
+    // --allow-v1 is a no-op in this release: v1 is accepted, with a warning.
+    let _ = args.allow_v1;
+    if req.is_v1() {
+        ctx.printer.warn(
+            "a v1 signature covers no scheme or host; this release accepts it, later ones only with \
+             --allow-v1: sign with v2 (keyadm sign --url https://…)",
+        );
+    }
+    let req = req.with_replay_cache(args.replay_cache.clone());
     let mut session = open_unlocked(ctx)?;
     let checked = signing::check(&mut session, &req, || body_hash(args.body_file.as_deref()))?;
     Ok(report(ctx, &checked))

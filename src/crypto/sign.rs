@@ -1,6 +1,7 @@
-//! HMAC request signing: the canonical request
-//! `v1\n<unix time>\n<METHOD>\n<path and query>\n<hex SHA-256 of body>`,
-//! signed with HMAC-SHA256 under the key's value, sent as `v1=<hex>`.
+//! HMAC request signing (SPEC §5.7): the canonical request
+//! `v2\n<unix time>\n<METHOD>\n<origin>\n<path and query>\n<hex SHA-256 of body>`,
+//! signed with HMAC-SHA256 under the key's value, sent as `v2=<hex>`. The
+//! older `v1` string (no origin) is still checked, with a warning.
 
 use std::io::Read;
 
@@ -85,6 +86,90 @@ pub fn path_and_query(url: &str) -> Result<String> {
     })
 }
 
+/// The origin of an absolute `http(s)://` URL, as signed by v2: the
+/// lower-case scheme and host, an IPv6 host in brackets (in its RFC 5952
+/// form), and `:port` only when the port is not the scheme's default.
+/// `None` for a bare path. A non-ASCII host must be given as its IDNA
+/// A-label (`xn--…`): keyadm refuses it rather than convert it, so that
+/// the signer and the service never disagree on a conversion.
+pub fn origin(url: &str) -> Result<Option<String>> {
+    let url = url.trim();
+    let bad = |why: &str| {
+        Error::usage(format!("invalid URL \"{}\": {why}", url.escape_debug()))
+            .hint("e.g. --url 'https://api.example.com/v1/orders?dry_run=1'")
+    };
+    if url.starts_with('/') {
+        return Ok(None);
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Ok(None);
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => 443,
+        "http" => 80,
+        _ => return Err(bad("the scheme must be http or https")),
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.contains('@') {
+        return Err(Error::usage(format!(
+            "the URL holds a user name or password before \"@\" (\"{}\")",
+            url.escape_debug()
+        ))
+        .hint("leave out user:password@: credentials are not part of what is signed"));
+    }
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        let Some((ip, after)) = inner.split_once(']') else {
+            return Err(bad("an IPv6 host needs its closing ]"));
+        };
+        let ip: std::net::Ipv6Addr = ip
+            .parse()
+            .map_err(|_| bad("the host in [ ] is not an IPv6 address"))?;
+        (format!("[{ip}]"), after)
+    } else {
+        let (host, port) = match authority.rfind(':') {
+            Some(i) => (&authority[..i], &authority[i..]),
+            None => (authority, ""),
+        };
+        if host.is_empty() {
+            return Err(bad("it has no host"));
+        }
+        if !host.is_ascii() {
+            return Err(Error::usage(format!(
+                "the host \"{}\" is not ASCII: give its IDNA A-label",
+                host.escape_debug()
+            ))
+            .hint("e.g. python3 -c 'print(\"bücher.example\".encode(\"idna\").decode())' gives xn--bcher-kva.example"));
+        }
+        if !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        {
+            return Err(bad(
+                "the host may hold only letters, digits, '-', '.' and '_'",
+            ));
+        }
+        (host.to_ascii_lowercase(), port)
+    };
+    let port = match port {
+        "" | ":" => None,
+        p => {
+            let digits = p
+                .strip_prefix(':')
+                .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| bad("what follows the host is not :port"))?;
+            let n: u16 = digits
+                .parse()
+                .map_err(|_| bad("the port is not a number from 0 to 65535"))?;
+            (n != default_port).then_some(n)
+        }
+    };
+    Ok(Some(match port {
+        Some(p) => format!("{scheme}://{host}:{p}"),
+        None => format!("{scheme}://{host}"),
+    }))
+}
+
 /// The HTTP methods keyadm signs, checks and verifies.
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
@@ -149,7 +234,27 @@ pub fn timestamp_skew(now: i64, timestamp: i64, max_skew: u64) -> Skew {
     }
 }
 
-/// The string that is signed.
+/// The version of a signature: the first line of what it signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// Path and query only: still checked in this release, with a warning.
+    V1,
+    /// Origin, path and query (SPEC §5.7).
+    V2,
+}
+
+/// The string a v2 signature signs.
+pub fn canonical_request_v2(
+    timestamp: i64,
+    method: &str,
+    origin: &str,
+    path_and_query: &str,
+    body_hex: &str,
+) -> String {
+    format!("v2\n{timestamp}\n{method}\n{origin}\n{path_and_query}\n{body_hex}")
+}
+
+/// The string a v1 signature signs (no origin).
 pub fn canonical_request(
     timestamp: i64,
     method: &str,
@@ -165,15 +270,27 @@ fn mac(value: &SecretValue, canonical: &str) -> HmacSha256 {
     m
 }
 
-/// `v1=<hex HMAC-SHA256>` of the canonical request under the key's value.
+/// `<version>=<hex HMAC-SHA256>` of the canonical request under the key's
+/// value; the version is the canonical string's first line (`v1` or `v2`).
 pub fn sign(value: &SecretValue, canonical: &str) -> String {
-    format!("v1={}", hex(&mac(value, canonical).finalize().into_bytes()))
+    let version = canonical.split('\n').next().unwrap_or("");
+    format!(
+        "{version}={}",
+        hex(&mac(value, canonical).finalize().into_bytes())
+    )
 }
 
-/// The MAC bytes of a `v1=<hex>` signature; `None` if it is not one.
-pub fn parse_signature(sig: &str) -> Option<Vec<u8>> {
-    let bytes = unhex(sig.trim().strip_prefix("v1=")?)?;
-    (bytes.len() == 32).then_some(bytes)
+/// The version and MAC bytes of a `v2=<hex>` or `v1=<hex>` signature;
+/// `None` if it is neither.
+pub fn parse_signature(sig: &str) -> Option<(Version, Vec<u8>)> {
+    let sig = sig.trim();
+    let (version, hex) = if let Some(h) = sig.strip_prefix("v2=") {
+        (Version::V2, h)
+    } else {
+        (Version::V1, sig.strip_prefix("v1=")?)
+    };
+    let bytes = unhex(hex)?;
+    (bytes.len() == 32).then_some((version, bytes))
 }
 
 /// Does `mac_bytes` sign `canonical` under `value`? Compared in constant time.
@@ -223,7 +340,7 @@ mod tests {
         let c = canonical_request(1767225600, "POST", "/api/v1/orders?dry_run=1", &body);
         let v = SecretValue::new(KEY.into());
         assert_eq!(sign(&v, &c), SIGNATURE);
-        assert!(verify(&v, &c, &parse_signature(SIGNATURE).unwrap()));
+        assert!(verify(&v, &c, &parse_signature(SIGNATURE).unwrap().1));
     }
 
     #[test]
@@ -238,7 +355,7 @@ mod tests {
     fn a_changed_request_does_not_verify() {
         let v = SecretValue::new(KEY.into());
         let c = canonical_request(1, "GET", "/a", BODY_HEX);
-        let sig = parse_signature(&sign(&v, &c)).unwrap();
+        let sig = parse_signature(&sign(&v, &c)).unwrap().1;
         assert!(verify(&v, &c, &sig));
         assert!(!verify(
             &v,
@@ -299,10 +416,98 @@ mod tests {
 
     #[test]
     fn signatures_parse_strictly() {
-        assert!(parse_signature(&format!("v1={}", "ab".repeat(32))).is_some());
-        assert!(parse_signature(&format!("v2={}", "ab".repeat(32))).is_none());
+        assert_eq!(
+            parse_signature(&format!("v1={}", "ab".repeat(32)))
+                .unwrap()
+                .0,
+            Version::V1
+        );
+        assert_eq!(
+            parse_signature(&format!("v2={}", "ab".repeat(32)))
+                .unwrap()
+                .0,
+            Version::V2
+        );
+        assert!(parse_signature(&format!("v3={}", "ab".repeat(32))).is_none());
+        assert!(parse_signature(&format!("V2={}", "ab".repeat(32))).is_none());
         assert!(parse_signature(&format!("v1={}", "ab".repeat(31))).is_none());
         assert!(parse_signature(&format!("v1={}", "zz".repeat(32))).is_none());
         assert!(parse_signature("v1=").is_none());
+    }
+
+    // The README's v2 vector, computed independently with Python:
+    //   msg = f"v2\n1767225600\nPOST\nhttps://api.example.com\n/api/v1/orders?dry_run=1\n{h}".encode()
+    //   hmac.new(KEY.encode(), msg, hashlib.sha256).hexdigest()
+    const SIGNATURE_V2: &str =
+        "v2=79691f4026ba4283a25bb496c6159c22c1b8d819ce7f162a240ff766e6691220";
+
+    #[test]
+    fn the_v2_vector_computed_elsewhere() {
+        let o = origin("HTTPS://API.Example.COM:443/api/v1/orders?dry_run=1#f")
+            .unwrap()
+            .unwrap();
+        assert_eq!(o, "https://api.example.com");
+        let c = canonical_request_v2(1767225600, "POST", &o, "/api/v1/orders?dry_run=1", BODY_HEX);
+        let v = SecretValue::new(KEY.into());
+        assert_eq!(sign(&v, &c), SIGNATURE_V2);
+        let (version, mac) = parse_signature(SIGNATURE_V2).unwrap();
+        assert_eq!(version, Version::V2);
+        assert!(verify(&v, &c, &mac));
+        let other = canonical_request_v2(
+            1767225600,
+            "POST",
+            "https://b.other.net",
+            "/api/v1/orders?dry_run=1",
+            BODY_HEX,
+        );
+        assert!(!verify(&v, &other, &mac));
+    }
+
+    #[test]
+    fn origins_are_lower_case_without_default_ports() {
+        for (url, want) in [
+            (
+                "https://a.example.com/v1/orders",
+                Some("https://a.example.com"),
+            ),
+            ("HTTP://A.EXAMPLE.COM:80", Some("http://a.example.com")),
+            (
+                "http://a.example.com:443/",
+                Some("http://a.example.com:443"),
+            ),
+            (
+                "https://a.example.com:8443?x",
+                Some("https://a.example.com:8443"),
+            ),
+            ("https://a.example.com:0443/", Some("https://a.example.com")),
+            ("https://a.example.com:/", Some("https://a.example.com")),
+            (
+                "https://[2001:DB8:0::1]:443/x",
+                Some("https://[2001:db8::1]"),
+            ),
+            ("http://[::1]:8080", Some("http://[::1]:8080")),
+            ("https://127.0.0.1/x", Some("https://127.0.0.1")),
+            (
+                "https://xn--bcher-kva.example/",
+                Some("https://xn--bcher-kva.example"),
+            ),
+            ("/v1/orders", None),
+        ] {
+            assert_eq!(origin(url).unwrap().as_deref(), want, "{url}");
+        }
+        for bad in [
+            "ftp://a.example.com/x",
+            "https:///x",
+            "https://user:pw@a.example.com/",
+            "https://bücher.example/",
+            "https://a b.example.com/",
+            "https://a.example.com:99999/",
+            "https://a.example.com:8x/",
+            "https://[::1/",
+            "https://[nope]/",
+            "https://a%2f.example.com/",
+        ] {
+            assert_eq!(origin(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
     }
 }

@@ -1,7 +1,12 @@
 //! `sign` and `check-signature`: HMAC-SHA256 request signatures under a
 //! key's value (see [`crate::crypto::sign`]). Both open the key's sealed
 //! value, so the session must be unlocked; neither shows it. Both read
-//! only, confined to the actor's tenant.
+//! only, confined to the actor's tenant. `check-signature` may record
+//! what it accepted in a replay cache ([`replay`]).
+
+pub mod replay;
+
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -53,15 +58,43 @@ pub fn signing_key(session: &mut Session, key: &str, org: Option<&str>) -> Resul
     })
 }
 
+/// What `sign` signs of a request, checked: its method, and the origin
+/// and the raw path and query of its absolute URL.
+#[derive(Debug, Clone)]
+pub struct SignRequest {
+    method: String,
+    origin: String,
+    path: String,
+}
+
+impl SignRequest {
+    /// A bad method or URL is exit 2; so is a bare path, since v2 signs
+    /// the origin too.
+    pub fn parse(method: &str, url: &str) -> Result<SignRequest> {
+        let method = sign::method(method)?;
+        let path = sign::path_and_query(url)?;
+        let origin = sign::origin(url)?.ok_or_else(absolute_needed)?;
+        Ok(SignRequest {
+            method,
+            origin,
+            path,
+        })
+    }
+}
+
+fn absolute_needed() -> Error {
+    Error::usage("a v2 signature covers the scheme and host: --url must be an absolute URL")
+        .hint("give the full URL the client requests, e.g. --url 'https://api.example.com/v1/orders?dry_run=1'")
+}
+
 impl SigningKey {
-    /// Signs a request (method and path as checked by [`sign::method`]
-    /// and [`sign::path_and_query`]; `body` the hex SHA-256 of its body)
-    /// at the session's time.
-    pub fn sign(&self, method: &str, path: &str, body: &str) -> Signed {
+    /// Signs a request (`body` the hex SHA-256 of its body) at the
+    /// session's time, with a v2 signature.
+    pub fn sign(&self, req: &SignRequest, body: &str) -> Signed {
         let timestamp = self.now.timestamp();
         let signature = sign::sign(
             &self.value,
-            &sign::canonical_request(timestamp, method, path, body),
+            &sign::canonical_request_v2(timestamp, &req.method, &req.origin, &req.path, body),
         );
         Signed {
             key_id: self.key.id.clone(),
@@ -94,6 +127,7 @@ pub enum Failure {
     TimestampTooOld,
     TimestampInFuture,
     SignatureMismatch,
+    Replayed,
 }
 
 impl Failure {
@@ -106,6 +140,7 @@ impl Failure {
             Failure::TimestampTooOld => "timestamp_too_old",
             Failure::TimestampInFuture => "timestamp_in_future",
             Failure::SignatureMismatch => "signature_mismatch",
+            Failure::Replayed => "replayed",
         }
     }
 }
@@ -138,16 +173,20 @@ fn fail(reason: Failure, detail: String, key: Option<&Key>) -> Checked {
 pub struct CheckRequest {
     key_id: String,
     timestamp: i64,
+    version: sign::Version,
     mac: Vec<u8>,
     method: String,
+    origin: Option<String>,
     path: String,
     max_skew: u64,
+    replay_cache: Option<PathBuf>,
 }
 
 impl CheckRequest {
     /// A bad method, URL or skew is an error (exit 2); a timestamp or
     /// signature that cannot be one is the verdict `malformed` (`Ok(Err)`),
-    /// given without opening the store.
+    /// given without opening the store. A v2 signature needs an absolute
+    /// URL (a bare path is exit 2); a v1 one signs only the path and query.
     pub fn parse(
         key_id: &str,
         timestamp: &str,
@@ -158,6 +197,7 @@ impl CheckRequest {
     ) -> Result<std::result::Result<CheckRequest, Checked>> {
         let method = sign::method(method)?;
         let path = sign::path_and_query(url)?;
+        let origin = sign::origin(url)?;
         let max_skew = parse_duration(max_skew, true)?;
         let Ok(timestamp) = timestamp.trim().parse::<i64>() else {
             return Ok(Err(fail(
@@ -166,22 +206,76 @@ impl CheckRequest {
                 None,
             )));
         };
-        let Some(mac) = sign::parse_signature(signature) else {
+        let Some((version, mac)) = sign::parse_signature(signature) else {
             return Ok(Err(fail(
                 Failure::Malformed,
-                "the signature is not v1=<64 hex digits>".into(),
+                "the signature is not v2=<64 hex digits> (or v1=…)".into(),
                 None,
             )));
         };
+        if version == sign::Version::V2 && origin.is_none() {
+            return Err(absolute_needed());
+        }
         Ok(Ok(CheckRequest {
             key_id: key_id.to_string(),
             timestamp,
+            version,
             mac,
             method,
+            origin,
             path,
             max_skew,
+            replay_cache: None,
         }))
     }
+
+    /// Is this an old v1 signature (accepted in this release, with a warning)?
+    pub fn is_v1(&self) -> bool {
+        self.version == sign::Version::V1
+    }
+
+    /// Records each accepted signature in `path` and refuses one seen
+    /// there within the skew window (reason `replayed`).
+    pub fn with_replay_cache(mut self, path: Option<PathBuf>) -> CheckRequest {
+        self.replay_cache = path;
+        self
+    }
+
+    fn canonical(&self, body: &str) -> String {
+        match (&self.version, &self.origin) {
+            (sign::Version::V2, Some(origin)) => {
+                sign::canonical_request_v2(self.timestamp, &self.method, origin, &self.path, body)
+            }
+            _ => sign::canonical_request(self.timestamp, &self.method, &self.path, body),
+        }
+    }
+}
+
+/// The `X-Keyadm-Signature` value from a file: at most 1 KiB, surrounding
+/// white space ignored. An unreadable file is exit 5.
+pub fn read_signature_file(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let failed = |e: std::io::Error| {
+        Error::environment(format!(
+            "cannot read the signature file {}: {e}",
+            path.display()
+        ))
+        .hint("check the path given to --signature-file")
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(failed)?
+        .take(1025)
+        .read_to_string(&mut text)
+        .map_err(failed)?;
+    if text.len() > 1024 {
+        return Err(Error::usage(format!(
+            "the signature file {} is over 1 KiB",
+            path.display()
+        ))
+        .hint("it should hold only the header's value, v2=<64 hex digits>"));
+    }
+    Ok(text.trim().to_string())
 }
 
 /// Checks a signature: the key (the actor's tenant's), its state, the
@@ -238,7 +332,7 @@ pub fn check(
         }
     }
     let body = body()?;
-    let canonical = sign::canonical_request(req.timestamp, &req.method, &req.path, &body);
+    let canonical = req.canonical(&body);
     let matched = if sign::verify(&current, &canonical, &req.mac) {
         Some("current")
     } else if previous.is_some_and(|p| sign::verify(&p, &canonical, &req.mac)) {
@@ -246,6 +340,19 @@ pub fn check(
     } else {
         None
     };
+    if let (Some(_), Some(cache)) = (matched, &req.replay_cache) {
+        let entry = replay::Entry::new(&key.id, req.timestamp, &req.mac);
+        if !replay::record(cache, &entry, now.timestamp(), max_skew)? {
+            return Ok(fail(
+                Failure::Replayed,
+                format!(
+                    "this signature was already accepted within the last {max_skew} s (replay cache {})",
+                    cache.display()
+                ),
+                k,
+            ));
+        }
+    }
     Ok(match matched {
         Some(m) => Checked {
             valid: true,
@@ -277,6 +384,7 @@ mod tests {
             Failure::TimestampTooOld,
             Failure::TimestampInFuture,
             Failure::SignatureMismatch,
+            Failure::Replayed,
         ] {
             assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
         }
@@ -284,14 +392,23 @@ mod tests {
 
     #[test]
     fn a_timestamp_or_signature_that_cannot_be_one_is_malformed() {
-        let sig = format!("v1={}", "0".repeat(64));
+        let sig = format!("v2={}", "0".repeat(64));
         let bad_time = CheckRequest::parse("k", "soon", &sig, "GET", "/x", "300s").unwrap();
         assert_eq!(bad_time.unwrap_err().reason, Some(Failure::Malformed));
         let bad_sig = CheckRequest::parse("k", "1", "v1=zz", "GET", "/x", "300s").unwrap();
         assert_eq!(bad_sig.unwrap_err().reason, Some(Failure::Malformed));
-        assert!(CheckRequest::parse("k", "1", &sig, "GET", "/x", "300s")
+        let url = "https://h.example/x";
+        assert!(CheckRequest::parse("k", "1", &sig, "GET", url, "300s")
             .unwrap()
             .is_ok());
-        assert!(CheckRequest::parse("k", "1", &sig, "GET", "/x", "soon").is_err());
+        assert!(CheckRequest::parse("k", "1", &sig, "GET", url, "soon").is_err());
+        // v2 needs the origin; v1 signed only the path.
+        let bare = CheckRequest::parse("k", "1", &sig, "GET", "/x", "300s").unwrap_err();
+        assert_eq!(bare.exit_code(), 2);
+        let v1 = format!("v1={}", "0".repeat(64));
+        let req = CheckRequest::parse("k", "1", &v1, "GET", "/x", "300s")
+            .unwrap()
+            .unwrap();
+        assert!(req.is_v1());
     }
 }
