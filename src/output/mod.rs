@@ -199,3 +199,18 @@ impl<'a> KeyJson<'a> {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_choice_always_and_never_win_over_the_terminal_and_no_color() {
+        let always = Colors::decide(ColorChoice::Always);
+        assert!(always.stdout && always.stderr);
+        assert_eq!(always.stderr_codes().red, "\x1b[31m");
+        let never = Colors::decide(ColorChoice::Never);
+        assert!(!never.stdout && !never.stderr && !never.table_cells);
+        assert_eq!(never.stderr_codes().red, "");
+    }
+}
