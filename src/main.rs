@@ -5,30 +5,32 @@ mod cli;
 mod clipboard;
 mod output;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use keyadm::domain::value::redact_values;
+use output::{Colors, StderrCodes};
 
 fn main() -> ExitCode {
     keep_secrets_from_other_processes();
     if let Some(done) = cli::run_internal() {
-        return done.unwrap_or_else(|e| report(e, cli::ColorChoice::Auto));
+        return done.unwrap_or_else(|e| report(e, Colors::decide(cli::ColorChoice::Auto)));
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => match cli::usage::usage_error(e) {
-            Ok(e) => return report(e, cli::ColorChoice::Auto),
+            Ok(e) => return report(e, Colors::decide(cli::ColorChoice::Auto)),
             Err(e) => e.exit(), // --help, --version
         },
     };
-    let color = cli.global.color;
-    match cli::run(cli) {
+    // Decided once: the printer and the error lines below share it.
+    let colors = Colors::decide(cli.global.color);
+    match cli::run(cli, colors) {
         Ok(code) => code,
         // `keyadm list | head`: the reader has what it wanted.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
-        Err(e) => report(e, color),
+        Err(e) => report(e, colors),
     }
 }
 
@@ -43,21 +45,10 @@ fn keep_secrets_from_other_processes() {
     }
 }
 
-fn report(e: keyadm::Error, color: cli::ColorChoice) -> ExitCode {
-    // --color always|never wins; auto: a terminal, and no NO_COLOR.
-    let color = match color {
-        cli::ColorChoice::Always => true,
-        cli::ColorChoice::Never => false,
-        cli::ColorChoice::Auto => {
-            std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let (red, cyan, reset) = if color {
-        ("\x1b[31m", "\x1b[36m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
+fn report(e: keyadm::Error, colors: Colors) -> ExitCode {
+    let StderrCodes {
+        red, cyan, reset, ..
+    } = colors.stderr_codes();
     let mut err = std::io::stderr().lock();
     let m = e.message();
     // A key value echoed from the input is never printed whole.

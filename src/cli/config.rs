@@ -4,7 +4,8 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::Context;
-use crate::output::table::new_table;
+use crate::output::report::Shaped;
+use crate::output::Human;
 use keyadm::domain::settings::SETTINGS;
 use keyadm::ops::settings::{self, NewSetting};
 use keyadm::Result;
@@ -39,39 +40,39 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
     match args.action {
         ConfigAction::List => {
             let settings = settings::list(&mut ctx.open_read()?)?;
-            if p.json {
-                let map: serde_json::Map<_, _> = SETTINGS
-                    .iter()
-                    .map(|(n, _, _)| (n.to_string(), json!(settings.get(n))))
-                    .collect();
-                p.json(&map);
-                return Ok(());
-            }
-            let mut t = new_table(&["SETTING", "VALUE", "DEFAULT", "MEANING"]);
-            for (name, default, about) in SETTINGS {
-                t.add_row(vec![name, settings.get(name), default, about]);
-            }
-            p.line(t.to_string());
+            let map: serde_json::Map<_, _> = SETTINGS
+                .iter()
+                .map(|(n, _, _)| (n.to_string(), json!(settings.get(n))))
+                .collect();
+            p.report(&Shaped {
+                json: map,
+                human: |out: &mut Human<'_>| {
+                    let mut t = p.table(&["SETTING", "VALUE", "DEFAULT", "MEANING"]);
+                    for (name, default, about) in SETTINGS {
+                        t.add_row(vec![name, settings.get(name), default, about]);
+                    }
+                    out.line(t.to_string());
+                },
+            });
         }
         ConfigAction::Get { name } => {
             settings::check_name(&name)?;
             let got = settings::get(&mut ctx.open_read()?, &name)?;
-            if p.json {
-                p.json(&got);
-            } else {
-                p.line(&got.value);
-            }
+            p.report(&Shaped {
+                json: &got,
+                human: |out: &mut Human<'_>| out.line(&got.value),
+            });
         }
         ConfigAction::Set { name, value } => {
             let new = NewSetting::parse(&name, &value)?;
             let done = settings::set(&mut ctx.open_write()?, &new)?;
-            if p.json {
-                p.json(&done);
-            } else if !done.changed() {
-                p.note(format!("{} was already {}.", done.name, done.value));
-            } else {
-                p.note(format!("{}: {} → {}", done.name, done.before, done.value));
-            }
+            p.report(&Shaped {
+                json: &done,
+                human: |out: &mut Human<'_>| match done.changed() {
+                    false => out.note(format!("{} was already {}.", done.name, done.value)),
+                    true => out.note(format!("{}: {} → {}", done.name, done.before, done.value)),
+                },
+            });
         }
     }
     Ok(())

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use super::GlobalArgs;
 use crate::output::time::TimeFormat;
-use crate::output::Printer;
+use crate::output::{Colors, Printer};
 use keyadm::crypto::seal::MasterKeySource;
 use keyadm::domain::org::{validate_org, DEFAULT_TENANT};
 use keyadm::domain::settings::{validate_date_format, Settings};
@@ -68,9 +68,9 @@ fn date_format_from_env(printer: &Printer) -> Option<String> {
 }
 
 impl Context {
-    pub fn new(mut global: GlobalArgs) -> Result<Self> {
+    pub fn new(mut global: GlobalArgs, colors: Colors) -> Result<Self> {
         let clock = Clock::from_env_value(std::env::var("KEYADM_NOW").ok().as_deref())?;
-        let printer = Printer::new(global.json, global.quiet, global.color);
+        let printer = Printer::new(global.json, global.quiet, colors);
         if global.date_format.is_none() {
             global.date_format = date_format_from_env(&printer);
         }

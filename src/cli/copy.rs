@@ -6,6 +6,8 @@ use serde_json::json;
 
 use super::Context;
 use crate::clipboard;
+use crate::output::report::Shaped;
+use crate::output::Human;
 use keyadm::domain::expiry::{format_duration, parse_duration};
 use keyadm::ops::handover::{self, CopyPlan, Handover, Via};
 use keyadm::ops::keys::Scope;
@@ -101,19 +103,20 @@ pub fn run(ctx: &mut Context, args: CopyArgs) -> Result<()> {
         prepare(&plan, value, secs)
     })?;
     super::notify::warn_if_expiring(ctx, &done.key, &done.settings);
-    if ctx.printer.json {
-        let mut out = json!({"key_id": done.key.id, "name": done.key.name});
-        if let (Some(o), serde_json::Value::Object(d)) =
-            (out.as_object_mut(), plan.details(done.clear_after))
-        {
-            o.extend(d);
-        }
-        ctx.printer.json(&out);
-    } else {
-        ctx.printer.note(format!(
-            "The value of key \"{}\" was {}.",
-            done.key.name, done.said
-        ));
+    let mut out = json!({"key_id": done.key.id, "name": done.key.name});
+    if let (Some(o), serde_json::Value::Object(d)) =
+        (out.as_object_mut(), plan.details(done.clear_after))
+    {
+        o.extend(d);
     }
+    ctx.printer.report(&Shaped {
+        json: out,
+        human: |p: &mut Human<'_>| {
+            p.note(format!(
+                "The value of key \"{}\" was {}.",
+                done.key.name, done.said
+            ))
+        },
+    });
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! `keyadm delete`: permanent, all or nothing, after a confirmation.
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::Context;
+use crate::output::{Human, Report};
 use keyadm::ops::key_changes;
 use keyadm::ops::keys::Scope;
 use keyadm::Result;
@@ -38,17 +39,30 @@ pub fn run(ctx: &mut Context, args: DeleteArgs) -> Result<()> {
         "keyadm delete --yes KEY…",
     )?;
     let deleted = key_changes::delete(&mut session, scope, &args.keys)?;
-    if ctx.printer.json {
-        let ids: Vec<_> = deleted
-            .iter()
-            .map(|k| json!({"id": k.id, "name": k.name}))
-            .collect();
-        ctx.printer.json(&ids);
-    } else {
-        for k in &deleted {
-            ctx.printer
-                .note(format!("Deleted key \"{}\" ({}).", k.name, k.id));
+    let deleted: Vec<_> = deleted
+        .iter()
+        .map(|k| Deleted {
+            id: &k.id,
+            name: &k.name,
+        })
+        .collect();
+    ctx.printer.report(&DeleteReport(deleted));
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Deleted<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct DeleteReport<'a>(Vec<Deleted<'a>>);
+
+impl Report for DeleteReport<'_> {
+    fn human(&self, p: &mut Human<'_>) {
+        for k in &self.0 {
+            p.note(format!("Deleted key \"{}\" ({}).", k.name, k.id));
         }
     }
-    Ok(())
 }

@@ -3,7 +3,8 @@
 use clap::Args;
 
 use super::Context;
-use crate::output::KeyJson;
+use crate::output::report::Shaped;
+use crate::output::{Human, KeyJson};
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
 use keyadm::domain::key::{validate_description, validate_name};
 use keyadm::domain::key_spec::{parse_list, parse_tags, parse_user_binding};
@@ -164,32 +165,34 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
         org: ctx.global.org.as_deref(),
     };
     let Edited { key, changed } = key_changes::edit(&mut session, scope, &args.key, &changes)?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&KeyJson::new(&key, now));
-    } else if changed.is_empty() {
-        p.note(format!(
-            "Key \"{}\" already had these values; nothing changed.",
-            key.name
-        ));
-    } else {
-        let fields: Vec<&str> = changed.keys().map(|f| field_label(f)).collect();
-        p.note(format!(
-            "Changed {} of key \"{}\" ({}).",
-            fields.join(", "),
-            key.name,
-            key.id
-        ));
-        if let Some(every) = key
-            .rotate_every
-            .filter(|_| changed.contains_key("rotate_every"))
-        {
+    let fields: Vec<&str> = changed.keys().map(|f| field_label(f)).collect();
+    let rotate_every = key
+        .rotate_every
+        .filter(|_| changed.contains_key("rotate_every"));
+    ctx.printer.report(&Shaped {
+        json: KeyJson::new(&key, now),
+        human: |p: &mut Human<'_>| {
+            if fields.is_empty() {
+                p.note(format!(
+                    "Key \"{}\" already had these values; nothing changed.",
+                    key.name
+                ));
+                return;
+            }
             p.note(format!(
-                "It will be due for rotation every {}.",
-                format_duration(every)
+                "Changed {} of key \"{}\" ({}).",
+                fields.join(", "),
+                key.name,
+                key.id
             ));
-        }
-    }
+            if let Some(every) = rotate_every {
+                p.note(format!(
+                    "It will be due for rotation every {}.",
+                    format_duration(every)
+                ));
+            }
+        },
+    });
     Ok(())
 }
 

@@ -2,10 +2,11 @@
 //! `prompt.rs`; the rules are the library's `ops::keys::generate`).
 
 use clap::Args;
+use serde::Serialize;
 
 use super::{Context, KEY_TYPES};
 use crate::output::time::TimeFormat;
-use crate::output::KeyJson;
+use crate::output::{Human, KeyJson, Report};
 use keyadm::domain::expiry::{parse_duration, parse_expiry};
 use keyadm::domain::key::{validate_description, validate_name, Key};
 use keyadm::domain::key_spec::parse_user_binding;
@@ -174,18 +175,39 @@ fn print_issued(
     tf: &TimeFormat,
     copied: Option<&str>,
 ) {
-    let p = &ctx.printer;
-    if p.json {
-        let j = KeyJson::new(key, ctx.now());
-        p.json(&if copied.is_some() {
-            j
-        } else {
-            j.with_value(value)
-        });
-        return;
-    }
-    if let Some(said) = copied {
-        if !p.quiet {
+    let j = KeyJson::new(key, ctx.now());
+    ctx.printer.report(&Issued {
+        json: match copied {
+            Some(_) => j,
+            None => j.with_value(value),
+        },
+        key,
+        value,
+        tf,
+        copied,
+    });
+}
+
+/// A new key: `--json` with its value unless it went to the clipboard,
+/// `-q` the value alone.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Issued<'a> {
+    json: KeyJson<'a>,
+    #[serde(skip)]
+    key: &'a Key,
+    #[serde(skip)]
+    value: &'a SecretValue,
+    #[serde(skip)]
+    tf: &'a TimeFormat,
+    #[serde(skip)]
+    copied: Option<&'a str>,
+}
+
+impl Issued<'_> {
+    fn copied(&self, p: &mut Human<'_>) {
+        let key = self.key;
+        if let Some(said) = self.copied {
             p.note(format!(
                 "Generated {} key \"{}\" (ID {}) in {}; its value was {said}.",
                 key.key_type, key.name, key.id, key.org
@@ -194,26 +216,40 @@ fn print_issued(
         if key.show_once {
             p.warn("this value is not stored: paste it into your secret manager now.");
         }
-        return;
     }
-    if p.quiet {
-        p.line(value.expose());
-        return;
+}
+
+impl Report for Issued<'_> {
+    fn quiet(&self, p: &mut Human<'_>) {
+        match self.copied {
+            Some(_) => self.copied(p),
+            None => p.line(self.value.expose()),
+        }
     }
-    let expires = key.expires_at.map_or("never expires".to_string(), |t| {
-        format!("expires {}", tf.show(t))
-    });
-    p.note(format!(
-        "Generated {} key \"{}\" (ID {}) in {}; {expires}.",
-        key.key_type, key.name, key.id, key.org
-    ));
-    p.line(value.expose());
-    if key.show_once {
-        p.warn("this value is shown once and is not stored: copy it to your secret manager now.");
-    } else {
-        p.warn(format!(
-            "store this value in your secret manager now; to see it again: keyadm show {} --reveal",
-            key.id
+
+    fn human(&self, p: &mut Human<'_>) {
+        if self.copied.is_some() {
+            self.copied(p);
+            return;
+        }
+        let key = self.key;
+        let expires = key.expires_at.map_or("never expires".to_string(), |t| {
+            format!("expires {}", self.tf.show(t))
+        });
+        p.note(format!(
+            "Generated {} key \"{}\" (ID {}) in {}; {expires}.",
+            key.key_type, key.name, key.id, key.org
         ));
+        p.line(self.value.expose());
+        if key.show_once {
+            p.warn(
+                "this value is shown once and is not stored: copy it to your secret manager now.",
+            );
+        } else {
+            p.warn(format!(
+                "store this value in your secret manager now; to see it again: keyadm show {} --reveal",
+                key.id
+            ));
+        }
     }
 }

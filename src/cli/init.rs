@@ -1,8 +1,11 @@
 //! `keyadm init`: create the store and the master key, and say where.
 
-use serde_json::json;
+use std::path::Path;
+
+use serde::Serialize;
 
 use super::Context;
+use crate::output::{Human, Report};
 use keyadm::Result;
 
 pub fn run(ctx: &mut Context) -> Result<()> {
@@ -10,22 +13,31 @@ pub fn run(ctx: &mut Context) -> Result<()> {
     let source = ctx.master_key_source()?;
     let existed = path.exists() && source.exists();
     let store = ctx.open_write()?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&json!({
-            "store": store.path(),
-            "master_key": source.describe(),
-            "created": !existed,
-        }));
-        return Ok(());
-    }
-    if existed {
-        p.note("keyadm is already set up; nothing was changed.");
-    }
-    p.line(format!("store:      {}", store.path().display()));
-    p.line(format!("master key: {}", source.describe()));
-    if !existed {
-        p.warn("back up the master key file: without it no stored value can be opened.");
-    }
+    ctx.printer.report(&InitReport {
+        created: !existed,
+        master_key: source.describe(),
+        store: store.path(),
+    });
     Ok(())
+}
+
+/// Where the store and the master key are, and whether init made them.
+#[derive(Serialize)]
+struct InitReport<'a> {
+    created: bool,
+    master_key: String,
+    store: &'a Path,
+}
+
+impl Report for InitReport<'_> {
+    fn human(&self, p: &mut Human<'_>) {
+        if !self.created {
+            p.note("keyadm is already set up; nothing was changed.");
+        }
+        p.line(format!("store:      {}", self.store.display()));
+        p.line(format!("master key: {}", self.master_key));
+        if self.created {
+            p.warn("back up the master key file: without it no stored value can be opened.");
+        }
+    }
 }

@@ -1,12 +1,12 @@
 //! `keyadm list`: keys in a table, or `--json`, with filters and sorting.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
 use super::{Context, KEY_TYPES};
 use crate::output::table::{
-    cells_row, fit_key_table, key_cells, new_table, plain_table, KeyWidths, KEY_HEADERS,
+    cells_row, fit_key_table, key_cells, plain_table, KeyWidths, KEY_HEADERS,
 };
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
@@ -142,8 +142,8 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         return Ok(());
     }
     // Piped and plain: aligned columns without comfy-table's per-cell cost.
-    let plain = !p.color && !std::io::stdout().is_terminal();
-    let mut table = new_table(&KEY_HEADERS);
+    let plain = !p.colors.stdout && !p.colors.stdout_terminal;
+    let mut table = p.table(&KEY_HEADERS);
     let mut widths = KeyWidths::default();
     let mut rows: Vec<[String; 11]> = Vec::new();
     // -q: the IDs, written at once rather than one write per line.
@@ -184,8 +184,8 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         if count > 0 && plain {
             p.line(plain_table(&KEY_HEADERS, &rows));
         } else if count > 0 {
-            let hidden = fit_key_table(&mut table, &widths);
-            if p.color {
+            let hidden = fit_key_table(&p, &mut table, &widths);
+            if p.colors.stdout {
                 // --color always: styled even when piped (comfy-table
                 // styles only a terminal by itself).
                 table.enforce_styling();

@@ -161,8 +161,8 @@ pub enum Command {
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
 /// otherwise (a denial is exit 1, not an error).
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    let mut ctx = Context::new(cli.global)?;
+pub fn run(cli: Cli, colors: crate::output::Colors) -> Result<ExitCode> {
+    let mut ctx = Context::new(cli.global, colors)?;
     let done = match cli.command {
         Command::Init => init::run(&mut ctx),
         Command::Generate(a) => generate::run(&mut ctx, a),

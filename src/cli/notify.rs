@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::hook::run_hook;
 use super::Context;
+use crate::output::{Human, Report};
 use keyadm::domain::key::Key;
 use keyadm::domain::lifecycle::notice_window_days_left;
 use keyadm::domain::settings::Settings;
@@ -75,59 +76,62 @@ fn print(ctx: &Context, r: &NotifyReport) {
             }
         }
     }
-    if p.json {
-        p.json(r);
-        return;
-    }
-    for n in &r.notices {
-        let to = if n.recipients.is_empty() {
-            "no admin with an email".to_string()
+    p.report(r);
+}
+
+impl Report for NotifyReport {
+    fn human(&self, p: &mut Human<'_>) {
+        let r = self;
+        for n in &r.notices {
+            let to = if n.recipients.is_empty() {
+                "no admin with an email".to_string()
+            } else {
+                n.recipients.join(", ")
+            };
+            let passed = if n.passed.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; passed {}",
+                    n.passed
+                        .iter()
+                        .map(|d| format!("{d}d"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let status = match (&n.error, r.dry_run) {
+                (Some(e), _) => format!("  NOT SENT: {e}"),
+                (None, true) => "  (dry run)".to_string(),
+                (None, false) => String::new(),
+            };
+            p.line(format!(
+                "notice  {}  {}  expires {} (in {} day{}; {}-day notice{passed})  to {to}{status}",
+                n.key_id,
+                n.name,
+                n.expires_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                n.days_left,
+                if n.days_left == 1 { "" } else { "s" },
+                n.threshold,
+            ));
+        }
+        let sent = r.notices.iter().filter(|n| n.sent).count();
+        if r.dry_run {
+            let n = r.notices.len();
+            p.note(format!(
+                "notify (dry run): {n} notice{} due.",
+                if n == 1 { "" } else { "s" }
+            ));
+        } else if r.notices.is_empty() {
+            p.note("notify: nothing due.");
         } else {
-            n.recipients.join(", ")
-        };
-        let passed = if n.passed.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; passed {}",
-                n.passed
-                    .iter()
-                    .map(|d| format!("{d}d"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let status = match (&n.error, r.dry_run) {
-            (Some(e), _) => format!("  NOT SENT: {e}"),
-            (None, true) => "  (dry run)".to_string(),
-            (None, false) => String::new(),
-        };
-        p.line(format!(
-            "notice  {}  {}  expires {} (in {} day{}; {}-day notice{passed})  to {to}{status}",
-            n.key_id,
-            n.name,
-            n.expires_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            n.days_left,
-            if n.days_left == 1 { "" } else { "s" },
-            n.threshold,
-        ));
-    }
-    let sent = r.notices.iter().filter(|n| n.sent).count();
-    if r.dry_run {
-        let n = r.notices.len();
-        p.note(format!(
-            "notify (dry run): {n} notice{} due.",
-            if n == 1 { "" } else { "s" }
-        ));
-    } else if r.notices.is_empty() {
-        p.note("notify: nothing due.");
-    } else {
-        let n = r.notices.len();
-        p.note(format!(
-            "notify: {sent} of {n} notice{} sent.",
-            if n == 1 { "" } else { "s" }
-        ));
+            let n = r.notices.len();
+            p.note(format!(
+                "notify: {sent} of {n} notice{} sent.",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 use clap::{Args, Subcommand};
 
 use super::Context;
-use crate::output::table::new_table;
+use crate::output::report::{Shaped, ShapedQuiet};
+use crate::output::Human;
 use keyadm::ops::operators;
 use keyadm::Result;
 
@@ -35,39 +36,42 @@ pub fn run(ctx: &mut Context, args: OperatorArgs) -> Result<()> {
         OperatorAction::List => {
             let mut session = ctx.open_read()?;
             let all = operators::list(&mut session)?;
-            if p.json {
-                p.json(&all);
-            } else if p.quiet {
-                for o in &all {
-                    p.line(&o.name);
-                }
-            } else {
-                let mut t = new_table(&["OPERATOR", "ADDED", "BY"]);
-                for o in &all {
-                    t.add_row(vec![o.name.clone(), o.added_at.clone(), o.added_by.clone()]);
-                }
-                p.line(t.to_string());
-            }
+            p.report(&ShapedQuiet {
+                json: &all,
+                human: |out: &mut Human<'_>| {
+                    let mut t = p.table(&["OPERATOR", "ADDED", "BY"]);
+                    for o in &all {
+                        t.add_row(vec![o.name.clone(), o.added_at.clone(), o.added_by.clone()]);
+                    }
+                    out.line(t.to_string());
+                },
+                quiet: |out: &mut Human<'_>| {
+                    for o in &all {
+                        out.line(&o.name);
+                    }
+                },
+            });
         }
         OperatorAction::Add { name } => {
             let mut session = ctx.open_write_existing()?;
             let done = operators::add(&mut session, &name)?;
-            if p.json {
-                p.json(&done);
-            } else if done.changed {
-                p.note(format!("Added operator \"{}\".", done.name));
-            } else {
-                p.note(format!("\"{}\" was already an operator.", done.name));
-            }
+            p.report(&Shaped {
+                json: &done,
+                human: |out: &mut Human<'_>| match done.changed {
+                    true => out.note(format!("Added operator \"{}\".", done.name)),
+                    false => out.note(format!("\"{}\" was already an operator.", done.name)),
+                },
+            });
         }
         OperatorAction::Remove { name } => {
             let mut session = ctx.open_write_existing()?;
             let done = operators::remove(&mut session, &name)?;
-            if p.json {
-                p.json(&done);
-            } else {
-                p.note(format!("Removed operator \"{}\".", done.name));
-            }
+            p.report(&Shaped {
+                json: &done,
+                human: |out: &mut Human<'_>| {
+                    out.note(format!("Removed operator \"{}\".", done.name))
+                },
+            });
         }
     }
     Ok(())

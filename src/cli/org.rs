@@ -5,10 +5,11 @@ use clap::{Args, Subcommand};
 use comfy_table::{Cell, CellAlignment};
 
 use super::Context;
-use crate::output::table::new_table;
+use crate::output::report::Shaped;
+use crate::output::{Human, Report};
 use keyadm::domain::key::TENANT_KEY_LIMIT;
 use keyadm::domain::org::validate_org;
-use keyadm::ops::orgs;
+use keyadm::ops::orgs::{self, OrgTree};
 use keyadm::Result;
 
 #[derive(Args, Debug)]
@@ -45,80 +46,86 @@ pub fn run(ctx: &mut Context, args: OrgArgs) -> Result<()> {
 fn add(ctx: &mut Context, path: &str) -> Result<()> {
     validate_org(path)?; // before a store is created
     let done = orgs::add(&mut ctx.open_write()?, path)?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&done);
-    } else if done.created.is_empty() {
-        p.note(format!(
-            "Organization \"{path}\" already exists; nothing changed."
-        ));
-    } else {
-        p.note(format!(
-            "Created organization{} {}.",
-            if done.created.len() == 1 { "" } else { "s" },
-            done.created.join(", ")
-        ));
-    }
+    ctx.printer.report(&Shaped {
+        json: &done,
+        human: |p: &mut Human<'_>| {
+            if done.created.is_empty() {
+                p.note(format!(
+                    "Organization \"{path}\" already exists; nothing changed."
+                ));
+            } else {
+                p.note(format!(
+                    "Created organization{} {}.",
+                    if done.created.len() == 1 { "" } else { "s" },
+                    done.created.join(", ")
+                ));
+            }
+        },
+    });
     Ok(())
 }
 
 fn list(ctx: &mut Context) -> Result<()> {
     let t = orgs::list(&mut ctx.open_read()?, ctx.global.org.as_deref())?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&t);
-        return Ok(());
-    }
-    if p.quiet {
-        for o in &t.orgs {
+    ctx.printer.report(&t);
+    Ok(())
+}
+
+impl Report for OrgTree {
+    fn quiet(&self, p: &mut Human<'_>) {
+        for o in &self.orgs {
             p.line(&o.path);
         }
-        return Ok(());
     }
-    let mut table = new_table(&["ORGANIZATION", "KEYS", "KEYS AT AND BELOW", "USERS"]);
-    for o in &t.orgs {
-        let depth = o.path.matches('/').count();
-        let name = o.path.rsplit('/').next().unwrap_or(&o.path);
-        let within = match t
-            .tenants
-            .iter()
-            .find(|x| o.parent.is_none() && x.tenant == o.tenant)
-        {
-            Some(tenant) => format!("{} of {}", tenant.keys, tenant.limit),
-            None => o.keys_within.to_string(),
-        };
-        table.add_row(vec![
-            Cell::new(format!("{}{name}", "  ".repeat(depth))),
-            Cell::new(o.keys).set_alignment(CellAlignment::Right),
-            Cell::new(within).set_alignment(CellAlignment::Right),
-            Cell::new(o.users_within).set_alignment(CellAlignment::Right),
-        ]);
+
+    fn human(&self, p: &mut Human<'_>) {
+        let t = self;
+        let mut table = p
+            .printer()
+            .table(&["ORGANIZATION", "KEYS", "KEYS AT AND BELOW", "USERS"]);
+        for o in &t.orgs {
+            let depth = o.path.matches('/').count();
+            let name = o.path.rsplit('/').next().unwrap_or(&o.path);
+            let within = match t
+                .tenants
+                .iter()
+                .find(|x| o.parent.is_none() && x.tenant == o.tenant)
+            {
+                Some(tenant) => format!("{} of {}", tenant.keys, tenant.limit),
+                None => o.keys_within.to_string(),
+            };
+            table.add_row(vec![
+                Cell::new(format!("{}{name}", "  ".repeat(depth))),
+                Cell::new(o.keys).set_alignment(CellAlignment::Right),
+                Cell::new(within).set_alignment(CellAlignment::Right),
+                Cell::new(o.users_within).set_alignment(CellAlignment::Right),
+            ]);
+        }
+        if !t.orgs.is_empty() {
+            p.line(table.to_string());
+        }
+        let n = t.tenants.len();
+        p.note(format!(
+            "{n} tenant{}, {} organization{}; a tenant holds at most {TENANT_KEY_LIMIT} keys",
+            if n == 1 { "" } else { "s" },
+            t.orgs.len(),
+            if t.orgs.len() == 1 { "" } else { "s" }
+        ));
     }
-    if !t.orgs.is_empty() {
-        p.line(table.to_string());
-    }
-    let n = t.tenants.len();
-    p.note(format!(
-        "{n} tenant{}, {} organization{}; a tenant holds at most {TENANT_KEY_LIMIT} keys",
-        if n == 1 { "" } else { "s" },
-        t.orgs.len(),
-        if t.orgs.len() == 1 { "" } else { "s" }
-    ));
-    Ok(())
 }
 
 fn remove(ctx: &mut Context, path: &str) -> Result<()> {
     validate_org(path)?; // before a store is created
     let done = orgs::remove(&mut ctx.open_write()?, path)?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&done);
-    } else {
-        p.note(format!(
-            "Removed organization{} {}.",
-            if done.removed.len() == 1 { "" } else { "s" },
-            done.removed.join(", ")
-        ));
-    }
+    ctx.printer.report(&Shaped {
+        json: &done,
+        human: |p: &mut Human<'_>| {
+            p.note(format!(
+                "Removed organization{} {}.",
+                if done.removed.len() == 1 { "" } else { "s" },
+                done.removed.join(", ")
+            ))
+        },
+    });
     Ok(())
 }

@@ -6,8 +6,8 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Context;
-use crate::output::table::new_table;
 use crate::output::time::TimeFormat;
+use crate::output::{Human, Report};
 use keyadm::domain::expiry::parse_duration;
 use keyadm::ops::rotation::{self, Rotated, Selection};
 use keyadm::{Error, Result};
@@ -61,13 +61,11 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         return super::rotate_exec::run(ctx, &mut session, &selection, cmd, grace);
     }
     let report = rotation::rotate(&mut session, &selection, grace)?;
-    if args.due && report.rotated.is_empty() && !ctx.printer.json {
-        ctx.printer.note("rotate --due: no key is due.");
-        return Ok(());
-    }
     // Printed after the commit: a value that reached anyone's screen or
     // script is a value the store holds, even if keyadm dies right after.
-    print_rotated(ctx, &report.rotated, &ctx.time_format(&report.settings));
+    let tf = ctx.time_format(&report.settings);
+    ctx.printer
+        .report(&RotatedReport::new(&report.rotated, &tf, args.due));
     if let Some(e) = ctx.printer.stdout_error() {
         return Err(Error::environment(format!(
             "the keys were rotated, but their new values could not be written to stdout ({e}); the old values work until their grace ends"
@@ -77,10 +75,22 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_rotated(ctx: &Context, rotated: &[Rotated], tf: &TimeFormat) {
-    let p = &ctx.printer;
-    if p.json {
-        let out: Vec<_> = rotated
+/// The new values: a table, `-q` the values alone, `--json` with the key.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct RotatedReport<'a> {
+    json: Vec<RotatedJson<'a>>,
+    #[serde(skip)]
+    rotated: &'a [Rotated],
+    #[serde(skip)]
+    tf: &'a TimeFormat,
+    #[serde(skip)]
+    due: bool,
+}
+
+impl<'a> RotatedReport<'a> {
+    fn new(rotated: &'a [Rotated], tf: &'a TimeFormat, due: bool) -> Self {
+        let json = rotated
             .iter()
             .map(|r| RotatedJson {
                 id: &r.key.id,
@@ -91,22 +101,42 @@ fn print_rotated(ctx: &Context, rotated: &[Rotated], tf: &TimeFormat) {
                 previous_valid_until: r.previous_until,
             })
             .collect();
-        p.json(&out);
-    } else if p.quiet {
-        for r in rotated {
-            p.line(r.value.expose());
+        RotatedReport {
+            json,
+            rotated,
+            tf,
+            due,
         }
-    } else {
-        let mut t = new_table(&["ID", "NAME", "NEW VALUE", "OLD VALUE WORKS UNTIL"]);
-        for r in rotated {
+    }
+}
+
+impl Report for RotatedReport<'_> {
+    fn human(&self, p: &mut Human<'_>) {
+        if self.due && self.rotated.is_empty() {
+            p.note("rotate --due: no key is due.");
+            return;
+        }
+        let mut t = p
+            .printer()
+            .table(&["ID", "NAME", "NEW VALUE", "OLD VALUE WORKS UNTIL"]);
+        for r in self.rotated {
             t.add_row(vec![
                 Cell::new(&r.key.id),
                 Cell::new(&r.key.name),
                 Cell::new(r.value.expose()),
-                Cell::new(r.previous_until.map_or("ended now".into(), |t| tf.show(t))),
+                Cell::new(
+                    r.previous_until
+                        .map_or("ended now".into(), |t| self.tf.show(t)),
+                ),
             ]);
         }
         p.line(t.to_string());
         p.warn("store the new values now; the old ones stop working when their grace ends.");
+    }
+
+    fn quiet(&self, p: &mut Human<'_>) {
+        for r in self.rotated {
+            p.line(r.value.expose());
+        }
     }
 }

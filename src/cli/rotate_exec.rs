@@ -6,8 +6,10 @@
 use comfy_table::Cell;
 
 use super::hook::run_hook;
+use serde::Serialize;
+
 use super::Context;
-use crate::output::table::new_table;
+use crate::output::{Human, Report};
 use keyadm::ops::rotation::{self, Delivery, Selection};
 use keyadm::ops::Session;
 use keyadm::Result;
@@ -34,43 +36,53 @@ pub fn run(
             Some(&stdin),
         )
     })?;
-    print(ctx, &report.deliveries);
-    match report.failure() {
-        Some(e) => Err(e),
-        None => {
-            if selection.is_due() && report.deliveries.is_empty() && !ctx.printer.json {
-                ctx.printer.note("rotate --due: no key is due.");
-            }
-            Ok(())
-        }
-    }
+    ctx.printer.report(&Delivered {
+        deliveries: &report.deliveries,
+        due: selection.is_due(),
+    });
+    report.failure().map_or(Ok(()), Err)
 }
 
-fn print(ctx: &Context, out: &[Delivery]) {
-    let p = &ctx.printer;
-    if p.json {
-        p.json(out);
-        return;
+/// Each key's delivery (no value: the hook had it); `-q` prints nothing.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Delivered<'a> {
+    deliveries: &'a [Delivery],
+    #[serde(skip)]
+    due: bool,
+}
+
+impl Report for Delivered<'_> {
+    fn quiet(&self, _: &mut Human<'_>) {}
+
+    fn human(&self, p: &mut Human<'_>) {
+        let out = self.deliveries;
+        if out.is_empty() {
+            // No delivery: none failed, so this is the command's last word.
+            if self.due {
+                p.note("rotate --due: no key is due.");
+            }
+            return;
+        }
+        let mut t = p
+            .printer()
+            .table(&["ID", "NAME", "KEY", "OLD VALUE WORKS UNTIL", "DELIVERED"]);
+        for d in out {
+            t.add_row(vec![
+                Cell::new(&d.id),
+                Cell::new(&d.name),
+                Cell::new(&d.key),
+                Cell::new(match (d.delivered, d.previous_valid_until) {
+                    (false, _) => "-".to_string(),
+                    (true, Some(t)) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    (true, None) => "ended now".to_string(),
+                }),
+                Cell::new(match &d.error {
+                    None => "yes".to_string(),
+                    Some(e) => format!("no: {e}"),
+                }),
+            ]);
+        }
+        p.line(t.to_string());
     }
-    if p.quiet || out.is_empty() {
-        return;
-    }
-    let mut t = new_table(&["ID", "NAME", "KEY", "OLD VALUE WORKS UNTIL", "DELIVERED"]);
-    for d in out {
-        t.add_row(vec![
-            Cell::new(&d.id),
-            Cell::new(&d.name),
-            Cell::new(&d.key),
-            Cell::new(match (d.delivered, d.previous_valid_until) {
-                (false, _) => "-".to_string(),
-                (true, Some(t)) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                (true, None) => "ended now".to_string(),
-            }),
-            Cell::new(match &d.error {
-                None => "yes".to_string(),
-                Some(e) => format!("no: {e}"),
-            }),
-        ]);
-    }
-    p.line(t.to_string());
 }

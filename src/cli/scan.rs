@@ -10,6 +10,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Context;
+use crate::output::report::Shaped;
+use crate::output::Human;
 use keyadm::domain::key::KeyState;
 use keyadm::domain::value::redact_values;
 use keyadm::scan::scan_paths;
@@ -131,19 +133,28 @@ fn print(
     disabled_now: &[String],
     stats: &keyadm::scan::ScanStats,
 ) {
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&Report {
-            findings,
-            active: active.len(),
-            disabled_now,
-            files: stats.files,
-            binary_skipped: stats.binary,
-            symlinks_skipped: stats.symlinks,
-            special_skipped: stats.special.len(),
-        });
-        return;
-    }
+    let json = Report {
+        findings,
+        active: active.len(),
+        disabled_now,
+        files: stats.files,
+        binary_skipped: stats.binary,
+        symlinks_skipped: stats.symlinks,
+        special_skipped: stats.special.len(),
+    };
+    ctx.printer.report(&Shaped {
+        json,
+        human: |p: &mut Human<'_>| human(p, findings, active, disabled_now, stats),
+    });
+}
+
+fn human(
+    p: &mut Human<'_>,
+    findings: &[Found],
+    active: &BTreeMap<&str, Vec<String>>,
+    disabled_now: &[String],
+    stats: &keyadm::scan::ScanStats,
+) {
     for f in findings {
         let who = match (&f.name, &f.key_id) {
             (Some(n), Some(id)) => format!("  key \"{n}\" ({id})"),

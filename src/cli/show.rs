@@ -1,16 +1,18 @@
 //! `keyadm show`: every property of a key; `--reveal` / `--value` open its
 //! value (audited).
 
+use chrono::{DateTime, Utc};
 use clap::Args;
+use serde::Serialize;
 
 use super::Context;
 use crate::output::time::{relative, TimeFormat};
-use crate::output::KeyJson;
+use crate::output::{Human, KeyJson, Report};
 use keyadm::domain::expiry::format_duration;
 use keyadm::domain::key::Key;
 use keyadm::ops::keys::Scope;
 use keyadm::ops::{handover, listing};
-use keyadm::{Result, SecretValue};
+use keyadm::Result;
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
@@ -41,27 +43,44 @@ pub fn run(ctx: &mut Context, args: ShowArgs) -> Result<()> {
         if args.value {
             super::notify::warn_if_expiring(ctx, &r.key, &r.settings);
             ctx.printer.line(r.value.expose());
-        } else if ctx.printer.json {
-            ctx.printer.json(
-                &KeyJson::new(&r.key, now)
+        } else {
+            ctx.printer.report(&Shown {
+                json: KeyJson::new(&r.key, now)
                     .with_user_state(r.user_state)
                     .with_value(&r.value),
-            );
-        } else {
-            print_key(ctx, &r.key, &tf, Some(&r.value), r.user_state);
+                tf: &tf,
+                now,
+            });
         }
         return Ok(());
     }
     let mut session = ctx.open_read()?;
     let shown = listing::show(&mut session, scope, &args.key)?;
-    if ctx.printer.json {
-        ctx.printer
-            .json(&KeyJson::new(&shown.key, now).with_user_state(shown.user_state));
-    } else {
-        let tf = ctx.time_format(&shown.settings);
-        print_key(ctx, &shown.key, &tf, None, shown.user_state);
-    }
+    let tf = ctx.time_format(&shown.settings);
+    ctx.printer.report(&Shown {
+        json: KeyJson::new(&shown.key, now).with_user_state(shown.user_state),
+        tf: &tf,
+        now,
+    });
     Ok(())
+}
+
+/// A key, and with `--reveal` its value.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Shown<'a> {
+    json: KeyJson<'a>,
+    #[serde(skip)]
+    tf: &'a TimeFormat,
+    #[serde(skip)]
+    now: DateTime<Utc>,
+}
+
+impl Report for Shown<'_> {
+    fn human(&self, p: &mut Human<'_>) {
+        let k = &self.json;
+        print_key(p, k.key, self.tf, k.value, k.user_state, self.now);
+    }
 }
 
 fn list_or(items: &[impl ToString], none: &str) -> String {
@@ -77,13 +96,13 @@ fn list_or(items: &[impl ToString], none: &str) -> String {
 }
 
 fn print_key(
-    ctx: &Context,
+    p: &mut Human<'_>,
     k: &Key,
     tf: &TimeFormat,
-    value: Option<&SecretValue>,
+    value: Option<&str>,
     user_state: Option<&str>,
+    now: DateTime<Utc>,
 ) {
-    let now = ctx.now();
     let mut rows: Vec<(&str, String)> = vec![
         ("ID", k.id.clone()),
         ("Name", k.name.clone()),
@@ -117,10 +136,7 @@ fn print_key(
                 format!("{} ({})", tf.show(e), relative(e, now))
             }),
         ),
-        (
-            "Key",
-            value.map_or_else(|| k.key.clone(), |v| v.expose().to_string()),
-        ),
+        ("Key", value.map_or_else(|| k.key.clone(), str::to_string)),
     ];
     if k.show_once {
         rows.push(("Stored", "no (shown once at generation)".into()));
@@ -170,6 +186,6 @@ fn print_key(
     rows.push(("Tags", list_or(&k.tags, "-")));
     rows.push(("Last used", tf.show_opt(k.last_used_at, "never")));
     for (label, text) in rows {
-        ctx.printer.line(format!("{label:<13} {text}"));
+        p.line(format!("{label:<13} {text}"));
     }
 }

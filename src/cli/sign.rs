@@ -9,10 +9,11 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Context;
+use crate::output::{Human, Report};
 use keyadm::crypto::seal::MasterKey;
 use keyadm::crypto::sign;
 use keyadm::domain::key::KeyState;
-use keyadm::ops::signing::{self, CheckRequest, Checked};
+use keyadm::ops::signing::{self, CheckRequest, Checked, Signed};
 use keyadm::ops::Session;
 use keyadm::{Error, Result};
 
@@ -111,30 +112,34 @@ pub fn run_sign(ctx: &mut Context, args: SignArgs) -> Result<()> {
     }
     let body = body_hash(args.body_file.as_deref())?;
     let signed = signer.sign(&req, &body);
-    if ctx.printer.json {
-        ctx.printer.json(&signed);
-    } else {
-        ctx.printer
-            .line(format!("X-Keyadm-Key-Id: {}", signed.key_id));
-        ctx.printer
-            .line(format!("X-Keyadm-Timestamp: {}", signed.timestamp));
-        ctx.printer
-            .line(format!("X-Keyadm-Signature: {}", signed.signature));
-    }
+    ctx.printer.report(&signed);
     Ok(())
 }
 
-fn report(ctx: &Context, c: &Checked) -> ExitCode {
-    let p = &ctx.printer;
-    if p.json {
-        p.json(c);
-    } else if !p.quiet {
+impl Report for Signed {
+    fn human(&self, p: &mut Human<'_>) {
+        p.line(format!("X-Keyadm-Key-Id: {}", self.key_id));
+        p.line(format!("X-Keyadm-Timestamp: {}", self.timestamp));
+        p.line(format!("X-Keyadm-Signature: {}", self.signature));
+    }
+}
+
+/// `-q`: the exit code alone says it.
+impl Report for Checked {
+    fn human(&self, p: &mut Human<'_>) {
+        let c = self;
         match (c.valid, c.reason) {
             (true, _) => p.line(format!("valid: {}", c.detail)),
             (false, Some(r)) => p.line(format!("invalid ({}): {}", r.as_str(), c.detail)),
             (false, None) => p.line(format!("invalid: {}", c.detail)),
         }
     }
+
+    fn quiet(&self, _: &mut Human<'_>) {}
+}
+
+fn report(ctx: &Context, c: &Checked) -> ExitCode {
+    ctx.printer.report(c);
     let _ = std::io::stdout().flush();
     if c.valid {
         ExitCode::SUCCESS

@@ -2,7 +2,10 @@
 
 use clap::Args;
 
+use serde::Serialize;
+
 use super::Context;
+use crate::output::{Human, Report};
 use keyadm::domain::expiry::parse_expiry;
 use keyadm::domain::key::validate_reason;
 use keyadm::ops::key_changes::{self, StateChange};
@@ -29,22 +32,32 @@ pub struct DisableArgs {
     pub reason: Option<String>,
 }
 
-fn report(ctx: &Context, outcomes: &[StateChange], verb: &str) {
-    let p = &ctx.printer;
-    if p.json {
-        p.json(outcomes);
-        return;
-    }
-    for o in outcomes {
-        if o.changed {
-            p.note(format!("{verb} key \"{}\" ({}).", o.name, o.id));
-        } else {
-            p.note(format!(
-                "Key \"{}\" ({}) was already {}.",
-                o.name, o.id, o.state
-            ));
+/// The keys enabled or disabled (`verb`), and those that already were.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct StateReport<'a> {
+    outcomes: &'a [StateChange],
+    #[serde(skip)]
+    verb: &'static str,
+}
+
+impl Report for StateReport<'_> {
+    fn human(&self, p: &mut Human<'_>) {
+        for o in self.outcomes {
+            if o.changed {
+                p.note(format!("{} key \"{}\" ({}).", self.verb, o.name, o.id));
+            } else {
+                p.note(format!(
+                    "Key \"{}\" ({}) was already {}.",
+                    o.name, o.id, o.state
+                ));
+            }
         }
     }
+}
+
+fn report(ctx: &Context, outcomes: &[StateChange], verb: &'static str) {
+    ctx.printer.report(&StateReport { outcomes, verb });
 }
 
 pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {

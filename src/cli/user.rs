@@ -5,7 +5,8 @@ use clap::{Args, Subcommand};
 use comfy_table::Cell;
 
 use super::Context;
-use crate::output::table::new_table;
+use crate::output::report::{Shaped, ShapedQuiet};
+use crate::output::Human;
 use keyadm::ops::users::{self, NewUser, UserEdit};
 use keyadm::Result;
 
@@ -122,15 +123,16 @@ fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
     )?;
     let org = ctx.global.org.clone();
     let added = users::add(&mut ctx.open_write()?, org.as_deref(), &new)?;
-    if ctx.printer.json {
-        ctx.printer.json(&added);
-    } else {
-        let u = &added.user;
-        ctx.printer.note(format!(
-            "Added {} \"{}\" to {} (tenant {}).",
-            u.role, u.name, u.org, u.tenant
-        ));
-    }
+    ctx.printer.report(&Shaped {
+        json: &added,
+        human: |p: &mut Human<'_>| {
+            let u = &added.user;
+            p.note(format!(
+                "Added {} \"{}\" to {} (tenant {}).",
+                u.role, u.name, u.org, u.tenant
+            ));
+        },
+    });
     Ok(())
 }
 
@@ -153,47 +155,46 @@ fn list(ctx: &mut Context, a: ListArgs) -> Result<()> {
         a.group.as_deref(),
         a.search.as_deref(),
     )?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&rows);
-        return Ok(());
-    }
-    if p.quiet {
-        for r in &rows {
-            p.line(&r.user.name);
-        }
-        return Ok(());
-    }
-    let mut t = new_table(&[
-        "NAME",
-        "DISPLAY NAME",
-        "EMAIL",
-        "ORG",
-        "ROLE",
-        "STATE",
-        "GROUPS",
-        "PRIVILEGES",
-        "KEYS",
-    ]);
-    for r in &rows {
-        let u = &r.user;
-        t.add_row(vec![
-            Cell::new(&u.name),
-            Cell::new(&u.display_name),
-            Cell::new(&u.email),
-            Cell::new(&u.org),
-            Cell::new(u.role),
-            Cell::new(r.state),
-            Cell::new(join(&u.groups)),
-            Cell::new(join(&u.privileges)),
-            Cell::new(r.keys),
-        ]);
-    }
-    if !rows.is_empty() {
-        p.line(t.to_string());
-    }
-    let n = rows.len();
-    p.note(format!("{n} user{}", if n == 1 { "" } else { "s" }));
+    ctx.printer.report(&ShapedQuiet {
+        json: &rows,
+        human: |p: &mut Human<'_>| {
+            let mut t = p.printer().table(&[
+                "NAME",
+                "DISPLAY NAME",
+                "EMAIL",
+                "ORG",
+                "ROLE",
+                "STATE",
+                "GROUPS",
+                "PRIVILEGES",
+                "KEYS",
+            ]);
+            for r in &rows {
+                let u = &r.user;
+                t.add_row(vec![
+                    Cell::new(&u.name),
+                    Cell::new(&u.display_name),
+                    Cell::new(&u.email),
+                    Cell::new(&u.org),
+                    Cell::new(u.role),
+                    Cell::new(r.state),
+                    Cell::new(join(&u.groups)),
+                    Cell::new(join(&u.privileges)),
+                    Cell::new(r.keys),
+                ]);
+            }
+            if !rows.is_empty() {
+                p.line(t.to_string());
+            }
+            let n = rows.len();
+            p.note(format!("{n} user{}", if n == 1 { "" } else { "s" }));
+        },
+        quiet: |p: &mut Human<'_>| {
+            for r in &rows {
+                p.line(&r.user.name);
+            }
+        },
+    });
     Ok(())
 }
 
@@ -210,52 +211,54 @@ fn edit(ctx: &mut Context, a: EditArgs) -> Result<()> {
     }
     .check()?;
     let done = users::edit(&mut ctx.open_write()?, &a.name, &change)?;
-    let p = &ctx.printer;
     let name = &done.user.user.name;
-    if p.json {
-        p.json(&done.user);
-    } else if done.changed.is_empty() {
-        p.note(format!(
-            "User \"{name}\" already had these values; nothing changed."
-        ));
-    } else {
-        let fields: Vec<&str> = done
-            .changed
-            .keys()
-            .map(|f| super::edit::field_label(f))
-            .collect();
-        p.note(format!("Changed {} of user \"{name}\".", fields.join(", ")));
-        if done.changed.contains_key("privileges") {
-            p.note("Keys bound to the user now allow only what their rules and these privileges both allow.");
-        }
-    }
+    ctx.printer.report(&Shaped {
+        json: &done.user,
+        human: |p: &mut Human<'_>| {
+            if done.changed.is_empty() {
+                p.note(format!(
+                    "User \"{name}\" already had these values; nothing changed."
+                ));
+                return;
+            }
+            let fields: Vec<&str> = done
+                .changed
+                .keys()
+                .map(|f| super::edit::field_label(f))
+                .collect();
+            p.note(format!("Changed {} of user \"{name}\".", fields.join(", ")));
+            if done.changed.contains_key("privileges") {
+                p.note("Keys bound to the user now allow only what their rules and these privileges both allow.");
+            }
+        },
+    });
     Ok(())
 }
 
 fn set_enabled(ctx: &mut Context, a: NamesArgs, enabled: bool) -> Result<()> {
     let verb = if enabled { "Enabled" } else { "Disabled" };
     let outcomes = users::set_enabled(&mut ctx.open_write()?, &a.names, enabled)?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&outcomes);
-        return Ok(());
-    }
-    for o in &outcomes {
-        if o.changed {
-            p.note(format!("{verb} user \"{}\".", o.name));
-            if !enabled && o.keys > 0 {
-                p.warn(format!(
-                    "{} key{} bound to \"{}\" now den{} everything",
-                    o.keys,
-                    if o.keys == 1 { "" } else { "s" },
-                    o.name,
-                    if o.keys == 1 { "ies" } else { "y" }
-                ));
+    ctx.printer.report(&Shaped {
+        json: &outcomes,
+        human: |p: &mut Human<'_>| {
+            for o in &outcomes {
+                if !o.changed {
+                    p.note(format!("User \"{}\" was already {}.", o.name, o.state));
+                    continue;
+                }
+                p.note(format!("{verb} user \"{}\".", o.name));
+                if !enabled && o.keys > 0 {
+                    p.warn(format!(
+                        "{} key{} bound to \"{}\" now den{} everything",
+                        o.keys,
+                        if o.keys == 1 { "" } else { "s" },
+                        o.name,
+                        if o.keys == 1 { "ies" } else { "y" }
+                    ));
+                }
             }
-        } else {
-            p.note(format!("User \"{}\" was already {}.", o.name, o.state));
-        }
-    }
+        },
+    });
     Ok(())
 }
 
@@ -274,12 +277,13 @@ fn remove(ctx: &mut Context, a: NamesArgs) -> Result<()> {
         ctx.confirm("Remove these users?", "keyadm user remove --yes NAME…")?;
     }
     let removed = users::remove(&mut session, &a.names)?;
-    if ctx.printer.json {
-        ctx.printer.json(&removed);
-    } else {
-        for o in &removed {
-            ctx.printer.note(format!("Removed user \"{}\".", o.name));
-        }
-    }
+    ctx.printer.report(&Shaped {
+        json: &removed,
+        human: |p: &mut Human<'_>| {
+            for o in &removed {
+                p.note(format!("Removed user \"{}\".", o.name));
+            }
+        },
+    });
     Ok(())
 }

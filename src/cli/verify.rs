@@ -10,6 +10,7 @@ use clap::Args;
 use zeroize::Zeroizing;
 
 use super::{batch, Context};
+use crate::output::{Human, Report};
 use keyadm::crypto::sign;
 use keyadm::domain::rules;
 use keyadm::domain::verify::{Decision, Reason, Request};
@@ -141,23 +142,27 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     Ok(code)
 }
 
-/// Prints the decision (and flushes it) and gives its exit code.
-fn answer(ctx: &Context, d: &Decision) -> ExitCode {
-    let p = &ctx.printer;
-    if p.json {
-        p.json(d);
-    } else if !p.quiet {
-        let who = d.key.as_ref().map_or(String::new(), |k| {
+/// `-q`: the exit code alone says it.
+impl Report for Decision {
+    fn human(&self, p: &mut Human<'_>) {
+        let who = self.key.as_ref().map_or(String::new(), |k| {
             format!(
                 ": key \"{}\" ({}, {}, org {})",
                 k.name, k.id, k.key_type, k.org
             )
         });
-        match d.reason {
+        match self.reason {
             None => p.line(format!("allowed{who}")),
             Some(r) => p.line(format!("denied ({}){who}: {}", r.as_str(), describe(r))),
         }
     }
+
+    fn quiet(&self, _: &mut Human<'_>) {}
+}
+
+/// Prints the decision (and flushes it) and gives its exit code.
+fn answer(ctx: &Context, d: &Decision) -> ExitCode {
+    ctx.printer.report(d);
     let _ = std::io::stdout().flush();
     if d.allowed {
         ExitCode::SUCCESS

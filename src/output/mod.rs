@@ -1,8 +1,11 @@
 //! The output layer: human text and tables, `--json`, or `-q`. Results go to
 //! stdout; notes and warnings to stderr.
 
+pub mod report;
 pub mod table;
 pub mod time;
+
+pub use report::{Human, Report};
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
@@ -12,35 +15,95 @@ use serde::Serialize;
 
 use crate::cli::ColorChoice;
 
-/// Chooses the form of the output from the global options.
+/// Where colours go, decided once at start-up from `--color`, `NO_COLOR`
+/// and whether stdout and stderr are terminals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colors {
+    /// Colours in the results on stdout (`--color always`, or a terminal
+    /// without `NO_COLOR`).
+    pub stdout: bool,
+    /// Colours in `error:`, `hint:` and `warning:` on stderr.
+    pub stderr: bool,
+    /// Coloured table cells: comfy-table's terminal library drops colours
+    /// under `NO_COLOR` by itself but still writes reset codes, so the cells
+    /// stay plain then, even with `--color always`.
+    pub table_cells: bool,
+    /// Whether stdout is a terminal (tables are fitted to it, or plain).
+    pub stdout_terminal: bool,
+}
+
+impl Colors {
+    pub fn decide(choice: ColorChoice) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stdout_terminal = io::stdout().is_terminal();
+        let on = |terminal: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && terminal,
+        };
+        let stdout = on(stdout_terminal);
+        Colors {
+            stdout,
+            stderr: on(io::stderr().is_terminal()),
+            table_cells: stdout && !no_color,
+            stdout_terminal,
+        }
+    }
+
+    /// The escape codes for `error:`, `hint:` and `warning:` (red, cyan,
+    /// yellow, reset), or empty ones.
+    pub fn stderr_codes(&self) -> StderrCodes {
+        match self.stderr {
+            true => StderrCodes {
+                red: "\x1b[31m",
+                cyan: "\x1b[36m",
+                yellow: "\x1b[33m",
+                reset: "\x1b[0m",
+            },
+            false => StderrCodes::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StderrCodes {
+    pub red: &'static str,
+    pub cyan: &'static str,
+    pub yellow: &'static str,
+    pub reset: &'static str,
+}
+
+/// Chooses the form of the output from the global options: the only writer
+/// of results, notes and warnings.
 #[derive(Debug, Clone)]
 pub struct Printer {
     pub json: bool,
     pub quiet: bool,
-    pub color: bool,
-    /// `--color always`: colours even where stdout or stderr is not a terminal.
-    color_always: bool,
+    pub colors: Colors,
     /// The first failed write to stdout (shared by clones): a result that
     /// did not reach its reader must not end in exit 0.
     stdout_failed: Rc<RefCell<Option<io::Error>>>,
 }
 
 impl Printer {
-    pub fn new(json: bool, quiet: bool, choice: ColorChoice) -> Self {
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && io::stdout().is_terminal()
-            }
-        };
+    pub fn new(json: bool, quiet: bool, colors: Colors) -> Self {
         Printer {
             json,
             quiet,
-            color,
-            color_always: choice == ColorChoice::Always,
+            colors,
             stdout_failed: Rc::default(),
+        }
+    }
+
+    /// Prints a report in the one form the global options chose: `--json`
+    /// (its `Serialize` shape), `-q` (what a script needs), or for people.
+    pub fn report<R: Report + ?Sized>(&self, report: &R) {
+        if self.json {
+            self.json(report);
+        } else if self.quiet {
+            report.quiet(&mut Human::new(self));
+        } else {
+            report.human(&mut Human::new(self));
         }
     }
 
@@ -88,12 +151,14 @@ impl Printer {
 
     /// A warning on stderr; shown even with `-q`.
     pub fn warn(&self, text: impl AsRef<str>) {
-        let prefix = if self.color_always || (self.color && io::stderr().is_terminal()) {
-            "\x1b[33mwarning:\x1b[0m"
-        } else {
-            "warning:"
-        };
-        let _ = writeln!(io::stderr().lock(), "{prefix} {}", text.as_ref());
+        let c = self.colors.stderr_codes();
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{}warning:{} {}",
+            c.yellow,
+            c.reset,
+            text.as_ref()
+        );
     }
 }
 
@@ -132,5 +197,20 @@ impl<'a> KeyJson<'a> {
     pub fn with_value(mut self, value: &'a keyadm::SecretValue) -> Self {
         self.value = Some(value.expose());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_choice_always_and_never_win_over_the_terminal_and_no_color() {
+        let always = Colors::decide(ColorChoice::Always);
+        assert!(always.stdout && always.stderr);
+        assert_eq!(always.stderr_codes().red, "\x1b[31m");
+        let never = Colors::decide(ColorChoice::Never);
+        assert!(!never.stdout && !never.stderr && !never.table_cells);
+        assert_eq!(never.stderr_codes().red, "");
     }
 }

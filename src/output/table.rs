@@ -1,8 +1,6 @@
 //! Tables (comfy-table): fitted to the terminal's width on a terminal,
 //! plain aligned columns when piped.
 
-use std::io::IsTerminal;
-
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Cell, Color, ColumnConstraint, ContentArrangement, Table};
 use unicode_width::UnicodeWidthStr;
@@ -11,10 +9,26 @@ use super::time::TimeFormat;
 use super::Printer;
 use keyadm::domain::key::{Key, KeyState};
 
-/// A table with the house style for where stdout goes.
+/// A table with the house style for where stdout goes (as decided at
+/// start-up: prefer `Printer::table`; this one is for callers without a
+/// printer at hand).
 pub fn new_table(headers: &[&str]) -> Table {
+    styled_table(
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        headers,
+    )
+}
+
+impl Printer {
+    /// A table with the house style for where stdout goes.
+    pub fn table(&self, headers: &[&str]) -> Table {
+        styled_table(self.colors.stdout_terminal, headers)
+    }
+}
+
+fn styled_table(terminal: bool, headers: &[&str]) -> Table {
     let mut t = Table::new();
-    if std::io::stdout().is_terminal() {
+    if terminal {
         t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
             .set_content_arrangement(ContentArrangement::Dynamic);
     } else {
@@ -89,8 +103,8 @@ impl KeyWidths {
 /// broken across lines; the description wraps; when even that does not fit,
 /// the least needed columns are hidden. Returns how many were hidden.
 /// (Piped output is not fitted: it keeps every column on one line.)
-pub fn fit_key_table(table: &mut Table, widths: &KeyWidths) -> usize {
-    if !std::io::stdout().is_terminal() {
+pub fn fit_key_table(p: &Printer, table: &mut Table, widths: &KeyWidths) -> usize {
+    if !p.colors.stdout_terminal {
         return 0;
     }
     let Some(total) = table.width().map(usize::from) else {
@@ -134,9 +148,7 @@ pub fn fit_key_table(table: &mut Table, widths: &KeyWidths) -> usize {
 
 /// A table row from a key's cells, the state coloured when colours are on.
 pub fn cells_row(p: &Printer, cells: [String; 11], state: KeyState) -> Vec<Cell> {
-    // comfy-table's terminal library drops colours under NO_COLOR by itself
-    // but still writes reset codes, so leave the cells plain then.
-    let color = p.color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = p.colors.table_cells;
     cells
         .into_iter()
         .enumerate()
