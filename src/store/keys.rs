@@ -288,7 +288,7 @@ impl Tx<'_> {
             to_json(&k.ips),
             to_json(&k.tags),
         ])?;
-        Ok(())
+        self.sign_key_row(&k.id)
     }
 
     /// Writes every editable property of `k` (not its value).
@@ -315,7 +315,7 @@ impl Tx<'_> {
             k.org,
             k.tenant,
         ])?;
-        Ok(())
+        self.sign_key_row(&k.id)
     }
 
     /// Gives a key a new value; the old one is kept until `previous_until`.
@@ -338,7 +338,7 @@ impl Tx<'_> {
             r.previous_until.map(timestamp),
             timestamp(self.now),
         ])?;
-        Ok(())
+        self.sign_key_row(id)
     }
 
     pub fn delete_key(&self, id: &str) -> Result<()> {

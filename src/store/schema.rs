@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_operators",
         include_str!("migrations/0002_operators.sql"),
     ),
+    (
+        "0004_signed_rows",
+        include_str!("migrations/0004_signed_rows.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -133,6 +137,9 @@ fn after_step(tx: &Connection, step: i64, from: i64, founding: &Founding) -> rus
                  WHERE actor NOT IN (SELECT name FROM users)",
                 [&founding.at],
             )?;
+        }
+        _ if MIGRATIONS[step as usize - 1].0 == "0004_signed_rows" => {
+            crate::store::signing::after_migration(tx, from == 0)?;
         }
         _ => {}
     }
