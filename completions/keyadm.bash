@@ -91,6 +91,9 @@ _keyadm() {
             keyadm,sweep)
                 cmd="keyadm__subcmd__sweep"
                 ;;
+            keyadm,trust)
+                cmd="keyadm__subcmd__trust"
+                ;;
             keyadm,user)
                 cmd="keyadm__subcmd__user"
                 ;;
@@ -211,6 +214,9 @@ _keyadm() {
             keyadm__subcmd__help,sweep)
                 cmd="keyadm__subcmd__help__subcmd__sweep"
                 ;;
+            keyadm__subcmd__help,trust)
+                cmd="keyadm__subcmd__help__subcmd__trust"
+                ;;
             keyadm__subcmd__help,user)
                 cmd="keyadm__subcmd__help__subcmd__user"
                 ;;
@@ -249,6 +255,9 @@ _keyadm() {
                 ;;
             keyadm__subcmd__help__subcmd__org,remove)
                 cmd="keyadm__subcmd__help__subcmd__org__subcmd__remove"
+                ;;
+            keyadm__subcmd__help__subcmd__trust,export)
+                cmd="keyadm__subcmd__help__subcmd__trust__subcmd__export"
                 ;;
             keyadm__subcmd__help__subcmd__user,add)
                 cmd="keyadm__subcmd__help__subcmd__user__subcmd__add"
@@ -319,6 +328,18 @@ _keyadm() {
             keyadm__subcmd__org__subcmd__help,remove)
                 cmd="keyadm__subcmd__org__subcmd__help__subcmd__remove"
                 ;;
+            keyadm__subcmd__trust,export)
+                cmd="keyadm__subcmd__trust__subcmd__export"
+                ;;
+            keyadm__subcmd__trust,help)
+                cmd="keyadm__subcmd__trust__subcmd__help"
+                ;;
+            keyadm__subcmd__trust__subcmd__help,export)
+                cmd="keyadm__subcmd__trust__subcmd__help__subcmd__export"
+                ;;
+            keyadm__subcmd__trust__subcmd__help,help)
+                cmd="keyadm__subcmd__trust__subcmd__help__subcmd__help"
+                ;;
             keyadm__subcmd__user,add)
                 cmd="keyadm__subcmd__user__subcmd__add"
                 ;;
@@ -371,7 +392,7 @@ _keyadm() {
 
     case "${cmd}" in
         keyadm)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan help"
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1379,7 +1400,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help)
-            opts="init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan help"
+            opts="init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1871,6 +1892,34 @@ _keyadm() {
         keyadm__subcmd__help__subcmd__sweep)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__trust)
+            opts="export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__trust__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2882,6 +2931,124 @@ _keyadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyadm__subcmd__trust)
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__trust__subcmd__export)
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__trust__subcmd__help)
+            opts="export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__trust__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__trust__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyadm__subcmd__user)
             opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version add list ls edit enable disable remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3325,7 +3492,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__verify)
-            opts="-y -q -h -V --key-file --origin --ip --method --url --batch --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --key-file --origin --ip --method --url --batch --trust-key --require-trust-key --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3348,6 +3515,10 @@ _keyadm() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

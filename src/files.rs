@@ -107,6 +107,39 @@ pub fn store_trust(path: &Path, file: Option<Facts>, folder: Facts, me: u32) -> 
     None
 }
 
+/// A trust key file (SPEC §5.4): a regular file, the user's own or root's,
+/// writable by nobody else (whoever can change it can make forged rows pass).
+pub fn trust_key_trust(path: &Path, file: Facts, me: u32, regular: bool) -> Option<Distrust> {
+    let shown = path.display();
+    if !regular {
+        return Some(Distrust {
+            what: format!("the trust key {shown} is not a regular file"),
+            fix: "give the file that keyadm trust export wrote".to_string(),
+        });
+    }
+    if file.uid != me && file.uid != 0 {
+        return Some(Distrust {
+            what: format!(
+                "the trust key {shown} belongs to another account (uid {})",
+                file.uid
+            ),
+            fix: format!(
+                "use a trust key file of your own or root's, or as root: chown {me} {shown}"
+            ),
+        });
+    }
+    if file.mode & WRITABLE_BY_OTHERS != 0 {
+        return Some(Distrust {
+            what: format!(
+                "the trust key {shown} may be written by others (mode {:04o})",
+                file.mode & 0o777
+            ),
+            fix: format!("chmod 644 {shown}"),
+        });
+    }
+    None
+}
+
 /// Checks the store at `path` (which may not exist yet) and its folder.
 pub fn check_store(path: &Path) -> Result<()> {
     let me = crate::identity::OsAccount::current().uid;
@@ -149,6 +182,17 @@ mod tests {
         let d = master_key_trust(p, f(OTHER, 0o600), ME).unwrap();
         assert!(d.what.contains("another account"));
         assert!(d.fix.contains("chown"));
+    }
+
+    #[test]
+    fn a_trust_key_must_be_mine_or_roots_and_not_writable_by_others() {
+        let p = Path::new("/t/s.pub");
+        assert_eq!(trust_key_trust(p, f(ME, 0o644), ME, true), None);
+        assert_eq!(trust_key_trust(p, f(0, 0o444), ME, true), None);
+        assert!(trust_key_trust(p, f(OTHER, 0o644), ME, true).is_some());
+        assert!(trust_key_trust(p, f(ME, 0o664), ME, true).is_some());
+        assert!(trust_key_trust(p, f(ME, 0o646), ME, true).is_some());
+        assert!(trust_key_trust(p, f(ME, 0o644), ME, false).is_some());
     }
 
     #[test]

@@ -30,6 +30,7 @@
 //! let at = StoreLocation {
 //!     path: path.clone(),
 //!     master: MasterKeySource::File(dir.path().join("master.key")),
+//!     trust_dir: None, // or where verifiers find the store's public key
 //! };
 //! let me = Identity::new(Some("reports-service".into()), OsAccount::current());
 //! let mut session = Session::open(&at, Open::Write, me, Clock::system())?;

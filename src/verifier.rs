@@ -5,7 +5,7 @@
 //! a key disabled by an administrator is denied within a fraction of a
 //! second, while answers never wait for the store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,7 +23,7 @@ use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::value::{parse_value, value_hash};
 use crate::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request, UserGrant};
 use crate::error::Result;
-use crate::store::{last_use_due, Access, Store};
+use crate::store::{last_use_due, Access, SignatureCache, Store, TrustChoice, TrustKey};
 
 /// How often the worker looks at the store's data version.
 pub const REFRESH_EVERY: Duration = Duration::from_millis(100);
@@ -63,6 +63,7 @@ pub struct Verifier {
     uses: Option<Sender<(String, DateTime<Utc>)>>,
     worker: Option<JoinHandle<()>>,
     record_uses: bool,
+    trusted: bool,
 }
 
 /// A newer snapshot, handed from the worker to the verifier.
@@ -110,6 +111,8 @@ struct Entry {
     last_used: Option<DateTime<Utc>>,
     /// The key's fields of a decision, serialized once: one read per answer.
     json: Box<str>,
+    /// With a trust key: the row, or its user's, is unsigned or badly signed.
+    forged: bool,
 }
 
 /// The key fields of a [`Decision`]'s JSON, in its order.
@@ -159,16 +162,33 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn load(store: &mut Store, now: DateTime<Utc>) -> Result<Snapshot> {
+    fn load(
+        store: &mut Store,
+        now: DateTime<Utc>,
+        trust: Option<&TrustKey>,
+        cache: &mut SignatureCache,
+    ) -> Result<Snapshot> {
         store.read(now, |tx| {
             let mut users: HashMap<(String, String), Arc<UserGrant>> = HashMap::new();
-            tx.each_user_for_verify(|tenant, name, grant| {
-                users.insert((tenant, name), Arc::new(grant));
-            })?;
+            let mut forged_users: HashSet<(String, String)> = HashSet::new();
+            tx.each_user_for_verify(
+                trust.map(|t| (t, &mut *cache)),
+                |tenant, name, grant, forged| {
+                    if forged {
+                        forged_users.insert((tenant.clone(), name.clone()));
+                    }
+                    users.insert((tenant, name), Arc::new(grant));
+                },
+            )?;
             let mut s = Snapshot::default();
             s.current.reserve(tx.count_keys_for_verify()?);
-            tx.each_key_for_verify(|k| {
+            tx.each_key_for_verify(trust.map(|t| (t, &mut *cache)), |k| {
                 let (hash, previous_hash) = (k.hash, k.previous_hash);
+                let forged = k.forged
+                    || k.user.as_ref().is_some_and(|u| {
+                        !forged_users.is_empty()
+                            && forged_users.contains(&(k.tenant.clone(), u.clone()))
+                    });
                 if let Some(h) = previous_hash {
                     s.previous.insert(h, hash);
                 }
@@ -188,6 +208,7 @@ impl Snapshot {
                     hash,
                     Entry {
                         json: IdentityJson::fragment(&identity),
+                        forged,
                         previous_until: k.previous_until,
                         key_type: k.key_type,
                         enabled: k.enabled,
@@ -218,29 +239,50 @@ impl Verifier {
     }
 
     pub fn open_with(path: &Path, options: VerifierOptions) -> Result<Verifier> {
+        Verifier::open_trusted(path, options, &TrustChoice::default())
+    }
+
+    /// Opens the store as `open_with` does, with the trust key `trust`
+    /// finds (SPEC §5.4): then a key whose row is unsigned or badly signed
+    /// is denied, reason `forged`. Each row's signature is checked once,
+    /// when it is loaded; a reload checks only the rows that changed.
+    pub fn open_trusted(
+        path: &Path,
+        options: VerifierOptions,
+        trust: &TrustChoice,
+    ) -> Result<Verifier> {
         let now = Clock::system().now();
         let mut store = if options.record_uses {
             Store::open(path, Access::Existing, now)?
         } else {
             Store::open_read_only(path)?
         };
-        let version = store.read(now, |tx| tx.data_version())?;
-        let snapshot = Snapshot::load(&mut store, now)?;
+        let (version, store_id) = store.read(now, |tx| Ok((tx.data_version()?, tx.store_id()?)))?;
+        let trust = trust.resolve(store_id.as_deref())?;
+        let mut cache = SignatureCache::default();
+        let snapshot = Snapshot::load(&mut store, now, trust.as_ref(), &mut cache)?;
+        let trusted = trust.is_some();
         let fresh = Arc::new(Fresh::default());
         let (tx, rx) = mpsc::channel();
         let worker = {
             let fresh = Arc::clone(&fresh);
             std::thread::Builder::new()
                 .name("keyadm-verifier".into())
-                .spawn(move || work(store, version, &fresh, &rx))?
+                .spawn(move || work(store, version, &fresh, &rx, trust, cache))?
         };
         Ok(Verifier {
+            trusted,
             snapshot,
             fresh,
             uses: Some(tx),
             worker: Some(worker),
             record_uses: options.record_uses,
         })
+    }
+
+    /// Whether rows are checked against a trust key (else a caller warns once).
+    pub fn trusted(&self) -> bool {
+        self.trusted
     }
 
     /// How many key values (current and previous) are loaded.
@@ -304,6 +346,9 @@ impl Verifier {
         let Some(e) = snapshot.current.get_mut(&key_hash) else {
             return (Err(Reason::Unknown), None);
         };
+        if e.forged {
+            return (Err(Reason::Forged), None);
+        }
         let grant = Grant {
             key_type: e.key_type,
             enabled: e.enabled,
@@ -368,6 +413,8 @@ fn work(
     mut version: i64,
     fresh: &Fresh,
     uses: &Receiver<(String, DateTime<Utc>)>,
+    trust: Option<TrustKey>,
+    mut cache: SignatureCache,
 ) {
     let mut pending: Vec<(String, DateTime<Utc>)> = Vec::new();
     loop {
@@ -393,7 +440,7 @@ fn work(
             continue;
         };
         if v != version {
-            if let Ok(s) = Snapshot::load(&mut store, now) {
+            if let Ok(s) = Snapshot::load(&mut store, now, trust.as_ref(), &mut cache) {
                 version = v;
                 let mut slot = fresh.slot.lock().unwrap_or_else(|p| p.into_inner());
                 *slot = Some(s);

@@ -204,9 +204,14 @@ fn keyadm_master_key_carries_the_key_inline() {
     let value = r.stdout.trim().to_string();
     assert!(!r.stderr.contains("master key at"), "{}", r.stderr);
     assert!(!env.master().exists());
+    // No key file is made; only the (public) trust key is published (SPEC §5.4).
+    let config = env.dir.path().join("xdg-config/keyadm");
+    let made: Vec<_> = std::fs::read_dir(&config)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
     assert!(
-        !env.dir.path().join("xdg-config").exists(),
-        "no key file is made"
+        made.iter().all(|n| n == "trust"),
+        "no key file is made: {made:?}"
     );
     let r = run(&["show", "inline", "--value"], &key);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -16,6 +16,7 @@ fn a_key_issued_through_the_library_is_audited_and_verifies() {
     let at = StoreLocation {
         path: env.db(),
         master: MasterKeySource::File(env.master()),
+        trust_dir: None,
     };
     let me = Identity::new(Some("reports-service".into()), OsAccount::current());
     let mut session = Session::open(&at, Open::Write, me, Clock::system()).unwrap();

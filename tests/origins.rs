@@ -184,6 +184,16 @@ fn mapped_ipv4_addresses_are_their_ipv4_client() {
     )
     .unwrap();
     drop(c);
+    // As if a 0.1 keyadm had stored it: unsigned, then signed by the next
+    // command that unlocks the master key (SPEC §5.5).
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute_batch(
+            "UPDATE keys SET row_sig = NULL; UPDATE users SET row_sig = NULL;
+             DELETE FROM meta WHERE name = 'rows_signed'",
+        )
+        .unwrap();
+    env.ok(&["trust", "export"]);
     assert_eq!(reason(&env, &v4, &["--ip", "10.1.1.1"]), Value::Null);
     assert_eq!(reason(&env, &v4, &["--ip", "11.1.1.1"]), "ip_not_allowed");
 }

@@ -214,6 +214,16 @@ fn new_rules_are_capped_at_sixteen_wildcards_but_stored_ones_still_match() {
     )
     .unwrap();
     drop(c);
+    // As if a 0.1 keyadm had stored it: unsigned, then signed by the next
+    // command that unlocks the master key (SPEC §5.5).
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute_batch(
+            "UPDATE keys SET row_sig = NULL; UPDATE users SET row_sig = NULL;
+             DELETE FROM meta WHERE name = 'rows_signed'",
+        )
+        .unwrap();
+    env.ok(&["trust", "export"]);
     let path = format!("/{}", "ab/".repeat(17));
     assert_eq!(reason(&env, &old, &path), Value::Null);
     assert_eq!(reason(&env, &old, "/x"), "rule_not_allowed");

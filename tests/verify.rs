@@ -31,6 +31,17 @@ fn reason(env: &Env, value: &str, extra: &[&str]) -> Value {
 fn sql(env: &Env, statement: &str) {
     let c = rusqlite::Connection::open(env.db()).unwrap();
     c.execute_batch(statement).unwrap();
+    drop(c);
+    // As if a 0.1 keyadm had stored it: unsigned, then signed by the next
+    // command that unlocks the master key (SPEC §5.5).
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute_batch(
+            "UPDATE keys SET row_sig = NULL; UPDATE users SET row_sig = NULL;
+             DELETE FROM meta WHERE name = 'rows_signed'",
+        )
+        .unwrap();
+    env.ok(&["trust", "export"]);
 }
 
 #[test]

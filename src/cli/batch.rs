@@ -110,9 +110,12 @@ fn decide(
     Ok(())
 }
 
-pub fn run(ctx: &mut Context) -> Result<ExitCode> {
+pub fn run(ctx: &mut Context, trust: &keyadm::ops::verify::TrustChoice) -> Result<ExitCode> {
     let path = ctx.store_path()?;
-    let mut verifier = Verifier::open_with(&path, VerifierOptions { record_uses: true })?;
+    let mut verifier = Verifier::open_trusted(&path, VerifierOptions { record_uses: true }, trust)?;
+    if !verifier.trusted() {
+        ctx.printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING);
+    }
     // KEYADM_NOW fixes the time of the whole run; otherwise each line is judged at its own time.
     let fixed = std::env::var_os("KEYADM_NOW").is_some().then(|| ctx.now());
     let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());

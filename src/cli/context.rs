@@ -157,10 +157,36 @@ impl Context {
             .unwrap_or_else(|| DEFAULT_TENANT.to_string())
     }
 
+    /// `$XDG_CONFIG_HOME/keyadm/trust`: where trust keys are published and found.
+    pub fn trust_dir(&self) -> Option<PathBuf> {
+        xdg_dir("XDG_CONFIG_HOME", ".config")
+            .ok()
+            .map(|d| d.join("keyadm/trust"))
+    }
+
+    /// Where verifiers find the trust key (SPEC §5.4): `--trust-key`, then
+    /// `KEYADM_TRUST_KEY`, then the trust folder.
+    pub fn trust_choice(
+        &self,
+        file: Option<PathBuf>,
+        require: bool,
+    ) -> keyadm::ops::verify::TrustChoice {
+        keyadm::ops::verify::TrustChoice {
+            file: file.or_else(|| {
+                std::env::var_os("KEYADM_TRUST_KEY")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            }),
+            dir: self.trust_dir(),
+            require,
+        }
+    }
+
     fn location(&self) -> Result<StoreLocation> {
         Ok(StoreLocation {
             path: self.store_path()?,
             master: self.master_key_source()?,
+            trust_dir: self.trust_dir(),
         })
     }
 

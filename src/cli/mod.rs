@@ -27,6 +27,7 @@ mod show;
 mod sign;
 mod state;
 mod sweep;
+mod trust;
 pub mod usage;
 mod user;
 mod verify;
@@ -157,6 +158,8 @@ pub enum Command {
     CheckSignature(sign::CheckSignatureArgs),
     /// Find key values in files: exit 1 when an active key is found
     Scan(scan::ScanArgs),
+    /// The store's trust key for verifiers: `trust export` prints it
+    Trust(trust::TrustArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -192,6 +195,7 @@ pub fn run(cli: Cli, colors: crate::output::Colors) -> Result<ExitCode> {
         Command::Sign(a) => sign::run_sign(&mut ctx, a),
         Command::CheckSignature(a) => return sign::run_check(&mut ctx, a),
         Command::Scan(a) => return scan::run(&mut ctx, a),
+        Command::Trust(a) => trust::run(&mut ctx, a),
     };
     done?;
     check_stdout(&ctx)?;

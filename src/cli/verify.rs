@@ -39,6 +39,12 @@ pub struct VerifyArgs {
     /// JSON lines on stdin ({"key", "method", "url", "origin", "ip"}), one decision a line on stdout
     #[arg(long)]
     pub batch: bool,
+    /// The store's trust key (from `keyadm trust export`); else KEYADM_TRUST_KEY, else the trust folder
+    #[arg(long, value_name = "FILE")]
+    pub trust_key: Option<PathBuf>,
+    /// Fail (exit 5) when no trust key is found, rather than verify unsigned rows
+    #[arg(long)]
+    pub require_trust_key: bool,
 }
 
 /// The longest first line read as a presented key.
@@ -96,6 +102,7 @@ pub fn describe(reason: Reason) -> &'static str {
         Reason::UserDisabled => "the key's user is disabled or no longer exists",
         Reason::UserLacksPrivilege => "the key's user lacks the privilege for this method and URL",
         Reason::BadRequest => "the request line is not valid",
+        Reason::Forged => "the key's row is not signed by this store's master key (forged or tampered with)",
     }
 }
 
@@ -113,8 +120,9 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     if args.argv_key.is_some() {
         return Err(no_key_in_argv());
     }
+    let trust = ctx.trust_choice(args.trust_key.clone(), args.require_trust_key);
     if args.batch {
-        return batch::run(ctx);
+        return batch::run(ctx, &trust);
     }
     let method = args.method.as_deref().map(sign::method).transpose()?;
     if let Some(u) = &args.url {
@@ -136,9 +144,15 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
         ip: parse_ip(args.ip.as_deref())?,
     };
     let mut code = ExitCode::SUCCESS;
-    keyadm::ops::verify::verify_one(&ctx.store_path()?, &req, &ctx.clock, |d| {
-        code = answer(ctx, d)
-    })?;
+    let printer = &ctx.printer;
+    keyadm::ops::verify::verify_one(
+        &ctx.store_path()?,
+        &req,
+        &ctx.clock,
+        &trust,
+        || printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING),
+        |d| code = answer(ctx, d),
+    )?;
     Ok(code)
 }
 

@@ -172,6 +172,16 @@ impl MasterKey {
         Zeroizing::new(self.mac(b"keyadm audit v1").finalize().into_bytes().into())
     }
 
+    /// The seed of the store's row-signing key pair (SPEC §5.4): HKDF-SHA256
+    /// of the master key, bound to the store ID, so each store has its own.
+    pub(crate) fn row_signing_seed(&self, store_id: &str) -> Zeroizing<[u8; 32]> {
+        let hk = hkdf::Hkdf::<Sha256>::new(Some(b"keyadm row signing v1"), &self.0[..]);
+        let mut seed = Zeroizing::new([0u8; 32]);
+        hk.expand(store_id.as_bytes(), &mut seed[..])
+            .expect("32 bytes is a valid HKDF-SHA256 length");
+        seed
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new_from_slice(&self.0[..]).expect("32-byte key")
     }

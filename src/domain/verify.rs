@@ -57,6 +57,9 @@ pub enum Reason {
     UserLacksPrivilege,
     /// A line of `verify --batch` that is not a valid request.
     BadRequest,
+    /// With a trust key: the key's row (or its user's) is unsigned or
+    /// badly signed, so someone without the master key wrote it.
+    Forged,
 }
 
 impl Reason {
@@ -74,6 +77,7 @@ impl Reason {
             Reason::UserDisabled => "user_disabled",
             Reason::UserLacksPrivilege => "user_lacks_privilege",
             Reason::BadRequest => "bad_request",
+            Reason::Forged => "forged",
         }
     }
 }

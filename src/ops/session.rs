@@ -61,6 +61,9 @@ pub enum Right {
 pub struct StoreLocation {
     pub path: PathBuf,
     pub master: MasterKeySource,
+    /// Where the store's trust key is published on unlock
+    /// (`$XDG_CONFIG_HOME/keyadm/trust`, SPEC §5.4); `None`: nowhere.
+    pub trust_dir: Option<PathBuf>,
 }
 
 /// How a command opens the store.
@@ -300,6 +303,7 @@ fn open_with_master(
         let mut store = Store::open(&at.path, Access::Existing, now)?;
         let master = MasterKey::load(&at.master)?.ok_or_else(|| missing_master(&at.master))?;
         store.unlock(master)?;
+        publish_trust_key(&mut store, at);
         return Ok(store);
     }
     let master = match MasterKey::load(&at.master)? {
@@ -319,7 +323,17 @@ fn open_with_master(
     let mut store = Store::open(&at.path, Access::Create, now)?;
     created.push(Created::Store(at.path.clone()));
     store.unlock(master)?;
+    publish_trust_key(&mut store, at);
     Ok(store)
+}
+
+/// Writes the trust key where verifiers look for it, when it is not there
+/// yet. A failure does not fail the command (`keyadm trust export` prints
+/// the key any time).
+fn publish_trust_key(store: &mut Store, at: &StoreLocation) {
+    if let Some(dir) = &at.trust_dir {
+        let _ = store.publish_trust_key(dir);
+    }
 }
 
 fn missing_master(source: &MasterKeySource) -> Error {

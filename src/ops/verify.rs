@@ -11,14 +11,28 @@ use crate::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request
 use crate::error::Result;
 use crate::store::{last_use_due, Access, Store};
 
+pub use crate::store::{TrustChoice, TrustKey};
+
+/// The warning of a verifier without a trust key (once per process).
+pub const UNTRUSTED_WARNING: &str = "no trust key for this store: forged rows are not detected (pass --trust-key FILE or set KEYADM_TRUST_KEY; keyadm trust export prints it)";
+
+/// `keyadm trust export`: the store's trust key, as its `.pub` file holds it.
+pub fn trust_export(session: &mut crate::ops::session::Session) -> Result<TrustKey> {
+    session.read(|tx| tx.trust_key())
+}
+
 /// Decides `req` against the store at `path`, then records the key's last
 /// use (at most once a minute, never waiting or failing the answer).
 /// `answer` is called with the decision before the use is recorded, so
-/// that the caller can hand it out first.
+/// that the caller can hand it out first. With a trust key (`trust`), the
+/// key's row (and its user's) must be signed, else it is denied `forged`;
+/// without one, `untrusted` is called (the caller warns).
 pub fn verify_one(
     path: &Path,
     req: &Request,
     clock: &Clock,
+    trust: &TrustChoice,
+    untrusted: impl FnOnce(),
     answer: impl FnOnce(&Decision),
 ) -> Result<Decision> {
     let now = clock.now();
@@ -28,17 +42,36 @@ pub fn verify_one(
         return Ok(d);
     }
     let mut store = Store::open(path, Access::Existing, now)?;
+    let store_id = store.read(now, |tx| tx.store_id())?;
+    let trust = trust.resolve(store_id.as_deref())?;
+    if trust.is_none() {
+        untrusted();
+    }
     let found = store.read(now, |tx| {
         let Some((key, is_current)) = tx.find_key_by_hash(&value_hash(req.key))? else {
             return Ok(None);
         };
+        if let Some(t) = &trust {
+            let user_forged = match &key.user {
+                Some(u) => tx.user_exists_unsigned(u, t)?,
+                None => false,
+            };
+            if user_forged || !tx.key_row_signed(&key.id, t)? {
+                return Ok(Some(Err(())));
+            }
+        }
         let user = match &key.user {
             Some(u) => tx.find_user_for_verify(&key.tenant, u)?,
             None => None,
         };
-        Ok(Some((key, is_current, user)))
+        Ok(Some(Ok((key, is_current, user))))
     })?;
-    let Some((key, is_current, user)) = found else {
+    if let Some(Err(())) = found {
+        let d = Decision::deny(Reason::Forged, None);
+        answer(&d);
+        return Ok(d);
+    }
+    let Some(Ok((key, is_current, user))) = found else {
         let d = Decision::deny(Reason::Unknown, None);
         answer(&d);
         return Ok(d);

@@ -359,7 +359,7 @@ impl Tx<'_> {
             to_json(&k.ips),
             to_json(&k.tags),
         ])?;
-        Ok(())
+        self.sign_key_row(&k.id)
     }
 
     /// Writes every editable property of `k` (not its value).
@@ -386,7 +386,7 @@ impl Tx<'_> {
             k.org,
             k.tenant,
         ])?;
-        Ok(())
+        self.sign_key_row(&k.id)
     }
 
     /// Gives a key a new value; the old one is kept until `previous_until`.
@@ -409,7 +409,7 @@ impl Tx<'_> {
             r.previous_until.map(timestamp),
             timestamp(self.now),
         ])?;
-        Ok(())
+        self.sign_key_row(id)
     }
 
     pub fn delete_key(&self, id: &str) -> Result<()> {

@@ -134,6 +134,9 @@ impl Tx<'_> {
                 state.prev_until,
                 state.rotated_at,
             ])?;
+        if changed == 1 {
+            self.sign_key_row(id)?;
+        }
         Ok(changed == 1)
     }
 

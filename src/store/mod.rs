@@ -27,6 +27,7 @@ mod operators;
 mod orgs;
 pub mod schema;
 mod settings;
+mod signing;
 mod users;
 mod verify;
 
@@ -48,6 +49,7 @@ pub use audit_verify::{AuditBreak, ChainHead, ChainVerdict, TimeWarning};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation, ID_PREFIX};
 pub use lifecycle::{NoticeState, ValueState};
 pub use operators::Operator;
+pub use signing::{trust_path, ForgedRow, SignatureCache, TrustChoice, TrustKey};
 pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
 
 /// How long a command waits for another process's write before giving up.
@@ -203,7 +205,7 @@ impl Store {
     pub fn unlock(&mut self, master: MasterKey) -> Result<()> {
         let stored: Option<Vec<u8>> = meta_get(&self.conn, "check")?;
         match stored {
-            Some(check) if master.matches_check(&check) => {}
+            Some(check) if master.matches_check(&check) => self.sign_legacy_rows(&master)?,
             Some(_) => {
                 return Err(Error::environment("the master key does not match this store")
                     .hint("use the master key file created with this store (--master-key-file or KEYADM_MASTER_KEY_FILE)"))

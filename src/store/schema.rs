@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_audit_chains",
         include_str!("migrations/0003_audit_chains.sql"),
     ),
+    (
+        "0004_signed_rows",
+        include_str!("migrations/0004_signed_rows.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -151,6 +155,9 @@ fn after_step(tx: &Connection, step: i64, from: i64, founding: &Founding) -> rus
                 [],
             )?;
             tx.execute("DELETE FROM meta WHERE name = 'audit_head'", [])?;
+        }
+        4 => {
+            crate::store::signing::after_migration(tx, from == 0)?;
         }
         _ => {}
     }

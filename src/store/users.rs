@@ -122,7 +122,7 @@ impl Tx<'_> {
                 privileges_json(u),
                 timestamp(u.created_at),
             ])?;
-        Ok(())
+        self.sign_user_row(&u.name)
     }
 
     /// Writes every changeable field of `u` (found by its name).
@@ -144,7 +144,7 @@ impl Tx<'_> {
                 u.enabled,
                 privileges_json(u),
             ])?;
-        Ok(())
+        self.sign_user_row(&u.name)
     }
 
     /// Removes a user; keys bound to them keep the name (and deny everything).

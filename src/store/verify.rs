@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::signing::{self, SignatureCache, TrustKey};
 use super::{parse_timestamp, schema, timestamp, Store, Tx, BUSY_TIMEOUT};
 use crate::domain::key::KeyType;
 use crate::domain::rules::{FromStored, IpRange, Origin, Rule};
@@ -52,6 +53,8 @@ pub struct VerifyRow {
     pub last_used_at: Option<DateTime<Utc>>,
     pub hash: [u8; 32],
     pub previous_hash: Option<[u8; 32]>,
+    /// With a trust key: the row's signature is missing or wrong.
+    pub forged: bool,
 }
 
 fn hash32(v: Vec<u8>) -> Option<[u8; 32]> {
@@ -114,6 +117,7 @@ fn verify_row(r: &rusqlite::Row) -> rusqlite::Result<Option<VerifyRow>> {
         last_used_at: time(r, col::LAST_USED_AT)?,
         hash,
         previous_hash,
+        forged: false,
     }))
 }
 
@@ -128,14 +132,29 @@ fn privileges(text: &str) -> Vec<Rule> {
 }
 
 impl Tx<'_> {
-    /// Walks every key with its hashes, in no particular order.
-    pub fn each_key_for_verify(&self, mut f: impl FnMut(VerifyRow)) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {} FROM keys", col::SQL))?;
+    /// Walks every key with its hashes, in no particular order. With a
+    /// trust key, each row's signature is checked (once: `cache` remembers
+    /// the good ones across reloads).
+    pub fn each_key_for_verify(
+        &self,
+        mut trust: Option<(&TrustKey, &mut SignatureCache)>,
+        mut f: impl FnMut(VerifyRow),
+    ) -> Result<()> {
+        let sql = match trust {
+            None => format!("SELECT {} FROM keys", col::SQL),
+            Some(_) => format!(
+                "SELECT {}, {}, row_sig FROM keys",
+                col::SQL,
+                signing::KEY_SIGNED
+            ),
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            if let Some(row) = verify_row(r)? {
+            if let Some(mut row) = verify_row(r)? {
+                if let Some((t, cache)) = trust.as_mut() {
+                    row.forged = !signing::key_row_verifies(t, cache, r, col::COUNT)?;
+                }
                 f(row);
             }
         }
@@ -165,13 +184,29 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    /// Every user's standing, as `(tenant, name, grant)`.
-    pub fn each_user_for_verify(&self, mut f: impl FnMut(String, String, UserGrant)) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT tenant, name, enabled, privileges FROM users")?;
+    /// Every user's standing, as `(tenant, name, grant, forged)`; `forged`
+    /// only with a trust key, when the row's signature is missing or wrong.
+    pub fn each_user_for_verify(
+        &self,
+        mut trust: Option<(&TrustKey, &mut SignatureCache)>,
+        mut f: impl FnMut(String, String, UserGrant, bool),
+    ) -> Result<()> {
+        // The signed columns only with a trust key: a verifier also reads
+        // an older schema that has none (SPEC §5.5).
+        let sql = match trust {
+            None => "SELECT tenant, name, enabled, privileges FROM users".to_string(),
+            Some(_) => format!(
+                "SELECT tenant, name, enabled, privileges, {}, row_sig FROM users",
+                signing::USER_SIGNED
+            ),
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
+            let forged = match trust.as_mut() {
+                Some((t, cache)) => !signing::user_row_verifies(t, cache, r, 4)?,
+                None => false,
+            };
             f(
                 r.get("tenant")?,
                 r.get("name")?,
@@ -179,6 +214,7 @@ impl Tx<'_> {
                     enabled: r.get("enabled")?,
                     privileges: privileges(&r.get::<_, String>("privileges")?),
                 },
+                forged,
             );
         }
         Ok(())

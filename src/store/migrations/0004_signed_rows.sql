@@ -1,0 +1,9 @@
+-- keyadm 0.2: signed rows (SPEC §5.4). Each key and user row carries a
+-- row version (incremented on each change) and an Ed25519 signature, by a
+-- key derived from the master key, over its policy fields and that
+-- version. 0.1 rows are signed by the first command that unlocks the
+-- master key (SPEC §5.5); the store ID is written after this step.
+ALTER TABLE keys ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE keys ADD COLUMN row_sig BLOB;
+ALTER TABLE users ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN row_sig BLOB;
