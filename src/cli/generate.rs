@@ -13,21 +13,7 @@ use keyadm::domain::key_spec::parse_user_binding;
 use keyadm::ops::keys;
 use keyadm::{Error, Result, SecretValue};
 
-// `import` (another engineer's file, until it calls the library itself)
-// names these here.
-pub use keyadm::domain::key_spec::{parse_list, parse_tags, KeySpec};
-pub use keyadm::ops::keys::Imported;
-
-/// A thin shim for `import`: the library's [`keys::issue`].
-pub fn issue_with(
-    tx: &keyadm::ops::Tx,
-    spec: &KeySpec,
-    actor: &str,
-    confined: bool,
-    imported: Option<Imported>,
-) -> Result<(Key, SecretValue)> {
-    keys::issue(tx, spec, actor, confined, imported)
-}
+use keyadm::domain::key_spec::{parse_list, parse_tags, KeySpec};
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {

@@ -10,14 +10,11 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::generate::{issue_with, Imported, KeySpec};
 use super::Context;
-use keyadm::domain::expiry::Expiry;
 use keyadm::domain::import_file::{check_row, ColumnKind, ImportReader, ImportRow};
-use keyadm::domain::org::{org_not_found, tenant_of};
 use keyadm::domain::value::redact_values;
+use keyadm::ops::import;
 use keyadm::ops::Right;
-use keyadm::store::Tx;
 use keyadm::{Error, Key, MasterKey, Result, Store};
 
 #[derive(Args, Debug)]
@@ -138,51 +135,21 @@ impl Columns {
     }
 }
 
-/// Issues one checked row in `tx`: its organization (the row's, else
-/// `--org`, else the actor's; another tenant's is "not found"), the value
-/// not already in this store, then the rules of `generate`.
-fn issue_row(ctx: &Context, tx: &Tx, actor: &str, row: ImportRow) -> Result<(Key, Option<String>)> {
-    let org = row.resolve_org(&ctx.org())?;
-    if ctx.confined_tenant().is_some_and(|t| t != tenant_of(&org)) {
-        return Err(org_not_found(&org));
-    }
-    keyadm::ops::keys::refuse_value_held(tx, ctx.confined_tenant(), &row.value)?;
-    let expires = match row.expires_at {
-        Some(t) => Some(Expiry::At(t)),
-        None if row.key_type.takes_expiry() => Some(Expiry::Never),
-        None => None,
-    };
-    let spec = KeySpec {
-        name: row.name,
-        key_type: row.key_type,
-        description: row.description,
-        expires,
-        rules: row.rules,
-        origins: row.origins,
-        ips: row.ips,
-        tags: row.tags,
-        rotate_every: row.rotate_every,
-        org,
-        user: row.user,
-        show_once: row.show_once,
-    };
-    spec.check_type_rules()?;
-    let original_id = row.id.clone();
-    let (key, _) = issue_with(
-        tx,
-        &spec,
+/// One row through the library's import step, as this actor.
+fn issue_row(
+    ctx: &Context,
+    tx: &keyadm::ops::Tx,
+    actor: &str,
+    row: ImportRow,
+) -> Result<(Key, Option<String>)> {
+    let default_org = ctx.org();
+    let who = import::Importer {
+        tenant: ctx.confined_tenant(),
+        default_org: &default_org,
         actor,
-        ctx.confined_tenant().is_some(),
-        Some(Imported {
-            id: row.id,
-            value: row.value,
-            enabled: row.enabled,
-            disabled_reason: row.disabled_reason,
-            created_at: row.created_at.unwrap_or_else(|| ctx.now()),
-            created_by: row.created_by.unwrap_or_else(|| ctx.actor()),
-        }),
-    )?;
-    Ok((key, original_id))
+        now: ctx.now(),
+    };
+    import::issue_row(tx, &who, row)
 }
 
 pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod handover;
+pub mod import;
 pub mod key_changes;
 pub mod keys;
 pub mod lifecycle;
