@@ -107,6 +107,8 @@ pub struct Tx<'a> {
     /// Set by a change that drops sealed bytes (delete, rotate, undo): the
     /// WAL, which still holds the old pages, is emptied after the commit.
     dropped_secrets: std::cell::Cell<bool>,
+    /// The row signing key and store ID, derived on first use.
+    row_signer: std::cell::OnceCell<(ed25519_dalek::SigningKey, String)>,
 }
 
 impl Store {
@@ -236,6 +238,7 @@ impl Store {
             author: &self.author,
             now,
             dropped_secrets: std::cell::Cell::new(false),
+            row_signer: std::cell::OnceCell::new(),
         };
         let out = f(&view)?;
         let dropped = view.dropped_secrets.get();
@@ -265,6 +268,7 @@ impl Store {
             author: &self.author,
             now,
             dropped_secrets: std::cell::Cell::new(false),
+            row_signer: std::cell::OnceCell::new(),
         };
         let out = f(&view);
         tx.rollback()?;
@@ -317,6 +321,7 @@ impl Store {
             author: &self.author,
             now,
             dropped_secrets: std::cell::Cell::new(false),
+            row_signer: std::cell::OnceCell::new(),
         };
         f(&view)
     }

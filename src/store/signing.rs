@@ -311,18 +311,24 @@ impl Tx<'_> {
     /// The signing key, when the master key is loaded (every command that
     /// changes rows loads it; a row changed without it keeps its old
     /// signature, which no longer verifies).
-    fn row_signer_if_unlocked(&self) -> Result<Option<(SigningKey, String)>> {
+    fn row_signer_if_unlocked(&self) -> Result<Option<&(SigningKey, String)>> {
         if self.master.is_none() {
             return Ok(None);
         }
         self.row_signer().map(Some)
     }
 
-    fn row_signer(&self) -> Result<(SigningKey, String)> {
+    /// Derived once per transaction (a rotation of 300 keys signs 300 rows).
+    fn row_signer(&self) -> Result<&(SigningKey, String)> {
+        if let Some(s) = self.row_signer.get() {
+            return Ok(s);
+        }
         let master = self.master()?;
         let id =
             store_id(self.conn)?.ok_or_else(|| Error::environment("the store has no store ID"))?;
-        Ok((signing_key(master, &id), id))
+        Ok(self
+            .row_signer
+            .get_or_init(|| (signing_key(master, &id), id)))
     }
 
     /// After a change to key `id`: a new row version, signed.
@@ -333,7 +339,7 @@ impl Tx<'_> {
         self.conn
             .prepare_cached("UPDATE keys SET row_version = row_version + 1 WHERE id = ?1")?
             .execute([id])?;
-        sign_key_in(self.conn, &sk, &store, id)
+        sign_key_in(self.conn, sk, store, id)
     }
 
     /// After a change to user `name`: a new row version, signed.
@@ -344,7 +350,7 @@ impl Tx<'_> {
         self.conn
             .prepare_cached("UPDATE users SET row_version = row_version + 1 WHERE name = ?1")?
             .execute([name])?;
-        sign_user_in(self.conn, &sk, &store, name)
+        sign_user_in(self.conn, sk, store, name)
     }
 
     /// The store ID (`None` before the 0.2 schema).
@@ -356,7 +362,7 @@ impl Tx<'_> {
     pub fn trust_key(&self) -> Result<TrustKey> {
         let (sk, store_id) = self.row_signer()?;
         Ok(TrustKey {
-            store_id,
+            store_id: store_id.clone(),
             key: sk.verifying_key(),
         })
     }
