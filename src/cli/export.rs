@@ -38,29 +38,7 @@ pub struct ExportArgs {
     pub filter: FilterArgs,
 }
 
-/// The CSV columns, in order; `import` reads the same names.
-pub const CSV_HEADERS: [&str; 20] = [
-    "id",
-    "name",
-    "type",
-    "state",
-    "enabled",
-    "disabled_reason",
-    "org",
-    "tenant",
-    "description",
-    "created_at",
-    "created_by",
-    "expires_at",
-    "key",
-    "user",
-    "rules",
-    "origins",
-    "ips",
-    "tags",
-    "rotate_every",
-    "last_used_at",
-];
+use keyadm::domain::import_file::CSV_HEADERS;
 
 /// How lists (rules, origins, addresses, tags) are joined in one CSV cell.
 pub const LIST_SEPARATOR: &str = "; ";

@@ -884,6 +884,30 @@ pub fn undefuse(cell: &str) -> &str {
     }
 }
 
+/// The CSV columns, in order; what `export` writes and `import` reads.
+pub const CSV_HEADERS: [&str; 20] = [
+    "id",
+    "name",
+    "type",
+    "state",
+    "enabled",
+    "disabled_reason",
+    "org",
+    "tenant",
+    "description",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "key",
+    "user",
+    "rules",
+    "origins",
+    "ips",
+    "tags",
+    "rotate_every",
+    "last_used_at",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -976,28 +1000,7 @@ mod tests {
         assert_eq!(column_kind(Format::KeyadmJson, "key"), Checked);
         assert_eq!(column_kind(Format::KeyadmCsv, "key"), Honoured);
         // Every column an export writes is in the table.
-        for h in [
-            "id",
-            "name",
-            "type",
-            "state",
-            "enabled",
-            "disabled_reason",
-            "org",
-            "tenant",
-            "description",
-            "created_at",
-            "created_by",
-            "expires_at",
-            "key",
-            "user",
-            "rules",
-            "origins",
-            "ips",
-            "tags",
-            "rotate_every",
-            "last_used_at",
-        ] {
+        for h in CSV_HEADERS {
             assert_ne!(
                 column_kind(Format::KeyadmCsv, h),
                 ColumnKind::Unknown,

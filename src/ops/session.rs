@@ -272,9 +272,7 @@ impl Session {
         let now = self.clock.now();
         self.store.write(now, f)
     }
-}
 
-impl Session {
     /// Runs `f` as `write` does, and rolls everything back (a dry run that
     /// goes through every check of the real change).
     pub fn write_rolled_back<T>(

@@ -232,14 +232,7 @@ impl Store {
     /// returns `Ok`, rolled back (nothing happened) when it returns `Err`.
     pub fn write<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
-        let view = Tx {
-            conn: &tx,
-            master: self.master.as_ref(),
-            author: &self.author,
-            now,
-            dropped_secrets: std::cell::Cell::new(false),
-            row_signer: std::cell::OnceCell::new(),
-        };
+        let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
         let out = f(&view)?;
         let dropped = view.dropped_secrets.get();
         tx.commit()?;
@@ -262,14 +255,7 @@ impl Store {
     ) -> Result<T> {
         self.conn.execute_batch("PRAGMA cache_spill = OFF")?;
         let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
-        let view = Tx {
-            conn: &tx,
-            master: self.master.as_ref(),
-            author: &self.author,
-            now,
-            dropped_secrets: std::cell::Cell::new(false),
-            row_signer: std::cell::OnceCell::new(),
-        };
+        let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
         let out = f(&view);
         tx.rollback()?;
         out
@@ -315,14 +301,7 @@ impl Store {
     /// Runs `f` against a consistent snapshot, without taking the write lock.
     pub fn read<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Deferred)?;
-        let view = Tx {
-            conn: &tx,
-            master: self.master.as_ref(),
-            author: &self.author,
-            now,
-            dropped_secrets: std::cell::Cell::new(false),
-            row_signer: std::cell::OnceCell::new(),
-        };
+        let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
         f(&view)
     }
 }
@@ -371,6 +350,22 @@ pub(crate) fn parse_timestamp(s: &str) -> rusqlite::Result<DateTime<Utc>> {
 }
 
 impl<'a> Tx<'a> {
+    fn new(
+        conn: &'a Connection,
+        master: Option<&'a MasterKey>,
+        author: &'a Author,
+        now: DateTime<Utc>,
+    ) -> Tx<'a> {
+        Tx {
+            conn,
+            master,
+            author,
+            now,
+            dropped_secrets: std::cell::Cell::new(false),
+            row_signer: std::cell::OnceCell::new(),
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.now
     }
