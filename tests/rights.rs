@@ -324,3 +324,28 @@ fn without_user_or_logname_the_actor_is_the_login_name_of_the_process() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(env.show("a")["created_by"], me.as_str());
 }
+
+/// `operator add|remove|list`: each documented refusal, with its exit code,
+/// and nothing changed.
+#[test]
+fn operator_commands_refuse_what_would_break_the_store() {
+    let env = setup();
+    let before = env.ok(&["operator", "list", "--json"]);
+    // A registered user's name cannot be an operator's.
+    let err = env.fails_as("tester", &["operator", "add", "alice"], 4);
+    assert!(err.contains("registered user"), "{err}");
+    // No such operator.
+    env.fails_as("tester", &["operator", "remove", "nobody-here"], 3);
+    // The last operator stays.
+    let me = env.ok(&["operator", "list", "-q"]).trim().to_string();
+    let err = env.fails_as("tester", &["operator", "remove", &me], 4);
+    assert!(err.contains("only operator"), "{err}");
+    // Only an operator changes them (a tenant admin may not).
+    env.fails_as("alice", &["operator", "add", "x"], 4);
+    assert_eq!(env.ok(&["operator", "list", "--json"]), before);
+    // Adding is idempotent; removing an added one works.
+    env.ok(&["operator", "add", "cron"]);
+    assert!(env.ok(&["operator", "add", "cron"]).is_empty());
+    env.ok(&["operator", "remove", "cron"]);
+    assert_eq!(env.ok(&["operator", "list", "--json"]), before);
+}
