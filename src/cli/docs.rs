@@ -1,6 +1,6 @@
 //! `keyadm completions SHELL`, and the internal `keyadm __generate-docs DIR`
 //! that writes `completions/` and `man/` from the clap definitions (the
-//! committed copies are checked by `tests/docs.rs`).
+//! committed copies are checked by `tests/it/docs.rs`).
 
 use std::fs;
 use std::io::Write;
