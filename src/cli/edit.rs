@@ -20,7 +20,7 @@ pub struct EditArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// A new description ('' clears it)
-    #[arg(long, short = 'd', value_name = "TEXT")]
+    #[arg(long, short = 'd', value_name = "TEXT", allow_hyphen_values = true)]
     pub description: Option<String>,
     /// A new expiry: a date, date and time, RFC 3339, a duration from now, or never
     #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]

