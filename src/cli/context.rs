@@ -281,14 +281,18 @@ impl Context {
             ))
             .hint(format!("pass --yes to confirm: {flag_hint}")));
         }
-        let yes = dialoguer::Confirm::new()
-            .with_prompt(question)
-            .default(false)
-            .interact_opt()
-            .map_err(|e| Error::cancelled(format!("cancelled ({e}); nothing was changed")))?;
+        let yes = super::prompt::guarded_opt(|| {
+            dialoguer::Confirm::new()
+                .with_prompt(question)
+                .default(false)
+                .interact_opt()
+        })?;
         match yes {
-            Some(true) => Ok(()),
-            _ => Err(Error::cancelled("cancelled; nothing was changed")),
+            true => Ok(()),
+            false => Err(
+                Error::cancelled("cancelled (answered no); nothing was changed")
+                    .hint(format!("to go ahead without the question: {flag_hint}")),
+            ),
         }
     }
 }

@@ -130,23 +130,38 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
         .hint(hint));
     }
     if key.show_once {
-        confirm_stored(ctx)?;
+        confirm_stored(ctx, key)?;
     }
     Ok(())
 }
 
 /// A show-once value is gone when the command ends, so a person at a
 /// terminal confirms they have stored it (`--yes` or no terminal: no question).
-fn confirm_stored(ctx: &Context) -> Result<()> {
+/// Ctrl-C or Esc here is exit 6, though the key exists: the person did not
+/// say they stored the value, and the error says how to give it a new one.
+fn confirm_stored(ctx: &Context, key: &Key) -> Result<()> {
     if ctx.global.yes || !ctx.interactive() {
         return Ok(());
     }
     loop {
-        let stored = dialoguer::Confirm::new()
-            .with_prompt("Have you stored the value? It cannot be shown again")
-            .default(false)
-            .interact()
-            .map_err(|e| Error::environment(format!("cannot read the answer: {e}")))?;
+        let stored = super::prompt::guarded_opt(|| {
+            dialoguer::Confirm::new()
+                .with_prompt("Have you stored the value? It cannot be shown again")
+                .default(false)
+                .interact_opt()
+        })
+        .map_err(|e| {
+            Error::cancelled(format!(
+                "{}; the key \"{}\" (ID {}) was generated and its value shown, but it is not stored anywhere",
+                e.message().what.replace("; nothing was changed", ""),
+                key.name,
+                key.id
+            ))
+            .hint(format!(
+                "if you did not store the value, give the key a new one: keyadm rotate {}",
+                key.id
+            ))
+        })?;
         if stored {
             return Ok(());
         }

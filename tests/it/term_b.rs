@@ -73,3 +73,88 @@ fn free_text_starting_with_a_dash_is_a_value() {
     let list = env.ok(&["user", "list", "--search", "-Bob"]);
     assert!(list.contains("bob"), "{list}");
 }
+
+// Item 17: every way out of a prompt is exit 6, "cancelled" (SPEC §5.9),
+// through a real pseudo-terminal.
+mod cancel {
+    use super::*;
+    use crate::prompts::{have_script, Pty};
+
+    const CTRL_C: &str = "\x03";
+    const ESC: &str = "\x1b";
+
+    fn cancelled(t: Pty, what: &str) -> String {
+        let (code, screen) = t.finish();
+        assert_eq!(code, 6, "{what}: {screen}");
+        assert!(screen.contains("error: cancelled"), "{what}: {screen}");
+        assert!(screen.contains("hint: "), "{what}: {screen}");
+        screen
+    }
+
+    #[test]
+    fn ctrl_c_and_esc_in_the_guided_generate_are_exit_6_and_create_nothing() {
+        if !have_script() {
+            return;
+        }
+        let env = Env::at(T0);
+        let mut t = Pty::spawn(&env, &["generate"], &[]);
+        t.answer("Name", CTRL_C);
+        cancelled(t, "Ctrl-C in a text field");
+        let mut t = Pty::spawn(&env, &["generate"], &[]);
+        t.answer("Name", "reports\r");
+        t.answer("desktop", ESC);
+        cancelled(t, "Esc in a choice");
+        let mut t = Pty::spawn(&env, &["generate"], &[]);
+        t.answer("Name", "reports\r");
+        t.answer("desktop", CTRL_C);
+        cancelled(t, "Ctrl-C in a choice");
+        assert!(!env.db().exists(), "nothing was created");
+    }
+
+    #[test]
+    fn ctrl_c_in_the_guided_edit_changes_nothing() {
+        if !have_script() {
+            return;
+        }
+        let env = Env::at(T0);
+        env.generate("billing", &["--description", "old"]);
+        let mut t = Pty::spawn(&env, &["edit", "billing"], &[]);
+        t.answer("Name", "\r");
+        t.answer("Description", CTRL_C);
+        cancelled(t, "edit");
+        assert_eq!(env.show("billing")["description"], "old");
+    }
+
+    #[test]
+    fn confirmations_answered_by_esc_or_ctrl_c_are_exit_6() {
+        if !have_script() {
+            return;
+        }
+        let env = Env::at(T0);
+        env.generate("old", &[]);
+        env.ok(&["disable", "old"]);
+        for keys in [ESC, CTRL_C, "n"] {
+            let mut t = Pty::spawn(&env, &["delete", "old"], &[]);
+            t.answer("Delete 1 key permanently?", keys);
+            cancelled(t, &format!("delete, {keys:?}"));
+            env.show("old");
+        }
+        env.generate("agents", &["--type", "internal"]);
+        let mut t = Pty::spawn(&env, &["disable", "agents"], &[]);
+        t.answer("Disable the last enabled internal key?", CTRL_C);
+        cancelled(t, "disable");
+        assert_eq!(env.show("agents")["enabled"], true);
+    }
+
+    #[test]
+    fn ctrl_c_at_the_show_once_question_is_exit_6_and_says_how_to_rotate() {
+        if !have_script() {
+            return;
+        }
+        let env = Env::at(T0);
+        let mut t = Pty::spawn(&env, &["generate", "once", "--show-once"], &[]);
+        t.answer("Have you stored the value?", CTRL_C);
+        let screen = cancelled(t, "show-once");
+        assert!(screen.contains("keyadm rotate"), "{screen}");
+    }
+}
