@@ -158,3 +158,48 @@ mod cancel {
         assert!(screen.contains("keyadm rotate"), "{screen}");
     }
 }
+
+// Item 19: an --exec that cannot run is exit 2 before anything happens.
+#[test]
+fn an_exec_command_that_cannot_run_is_exit_2_up_front() {
+    let env = Env::at(T0);
+    let value = env.generate("soon", &["--expires", "5d"]);
+    let not_executable = env.dir.path().join("hook.sh");
+    std::fs::write(&not_executable, "#!/bin/sh\nexit 0\n").unwrap();
+    let folder = env.dir.path().to_str().unwrap().to_string();
+    let cases: [(&str, &str); 5] = [
+        ("/no/such/program", "does not exist"),
+        ("keyadm-no-such-hook", "not found on PATH"),
+        (not_executable.to_str().unwrap(), "not executable"),
+        (&folder, "is a folder"),
+        ("echo \"unterminated", "shell syntax"),
+    ];
+    for (cmd, says) in cases {
+        for args in [
+            vec!["notify", "--exec", cmd],
+            vec!["notify", "--dry-run", "--exec", cmd],
+            vec!["rotate", "soon", "--exec", cmd],
+            vec!["rotate", "--due", "--exec", cmd],
+        ] {
+            let err = env.fails(&args, 2);
+            assert_error_form(&err);
+            assert!(err.contains(says), "{args:?}: {err}");
+        }
+    }
+    assert_eq!(
+        env.ok(&["show", "soon", "--value"]).trim(),
+        value,
+        "nothing rotated"
+    );
+    // A program on PATH, a builtin, an executable path and a command line run.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&not_executable, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for cmd in [
+        "true",
+        ":",
+        not_executable.to_str().unwrap(),
+        "cat > /dev/null",
+    ] {
+        env.ok(&["notify", "--dry-run", "--exec", cmd]);
+    }
+}
