@@ -5,7 +5,7 @@ use clap::Args;
 use super::Context;
 use crate::output::report::Shaped;
 use crate::output::{Human, KeyJson};
-use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
+use keyadm::domain::expiry::{format_duration, parse_duration};
 use keyadm::domain::key::{validate_description, validate_name};
 use keyadm::domain::key_spec::{parse_list, parse_tags, parse_user_binding};
 use keyadm::ops::key_changes::{self, Edited, KeyChanges};
@@ -108,7 +108,7 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<KeyChanges> {
         expires: a
             .expires
             .as_deref()
-            .map(|e| parse_expiry(e, ctx.now()))
+            .map(|e| ctx.parse_expiry(e))
             .transpose()?,
         tags: parse_tags(&a.tag)?,
         untags: a.untag.clone(),
@@ -151,7 +151,7 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
             org: ctx.global.org.as_deref(),
         };
         let key = keys::find(&mut session, scope, &args.key)?;
-        args = super::prompt::edit_form(&key, ctx.now())?;
+        args = super::prompt::edit_form(&key, ctx.now(), ctx.date_input())?;
         if args.is_empty() {
             ctx.printer
                 .note(format!("Key \"{}\" is unchanged.", key.name));

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Context, KEY_TYPES};
 use crate::output::time::TimeFormat;
 use crate::output::{Human, KeyJson, Report};
-use keyadm::domain::expiry::{parse_duration, parse_expiry};
+use keyadm::domain::expiry::parse_duration;
 use keyadm::domain::key::{validate_description, validate_name, Key};
 use keyadm::domain::key_spec::parse_user_binding;
 use keyadm::ops::keys;
@@ -68,7 +68,7 @@ impl GenerateArgs {
             expires: self
                 .expires
                 .as_deref()
-                .map(|e| parse_expiry(e, ctx.now()))
+                .map(|e| ctx.parse_expiry(e))
                 .transpose()?,
             rules: parse_list(&self.allow)?,
             origins: parse_list(&self.origin)?,

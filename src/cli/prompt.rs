@@ -8,7 +8,7 @@ use dialoguer::{Confirm, FuzzySelect, Input, Select};
 use super::edit::EditArgs;
 use super::generate::GenerateArgs;
 use super::Context;
-use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
+use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry_in, DateInput};
 use keyadm::domain::key::{validate_description, validate_name, validate_tag, Key, KeyType};
 use keyadm::domain::key_spec::{check_type_rules, parse_list, Given};
 use keyadm::domain::org::{is_within, tenant_of};
@@ -176,6 +176,7 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
     args.description = Some(description);
     if key_type.takes_expiry() {
         let now = ctx.now();
+        let how = ctx.date_input();
         let expires = ask(
             "Expires (90d, 2027-01-31, 2027-01-31T17:00, never; empty: the store's default)",
             args.expires.as_deref().unwrap_or(""),
@@ -183,7 +184,7 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
                 if s.is_empty() {
                     return Ok(());
                 }
-                parse_expiry(s, now)
+                parse_expiry_in(s, now, &how)
                     .map(|_| ())
                     .map_err(|e| e.message().what.clone())
             },
@@ -413,7 +414,11 @@ fn joined(list: &[impl ToString], separator: &str) -> String {
 
 /// Asks for every property of `key`, prefilled with today's values, and
 /// turns the answers into the options of `edit`.
-pub fn edit_form(key: &Key, now: chrono::DateTime<chrono::Utc>) -> Result<EditArgs> {
+pub fn edit_form(
+    key: &Key,
+    now: chrono::DateTime<chrono::Utc>,
+    how: DateInput,
+) -> Result<EditArgs> {
     let mut args = EditArgs {
         key: key.id.clone(),
         ..EditArgs::default()
@@ -439,7 +444,7 @@ pub fn edit_form(key: &Key, now: chrono::DateTime<chrono::Utc>) -> Result<EditAr
                 if s == unchanged {
                     return Ok(());
                 }
-                parse_expiry(s, now)
+                parse_expiry_in(s, now, &how)
                     .map(|_| ())
                     .map_err(|e| e.message().what.clone())
             },

@@ -203,3 +203,82 @@ fn an_exec_command_that_cannot_run_is_exit_2_up_front() {
         env.ok(&["notify", "--dry-run", "--exec", cmd]);
     }
 }
+
+// Item 18: dates in the display format's form; ambiguous slash dates only
+// with --date-format on the same command line; RFC 3339 without seconds.
+#[test]
+fn expiries_take_the_display_formats_form_and_refuse_ambiguous_slash_dates() {
+    let env = Env::at(T0);
+    let expires = |name: &str| env.show(name)["expires_at"].as_str().unwrap().to_string();
+    // ISO store: a slash date is refused with a hint to say the format.
+    let err = env.fails(&["generate", "a", "--expires", "12/31/2027"], 2);
+    assert_error_form(&err);
+    assert!(err.contains("--date-format us"), "{err}");
+    env.ok(&[
+        "generate",
+        "a",
+        "-q",
+        "--expires",
+        "12/31/2027",
+        "--date-format",
+        "us",
+    ]);
+    assert_eq!(expires("a"), "2027-12-31T23:59:59Z");
+    env.ok(&["generate", "b", "-q", "--expires", "2027-01-31T17:00Z"]);
+    assert_eq!(expires("b"), "2027-01-31T17:00:00Z");
+    env.ok(&["generate", "c", "-q", "--expires", "2027-01-31T17:00+02:00"]);
+    assert_eq!(expires("c"), "2027-01-31T15:00:00Z");
+
+    env.ok(&["config", "set", "date-format", "eu"]);
+    env.ok(&["edit", "a", "--expires", "31/12/2028"]);
+    assert_eq!(expires("a"), "2028-12-31T23:59:59Z");
+    env.ok(&["edit", "a", "--expires", "31/12/2028 17:00"]);
+    assert_eq!(expires("a"), "2028-12-31T17:00:00Z");
+    // Day and month both ≤ 12: the store's setting must not decide.
+    let err = env.fails(&["edit", "a", "--expires", "05/06/2027"], 2);
+    assert_error_form(&err);
+    assert!(
+        err.contains("ambiguous") && err.contains("2027-06-05"),
+        "{err}"
+    );
+    let r = env
+        .cmd()
+        .env("KEYADM_DATE_FORMAT", "eu")
+        .args(["edit", "a", "--expires", "05/06/2027"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(2),
+        "the environment is not the command line"
+    );
+    assert_eq!(expires("a"), "2028-12-31T17:00:00Z", "nothing changed");
+    env.ok(&[
+        "edit",
+        "a",
+        "--expires",
+        "05/06/2027",
+        "--date-format",
+        "eu",
+    ]);
+    assert_eq!(expires("a"), "2027-06-05T23:59:59Z");
+    env.ok(&[
+        "edit",
+        "a",
+        "--expires",
+        "05/06/2027",
+        "--date-format",
+        "us",
+    ]);
+    assert_eq!(expires("a"), "2027-05-06T23:59:59Z");
+    // ISO always works; a US date under eu does not.
+    env.ok(&["edit", "a", "--expires", "2027-12-31"]);
+    env.fails(&["edit", "a", "--expires", "12/31/2027"], 2);
+
+    env.ok(&["config", "set", "date-format", "us"]);
+    env.ok(&["edit", "b", "--expires", "12/31/2027 5:00 PM"]);
+    assert_eq!(expires("b"), "2027-12-31T17:00:00Z");
+    env.ok(&["disable", "b"]);
+    env.ok(&["enable", "b", "--expires", "12/30/2027"]);
+    assert_eq!(expires("b"), "2027-12-30T23:59:59Z");
+}
