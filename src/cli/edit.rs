@@ -6,7 +6,7 @@ use super::Context;
 use crate::output::report::Shaped;
 use crate::output::{Human, KeyJson};
 use keyadm::domain::expiry::{format_duration, parse_duration};
-use keyadm::domain::key::{validate_description, validate_name};
+use keyadm::domain::key::{normalize_name, validate_description, validate_name};
 use keyadm::domain::key_spec::{parse_list, parse_tags, parse_user_binding};
 use keyadm::ops::key_changes::{self, Edited, KeyChanges};
 use keyadm::ops::keys::{self, Scope};
@@ -96,14 +96,15 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<KeyChanges> {
         return Err(Error::usage("nothing to change")
             .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every, --user"));
     }
-    if let Some(n) = &a.name {
+    let name = a.name.as_deref().map(normalize_name);
+    if let Some(n) = &name {
         validate_name(n)?;
     }
     if let Some(d) = &a.description {
         validate_description(d)?;
     }
     Ok(KeyChanges {
-        name: a.name.clone(),
+        name,
         description: a.description.clone(),
         expires: a
             .expires

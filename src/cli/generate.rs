@@ -8,7 +8,7 @@ use super::{Context, KEY_TYPES};
 use crate::output::time::TimeFormat;
 use crate::output::{Human, KeyJson, Report};
 use keyadm::domain::expiry::parse_duration;
-use keyadm::domain::key::{validate_description, validate_name, Key};
+use keyadm::domain::key::{normalize_name, validate_description, validate_name, Key};
 use keyadm::domain::key_spec::parse_user_binding;
 use keyadm::ops::keys;
 use keyadm::{Error, Result, SecretValue};
@@ -58,6 +58,7 @@ pub struct GenerateArgs {
 
 impl GenerateArgs {
     fn spec(&self, ctx: &Context, name: String) -> Result<KeySpec> {
+        let name = normalize_name(&name);
         validate_name(&name)?;
         let description = self.description.clone().unwrap_or_default();
         validate_description(&description)?;

@@ -9,7 +9,9 @@ use super::edit::EditArgs;
 use super::generate::GenerateArgs;
 use super::Context;
 use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry_in, DateInput};
-use keyadm::domain::key::{validate_description, validate_name, validate_tag, Key, KeyType};
+use keyadm::domain::key::{
+    normalize_name, validate_description, validate_name, validate_tag, Key, KeyType,
+};
 use keyadm::domain::key_spec::{check_type_rules, parse_list, Given};
 use keyadm::domain::org::{is_within, tenant_of};
 use keyadm::domain::rules::{IpRange, Origin, Rule};
@@ -117,7 +119,7 @@ fn ask(
 }
 
 fn check_name(s: &str) -> std::result::Result<(), String> {
-    validate_name(s).map_err(|e| e.message().what.clone())
+    validate_name(&normalize_name(s)).map_err(|e| e.message().what.clone())
 }
 
 fn check_description(s: &str) -> std::result::Result<(), String> {

@@ -282,3 +282,36 @@ fn expiries_take_the_display_formats_form_and_refuse_ambiguous_slash_dates() {
     env.ok(&["enable", "b", "--expires", "12/30/2027"]);
     assert_eq!(expires("b"), "2027-12-30T23:59:59Z");
 }
+
+// Item 21: names in NFC, one script per word, "did you mean".
+#[test]
+fn names_are_nfc_one_script_a_word_and_unknown_ones_get_suggestions() {
+    let env = Env::at(T0);
+    let nfc = "K\u{f6}ln";
+    let nfd = "Ko\u{308}ln";
+    env.ok(&["generate", nfd, "-q"]);
+    assert_eq!(env.show(nfc)["name"], nfc, "kept as NFC");
+    assert_eq!(env.show(nfd)["name"], nfc, "found by its NFD spelling");
+    let err = env.fails(&["generate", nfc, "-q"], 4);
+    assert_error_form(&err);
+    let keys: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    assert_eq!(
+        keys.as_array().unwrap().len(),
+        1,
+        "one key, not two look-alikes"
+    );
+
+    let err = env.fails(&["generate", "p\u{430}rtner-x"], 2);
+    assert_error_form(&err);
+    assert!(err.contains("Latin and Cyrillic"), "{err}");
+    env.generate("partner-x", &[]);
+    env.fails(&["edit", "partner-x", "--name", "partn\u{435}r-x"], 2);
+    env.ok(&["edit", "partner-x", "--name", "partner \u{445}\u{430}"]);
+
+    env.generate("billing", &[]);
+    let err = env.fails(&["show", "biling"], 3);
+    assert_error_form(&err);
+    assert!(err.contains("did you mean \"billing\""), "{err}");
+    let err = env.fails(&["show", "zzzzzz"], 3);
+    assert!(!err.contains("did you mean"), "{err}");
+}
