@@ -199,9 +199,10 @@ impl Context {
         let session = Session::open(&self.location()?, how, self.identity(), self.clock)?;
         for c in session.created() {
             self.printer.always(match c {
-                Created::MasterKey(p) => {
-                    format!("keyadm: created a new master key at {}", p.display())
-                }
+                Created::MasterKey(p) => format!(
+                    "keyadm: created a new master key at {}; back it up: without it no stored value can be opened",
+                    p.display()
+                ),
                 Created::Store(p) => format!("keyadm: created a new store at {}", p.display()),
             });
         }

@@ -315,3 +315,99 @@ fn names_are_nfc_one_script_a_word_and_unknown_ones_get_suggestions() {
     let err = env.fails(&["show", "zzzzzz"], 3);
     assert!(!err.contains("did you mean"), "{err}");
 }
+
+// Item 24: first-run and bad-path messages.
+#[test]
+fn the_first_generate_says_to_back_up_the_master_key() {
+    let env = Env::at(T0);
+    let r = env.run(&["generate", "first", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("created a new master key"))
+        .unwrap_or_else(|| panic!("{}", r.stderr));
+    assert!(line.contains("back it up"), "{line}");
+    let r = env.run(&["generate", "second", "-q"]);
+    assert!(
+        !r.stderr.contains("back it up"),
+        "only on the first run: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_failed_import_into_a_missing_store_creates_nothing() {
+    let env = Env::at(T0);
+    // Row 2 passes the row checks but a new store refuses it (custom keys
+    // need scoped-api on): a file and the same bytes on stdin.
+    let other = Env::at(T0);
+    other.ok(&["config", "set", "scoped-api", "on"]);
+    other.generate("plain", &[]);
+    other.generate("scoped", &["--type", "custom", "--allow", "GET /x"]);
+    let export = other.dir.path().join("all.json");
+    other.ok(&[
+        "export",
+        "--include-secrets",
+        "--yes",
+        "-o",
+        export.to_str().unwrap(),
+    ]);
+    let err = env.fails(&["import", export.to_str().unwrap()], 4);
+    assert_error_form(&err);
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(!env.db().exists(), "no store");
+    assert!(!env.master().exists(), "no master key");
+    let text = std::fs::read_to_string(&export).unwrap();
+    let r = env.run_stdin(&["import", "-"], &text);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(!env.db().exists() && !env.master().exists());
+    // The same file into a store that takes it: imported, from stdin too.
+    env.ok(&["config", "set", "scoped-api", "on"]);
+    let r = env.run_stdin(&["import", "-"], &text);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.show("scoped")["type"], "custom");
+    // A missing store and good rows from stdin: created and imported.
+    let fresh = Env::at(T0);
+    let plain_only = Env::at(T0);
+    plain_only.generate("plain", &[]);
+    let one = plain_only.ok(&["export", "--include-secrets", "--yes", "--json"]);
+    let r = fresh.run_stdin(&["import", "-"], &one);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(fresh.show("plain")["name"], "plain");
+}
+
+#[test]
+fn a_bad_master_key_variable_and_a_text_file_as_store_get_their_own_hints() {
+    let env = Env::at(T0);
+    let value = env.generate("a", &[]);
+    let r = env
+        .cmd()
+        .env_remove("KEYADM_MASTER_KEY_FILE")
+        .env("KEYADM_MASTER_KEY", "/home/me/.config/keyadm/master.key")
+        .args(["show", "a", "--value"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(5), "{stderr}");
+    assert_error_form(&stderr);
+    assert!(
+        stderr.contains("hint: set KEYADM_MASTER_KEY to the key itself"),
+        "{stderr}"
+    );
+    let notes = env.dir.path().join("notes.txt");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    for args in [&["list"][..], &["generate", "b"], &["verify"]] {
+        let mut all = vec!["--db", notes.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let r = env.run_stdin(&all, &format!("{value}\n"));
+        assert_eq!(r.code, 5, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("hint: check --db"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("backup"), "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+}
