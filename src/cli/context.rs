@@ -13,6 +13,7 @@ use super::GlobalArgs;
 use crate::output::time::TimeFormat;
 use crate::output::{Colors, Printer};
 use keyadm::crypto::seal::MasterKeySource;
+use keyadm::domain::expiry::{parse_expiry, parse_expiry_in, DateInput, Expiry};
 use keyadm::domain::org::{validate_org, DEFAULT_TENANT};
 use keyadm::domain::settings::{validate_date_format, Settings};
 use keyadm::domain::user::User;
@@ -27,6 +28,8 @@ pub struct Context {
     /// Who the actor is to the store (SPEC §5.1); resolved when the store
     /// is first opened.
     resolved: OnceCell<Actor>,
+    /// `--date-format` was on this command line (not from the environment).
+    date_format_given: bool,
 }
 
 fn home_dir() -> Option<PathBuf> {
@@ -71,6 +74,7 @@ impl Context {
     pub fn new(mut global: GlobalArgs, colors: Colors) -> Result<Self> {
         let clock = Clock::from_env_value(std::env::var("KEYADM_NOW").ok().as_deref())?;
         let printer = Printer::new(global.json, global.quiet, colors);
+        let date_format_given = global.date_format.is_some();
         if global.date_format.is_none() {
             global.date_format = date_format_from_env(&printer);
         }
@@ -88,6 +92,7 @@ impl Context {
             clock,
             printer,
             resolved: OnceCell::new(),
+            date_format_given,
         };
         keyadm::domain::value::refuse_value_in("actor", &ctx.actor())?;
         Ok(ctx)
@@ -194,9 +199,10 @@ impl Context {
         let session = Session::open(&self.location()?, how, self.identity(), self.clock)?;
         for c in session.created() {
             self.printer.always(match c {
-                Created::MasterKey(p) => {
-                    format!("keyadm: created a new master key at {}", p.display())
-                }
+                Created::MasterKey(p) => format!(
+                    "keyadm: created a new master key at {}; back it up: without it no stored value can be opened",
+                    p.display()
+                ),
                 Created::Store(p) => format!("keyadm: created a new store at {}", p.display()),
             });
         }
@@ -265,6 +271,45 @@ impl Context {
         tf
     }
 
+    /// How expiry inputs may be written besides ISO: in the form of the
+    /// display format (`--date-format`, `KEYADM_DATE_FORMAT`, else the
+    /// store's setting, read only when the store exists).
+    pub fn date_input(&self) -> DateInput {
+        let format = match &self.global.date_format {
+            Some(f) => f.clone(),
+            None => self.stored_date_format(),
+        };
+        DateInput::new(&format, self.date_format_given)
+    }
+
+    fn stored_date_format(&self) -> String {
+        let exists = self.store_path().is_ok_and(|p| p.exists());
+        let read = || -> Result<String> {
+            let mut session = self.open_read()?;
+            session.read(|tx| Ok(tx.settings()?.date_format().to_string()))
+        };
+        // An unreadable store is reported by the command itself.
+        match exists {
+            true => read().unwrap_or_else(|_| "iso".into()),
+            false => "iso".into(),
+        }
+    }
+
+    /// An `--expires` value: ISO forms always, and the display format's
+    /// (looked up only when the input is not an ISO form).
+    pub fn parse_expiry(&self, input: &str) -> Result<Expiry> {
+        match parse_expiry(input, self.now()) {
+            Ok(e) => Ok(e),
+            Err(iso) => {
+                let how = self.date_input();
+                if how.format == "iso" {
+                    return Err(iso);
+                }
+                parse_expiry_in(input, self.now(), &how)
+            }
+        }
+    }
+
     /// Is a person at a terminal to answer a prompt?
     pub fn interactive(&self) -> bool {
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
@@ -281,14 +326,18 @@ impl Context {
             ))
             .hint(format!("pass --yes to confirm: {flag_hint}")));
         }
-        let yes = dialoguer::Confirm::new()
-            .with_prompt(question)
-            .default(false)
-            .interact_opt()
-            .map_err(|e| Error::cancelled(format!("cancelled ({e}); nothing was changed")))?;
+        let yes = super::prompt::guarded_opt(|| {
+            dialoguer::Confirm::new()
+                .with_prompt(question)
+                .default(false)
+                .interact_opt()
+        })?;
         match yes {
-            Some(true) => Ok(()),
-            _ => Err(Error::cancelled("cancelled; nothing was changed")),
+            true => Ok(()),
+            false => Err(
+                Error::cancelled("cancelled (answered no); nothing was changed")
+                    .hint(format!("to go ahead without the question: {flag_hint}")),
+            ),
         }
     }
 }

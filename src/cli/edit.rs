@@ -5,8 +5,8 @@ use clap::Args;
 use super::Context;
 use crate::output::report::Shaped;
 use crate::output::{Human, KeyJson};
-use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
-use keyadm::domain::key::{validate_description, validate_name};
+use keyadm::domain::expiry::{format_duration, parse_duration};
+use keyadm::domain::key::{normalize_name, validate_description, validate_name};
 use keyadm::domain::key_spec::{parse_list, parse_tags, parse_user_binding};
 use keyadm::ops::key_changes::{self, Edited, KeyChanges};
 use keyadm::ops::keys::{self, Scope};
@@ -20,7 +20,7 @@ pub struct EditArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// A new description ('' clears it)
-    #[arg(long, short = 'd', value_name = "TEXT")]
+    #[arg(long, short = 'd', value_name = "TEXT", allow_hyphen_values = true)]
     pub description: Option<String>,
     /// A new expiry: a date, date and time, RFC 3339, a duration from now, or never
     #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
@@ -96,19 +96,20 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<KeyChanges> {
         return Err(Error::usage("nothing to change")
             .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every, --user"));
     }
-    if let Some(n) = &a.name {
+    let name = a.name.as_deref().map(normalize_name);
+    if let Some(n) = &name {
         validate_name(n)?;
     }
     if let Some(d) = &a.description {
         validate_description(d)?;
     }
     Ok(KeyChanges {
-        name: a.name.clone(),
+        name,
         description: a.description.clone(),
         expires: a
             .expires
             .as_deref()
-            .map(|e| parse_expiry(e, ctx.now()))
+            .map(|e| ctx.parse_expiry(e))
             .transpose()?,
         tags: parse_tags(&a.tag)?,
         untags: a.untag.clone(),
@@ -151,7 +152,7 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
             org: ctx.global.org.as_deref(),
         };
         let key = keys::find(&mut session, scope, &args.key)?;
-        args = super::prompt::edit_form(&key, ctx.now())?;
+        args = super::prompt::edit_form(&key, ctx.now(), ctx.date_input())?;
         if args.is_empty() {
             ctx.printer
                 .note(format!("Key \"{}\" is unchanged.", key.name));

@@ -167,21 +167,66 @@ impl Handover for Out {
     }
 }
 
-fn format_of(args: &ExportArgs, json: bool) -> Format {
-    args.format.unwrap_or_else(|| {
-        match args
-            .output
-            .as_ref()
-            .and_then(|p| p.extension())
-            .and_then(|e| e.to_str())
-        {
-            Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
-            Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
-            // `keyadm export --json` means JSON, as on every other command.
-            _ if json => Format::Json,
-            _ => Format::Csv,
+/// The format an `--output` extension names: `Ok(None)` for no extension
+/// (or `-`), `Err(ext)` for an extension that is neither format.
+fn format_of_extension(
+    output: Option<&std::path::Path>,
+) -> std::result::Result<Option<Format>, String> {
+    let Some(ext) = output.and_then(|p| p.extension()) else {
+        return Ok(None);
+    };
+    let ext = ext.to_string_lossy();
+    if ext.eq_ignore_ascii_case("json") {
+        Ok(Some(Format::Json))
+    } else if ext.eq_ignore_ascii_case("csv") {
+        Ok(Some(Format::Csv))
+    } else {
+        Err(ext.into_owned())
+    }
+}
+
+/// The format to write: `--format`, else the `--output` extension, else
+/// JSON with `--json`, else CSV. An extension that names the other format
+/// is refused, and so is one that names neither (`out.xlsx` would get CSV
+/// under a spreadsheet's name) unless `--format` says what to write; then
+/// it is a warning.
+fn format_of(ctx: &Context, args: &ExportArgs) -> Result<Format> {
+    let shown = || {
+        args.output
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    };
+    match (args.format, format_of_extension(args.output.as_deref())) {
+        (Some(f), Ok(Some(e))) if f != e => Err(Error::usage(format!(
+            "--format {} does not match the extension of {}",
+            format_name(f),
+            shown()
+        ))
+        .hint(format!(
+            "name the file .{0}, or pass --format {1}",
+            format_name(f),
+            format_name(e)
+        ))),
+        (Some(f), Err(ext)) => {
+            ctx.printer.warn(format!(
+                "writing {} to {}, whose extension .{ext} is not {0}",
+                format_name(f).to_uppercase(),
+                shown()
+            ));
+            Ok(f)
         }
-    })
+        (Some(f), _) => Ok(f),
+        (None, Ok(Some(e))) => Ok(e),
+        (None, Err(ext)) => Err(Error::usage(format!(
+            "export writes CSV or JSON, and the extension .{ext} of {} is neither",
+            shown()
+        ))
+        .hint("name the file .csv or .json, or pass --format csv|json to write that format under this name")),
+        // `keyadm export --json` means JSON, as on every other command.
+        (None, Ok(None)) if ctx.printer.json => Ok(Format::Json),
+        (None, Ok(None)) => Ok(Format::Csv),
+    }
 }
 
 pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
@@ -189,7 +234,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
         keyadm::domain::value::refuse_value_in_path("export path", p)?;
     }
     let now = ctx.now();
-    let format = format_of(&args, ctx.printer.json);
+    let format = format_of(ctx, &args)?;
     // `-o -` is stdout.
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let selection = args.filter.selection(ctx)?;

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::{Context, KEY_TYPES};
 use crate::output::time::TimeFormat;
 use crate::output::{Human, KeyJson, Report};
-use keyadm::domain::expiry::{parse_duration, parse_expiry};
-use keyadm::domain::key::{validate_description, validate_name, Key};
+use keyadm::domain::expiry::parse_duration;
+use keyadm::domain::key::{normalize_name, validate_description, validate_name, Key};
 use keyadm::domain::key_spec::parse_user_binding;
 use keyadm::ops::keys;
 use keyadm::{Error, Result, SecretValue};
@@ -23,7 +23,7 @@ pub struct GenerateArgs {
     #[arg(long = "type", short = 't', default_value = "external", value_parser = KEY_TYPES)]
     pub key_type: String,
     /// What the key is for
-    #[arg(long, short = 'd', value_name = "TEXT")]
+    #[arg(long, short = 'd', value_name = "TEXT", allow_hyphen_values = true)]
     pub description: Option<String>,
     /// When it expires: 2027-01-31, 2027-01-31T17:00, RFC 3339, 90d, or never
     #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
@@ -58,6 +58,7 @@ pub struct GenerateArgs {
 
 impl GenerateArgs {
     fn spec(&self, ctx: &Context, name: String) -> Result<KeySpec> {
+        let name = normalize_name(&name);
         validate_name(&name)?;
         let description = self.description.clone().unwrap_or_default();
         validate_description(&description)?;
@@ -68,7 +69,7 @@ impl GenerateArgs {
             expires: self
                 .expires
                 .as_deref()
-                .map(|e| parse_expiry(e, ctx.now()))
+                .map(|e| ctx.parse_expiry(e))
                 .transpose()?,
             rules: parse_list(&self.allow)?,
             origins: parse_list(&self.origin)?,
@@ -130,23 +131,38 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
         .hint(hint));
     }
     if key.show_once {
-        confirm_stored(ctx)?;
+        confirm_stored(ctx, key)?;
     }
     Ok(())
 }
 
 /// A show-once value is gone when the command ends, so a person at a
 /// terminal confirms they have stored it (`--yes` or no terminal: no question).
-fn confirm_stored(ctx: &Context) -> Result<()> {
+/// Ctrl-C or Esc here is exit 6, though the key exists: the person did not
+/// say they stored the value, and the error says how to give it a new one.
+fn confirm_stored(ctx: &Context, key: &Key) -> Result<()> {
     if ctx.global.yes || !ctx.interactive() {
         return Ok(());
     }
     loop {
-        let stored = dialoguer::Confirm::new()
-            .with_prompt("Have you stored the value? It cannot be shown again")
-            .default(false)
-            .interact()
-            .map_err(|e| Error::environment(format!("cannot read the answer: {e}")))?;
+        let stored = super::prompt::guarded_opt(|| {
+            dialoguer::Confirm::new()
+                .with_prompt("Have you stored the value? It cannot be shown again")
+                .default(false)
+                .interact_opt()
+        })
+        .map_err(|e| {
+            Error::cancelled(format!(
+                "{}; the key \"{}\" (ID {}) was generated and its value shown, but it is not stored anywhere",
+                e.message().what.replace("; nothing was changed", ""),
+                key.name,
+                key.id
+            ))
+            .hint(format!(
+                "if you did not store the value, give the key a new one: keyadm rotate {}",
+                key.id
+            ))
+        })?;
         if stored {
             return Ok(());
         }

@@ -153,25 +153,36 @@ fn issue_row(
 }
 
 pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
-    let mut file = ImportReader::open(open_input(&args.file)?)?;
+    // On a missing store the whole import is first carried out in a store
+    // in memory and rolled back, so that a row refused by any rule (not only
+    // the row checks) creates neither the store nor the master key. That
+    // reads the input twice: stdin is held in memory for it.
+    let missing = !args.dry_run && !ctx.store_path()?.exists();
+    let held = match missing && args.file.as_os_str() == "-" {
+        true => Some(Held::read_stdin()?),
+        false => None,
+    };
+    let open = || -> Result<ImportReader<Box<dyn BufRead>>> {
+        ImportReader::open(match &held {
+            Some(h) => Box::new(std::io::Cursor::new(h.clone())),
+            None => open_input(&args.file)?,
+        })
+    };
+    let mut file = open()?;
     let mut columns = Columns::default();
     columns.take(ctx, &mut file);
     if args.dry_run {
         return dry_run(ctx, file, columns);
     }
     // The first row is checked before the store is opened (a file that is
-    // bad from the start creates nothing); on a missing store, every row is
-    // (a second pass over the file; stdin cannot be read twice).
+    // bad from the start creates nothing).
     let check = |r: keyadm::domain::import_file::RawRow| {
         check_row(&r).map_err(|e| at_row(e, r.number, r.get("name"), NOTHING))
     };
     let mut next = file.next_row()?.map(check).transpose()?;
     columns.take(ctx, &mut file);
-    if args.file.as_os_str() != "-" && !ctx.store_path()?.exists() {
-        let mut again = ImportReader::open(open_input(&args.file)?)?;
-        while let Some(r) = again.next_row()? {
-            check(r)?;
-        }
+    if missing {
+        rehearse(ctx, open()?)?;
     }
     let actor = ctx.actor();
     let mut store = ctx.open_write()?;
@@ -231,6 +242,45 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
 fn imported_line(ctx: &Context, n: usize) {
     ctx.printer
         .line(format!("imported {n} key{}", if n == 1 { "" } else { "s" }));
+}
+
+/// Stdin, read whole (it may hold key values: wiped when dropped).
+#[derive(Clone)]
+struct Held(std::rc::Rc<zeroize::Zeroizing<Vec<u8>>>);
+
+impl Held {
+    fn read_stdin() -> Result<Held> {
+        use std::io::Read;
+        let mut buf = zeroize::Zeroizing::new(Vec::new());
+        std::io::stdin().lock().read_to_end(&mut buf).map_err(|e| {
+            Error::environment(format!("cannot read stdin: {e}"))
+                .hint("check what is piped into keyadm import -")
+        })?;
+        Ok(Held(std::rc::Rc::new(buf)))
+    }
+}
+
+impl AsRef<[u8]> for Held {
+    fn as_ref(&self) -> &[u8] {
+        &self.0[..]
+    }
+}
+
+/// The import into a new, empty store in memory, rolled back: the first
+/// refused row is the error, exactly as the real import would give it.
+fn rehearse(ctx: &Context, mut file: ImportReader<Box<dyn BufRead>>) -> Result<()> {
+    let mut s = Store::open_in_memory(ctx.now())?;
+    s.unlock(MasterKey::generate())?;
+    let mut store = ctx.resolve(s)?;
+    let actor = ctx.actor();
+    store.write_rolled_back(Right::Admin, "import keys", |tx| {
+        while let Some(raw) = file.next_row()? {
+            let (number, name) = (raw.number, raw.get("name").to_string());
+            let row = check_row(&raw).map_err(|e| at_row(e, number, &name, NOTHING))?;
+            issue_row(ctx, tx, &actor, row).map_err(|e| at_row(e, number, &name, NOTHING))?;
+        }
+        Ok(())
+    })
 }
 
 const WOULD: &str = "the import would stop here (dry run: nothing was changed)";

@@ -36,8 +36,7 @@ impl Report for InitReport<'_> {
         }
         p.line(format!("store:      {}", self.store.display()));
         p.line(format!("master key: {}", self.master_key));
-        if self.created {
-            p.warn("back up the master key file: without it no stored value can be opened.");
-        }
+        // "Back it up" is said with "created a new master key" (Context::open),
+        // on every first run: init, generate, import, config set, …
     }
 }

@@ -29,7 +29,7 @@ pub enum SortArg {
 #[derive(Args, Debug, Clone, Default)]
 pub struct FilterArgs {
     /// Keys whose shown columns or tags contain TEXT (case-insensitive)
-    #[arg(long, short = 's', value_name = "TEXT")]
+    #[arg(long, short = 's', value_name = "TEXT", allow_hyphen_values = true)]
     pub search: Option<String>,
     /// Keys of this type
     #[arg(long = "type", short = 't', value_parser = KEY_TYPES)]

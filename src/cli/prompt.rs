@@ -8,8 +8,10 @@ use dialoguer::{Confirm, FuzzySelect, Input, Select};
 use super::edit::EditArgs;
 use super::generate::GenerateArgs;
 use super::Context;
-use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
-use keyadm::domain::key::{validate_description, validate_name, validate_tag, Key, KeyType};
+use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry_in, DateInput};
+use keyadm::domain::key::{
+    normalize_name, validate_description, validate_name, validate_tag, Key, KeyType,
+};
 use keyadm::domain::key_spec::{check_type_rules, parse_list, Given};
 use keyadm::domain::org::{is_within, tenant_of};
 use keyadm::domain::rules::{IpRange, Origin, Rule};
@@ -17,8 +19,59 @@ use keyadm::domain::user::User;
 use keyadm::ops::keys;
 use keyadm::{Error, Result};
 
+/// What a prompt that was not answered says: Ctrl-C, Esc (or `q`) and the
+/// end of input are all a cancellation, exit 6 (SPEC §5.9).
 fn cancelled(e: dialoguer::Error) -> Error {
-    Error::cancelled(format!("cancelled ({e}); nothing was changed"))
+    let dialoguer::Error::IO(io) = &e;
+    let how = match io.kind() {
+        std::io::ErrorKind::Interrupted => "Ctrl-C".to_string(),
+        std::io::ErrorKind::UnexpectedEof => "end of input".to_string(),
+        _ => io.to_string(),
+    };
+    Error::cancelled(format!("cancelled ({how}); nothing was changed"))
+        .hint("run the command again to answer, or pass every option on the command line")
+}
+
+/// Esc or `q` on a choice or a yes/no question.
+pub fn escaped() -> Error {
+    Error::cancelled("cancelled (Esc); nothing was changed")
+        .hint("run the command again to answer, or pass every option on the command line")
+}
+
+/// Runs one dialoguer prompt so that Ctrl-C is an answer, not the end of
+/// the process: the terminal is in raw mode while a prompt reads a key, so
+/// Ctrl-C arrives as a byte, and dialoguer (console) then raises SIGINT
+/// itself before returning an "interrupted" error. With SIGINT ignored for
+/// the prompt's span that error comes back here and becomes exit 6, with
+/// the cursor shown again (a choice hides it).
+pub fn guarded<T>(prompt: impl FnOnce() -> dialoguer::Result<T>) -> Result<T> {
+    // SAFETY: signal(2) with SIG_IGN and then the previous disposition
+    // changes only this process's handling of SIGINT.
+    let before = unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    let answer = prompt();
+    unsafe {
+        libc::signal(libc::SIGINT, before);
+    }
+    answer.map_err(|e| {
+        show_cursor();
+        cancelled(e)
+    })
+}
+
+/// Like [`guarded`] for a prompt whose `None` is Esc.
+pub fn guarded_opt<T>(prompt: impl FnOnce() -> dialoguer::Result<Option<T>>) -> Result<T> {
+    guarded(prompt)?.ok_or_else(|| {
+        show_cursor();
+        escaped()
+    })
+}
+
+fn show_cursor() {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let _ = err.write_all(b"\x1b[?25h\r\n");
+    }
 }
 
 /// Items of a comma-separated answer.
@@ -54,18 +107,19 @@ fn ask(
     initial: &str,
     check: impl Fn(&str) -> std::result::Result<(), String> + 'static,
 ) -> Result<String> {
-    Input::<String>::new()
-        .with_prompt(prompt)
-        .with_initial_text(initial)
-        .allow_empty(true)
-        .validate_with(move |s: &String| check(s.trim()))
-        .interact_text()
-        .map(|s| s.trim().to_string())
-        .map_err(cancelled)
+    guarded(|| {
+        Input::<String>::new()
+            .with_prompt(prompt)
+            .with_initial_text(initial)
+            .allow_empty(true)
+            .validate_with(move |s: &String| check(s.trim()))
+            .interact_text()
+    })
+    .map(|s| s.trim().to_string())
 }
 
 fn check_name(s: &str) -> std::result::Result<(), String> {
-    validate_name(s).map_err(|e| e.message().what.clone())
+    validate_name(&normalize_name(s)).map_err(|e| e.message().what.clone())
 }
 
 fn check_description(s: &str) -> std::result::Result<(), String> {
@@ -107,12 +161,13 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
         .iter()
         .position(|t| t.as_str() == args.key_type)
         .unwrap_or(0);
-    let picked = Select::new()
-        .with_prompt("Type")
-        .items(&labels)
-        .default(current)
-        .interact()
-        .map_err(cancelled)?;
+    let picked = guarded_opt(|| {
+        Select::new()
+            .with_prompt("Type")
+            .items(&labels)
+            .default(current)
+            .interact_opt()
+    })?;
     let key_type = types[picked];
     args.key_type = key_type.as_str().to_string();
     let description = ask(
@@ -123,6 +178,7 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
     args.description = Some(description);
     if key_type.takes_expiry() {
         let now = ctx.now();
+        let how = ctx.date_input();
         let expires = ask(
             "Expires (90d, 2027-01-31, 2027-01-31T17:00, never; empty: the store's default)",
             args.expires.as_deref().unwrap_or(""),
@@ -130,7 +186,7 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
                 if s.is_empty() {
                     return Ok(());
                 }
-                parse_expiry(s, now)
+                parse_expiry_in(s, now, &how)
                     .map(|_| ())
                     .map_err(|e| e.message().what.clone())
             },
@@ -198,11 +254,12 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
     )?;
     args.rotate_every = Some(every).filter(|e| !e.is_empty() && e != "0");
     if !args.show_once {
-        args.show_once = Confirm::new()
-            .with_prompt("Show the value once and never store it?")
-            .default(false)
-            .interact()
-            .map_err(cancelled)?;
+        args.show_once = guarded_opt(|| {
+            Confirm::new()
+                .with_prompt("Show the value once and never store it?")
+                .default(false)
+                .interact_opt()
+        })?;
     }
     Ok(())
 }
@@ -228,11 +285,12 @@ fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Optio
         ));
         return Ok(None);
     }
-    let bind = Confirm::new()
-        .with_prompt("Bind the key to one user? (no: all users)")
-        .default(false)
-        .interact()
-        .map_err(cancelled)?;
+    let bind = guarded_opt(|| {
+        Confirm::new()
+            .with_prompt("Bind the key to one user? (no: all users)")
+            .default(false)
+            .interact_opt()
+    })?;
     if !bind {
         return Ok(None);
     }
@@ -252,13 +310,14 @@ fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Optio
     let pool = narrow(pool, "Group", groups_of, |u, g| u.matches(Some(g), None))?;
     let mut items = vec!["all users (not bound to one)".to_string()];
     items.extend(pool.iter().map(user_line));
-    let picked = FuzzySelect::new()
-        .with_prompt("User (type to search by name, email, organization, group or role)")
-        .items(&items)
-        .default(0)
-        .max_length(12)
-        .interact()
-        .map_err(cancelled)?;
+    let picked = guarded_opt(|| {
+        FuzzySelect::new()
+            .with_prompt("User (type to search by name, email, organization, group or role)")
+            .items(&items)
+            .default(0)
+            .max_length(12)
+            .interact_opt()
+    })?;
     Ok(picked.checked_sub(1).map(|i| pool[i].name.clone()))
 }
 
@@ -287,12 +346,13 @@ fn narrow(
             .iter()
             .map(|(c, n)| format!("{c} ({})", users_count(*n))),
     );
-    let picked = Select::new()
-        .with_prompt(what)
-        .items(&labels)
-        .default(0)
-        .interact()
-        .map_err(cancelled)?;
+    let picked = guarded_opt(|| {
+        Select::new()
+            .with_prompt(what)
+            .items(&labels)
+            .default(0)
+            .interact_opt()
+    })?;
     let Some(i) = picked.checked_sub(1) else {
         return Ok(pool);
     };
@@ -356,7 +416,11 @@ fn joined(list: &[impl ToString], separator: &str) -> String {
 
 /// Asks for every property of `key`, prefilled with today's values, and
 /// turns the answers into the options of `edit`.
-pub fn edit_form(key: &Key, now: chrono::DateTime<chrono::Utc>) -> Result<EditArgs> {
+pub fn edit_form(
+    key: &Key,
+    now: chrono::DateTime<chrono::Utc>,
+    how: DateInput,
+) -> Result<EditArgs> {
     let mut args = EditArgs {
         key: key.id.clone(),
         ..EditArgs::default()
@@ -382,7 +446,7 @@ pub fn edit_form(key: &Key, now: chrono::DateTime<chrono::Utc>) -> Result<EditAr
                 if s == unchanged {
                     return Ok(());
                 }
-                parse_expiry(s, now)
+                parse_expiry_in(s, now, &how)
                     .map(|_| ())
                     .map_err(|e| e.message().what.clone())
             },

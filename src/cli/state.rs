@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::Context;
 use crate::output::{Human, Report};
-use keyadm::domain::expiry::parse_expiry;
 use keyadm::domain::key::validate_reason;
 use keyadm::ops::key_changes::{self, StateChange};
 use keyadm::ops::keys::Scope;
@@ -28,7 +27,7 @@ pub struct DisableArgs {
     #[arg(required = true, value_name = "KEY")]
     pub keys: Vec<String>,
     /// Why (shown by show and list, kept in the audit)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
 }
 
@@ -64,7 +63,7 @@ pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
     let expiry = args
         .expires
         .as_deref()
-        .map(|e| parse_expiry(e, ctx.now()))
+        .map(|e| ctx.parse_expiry(e))
         .transpose()?;
     let mut session = ctx.open_write_existing()?;
     let scope = Scope {

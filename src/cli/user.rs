@@ -38,7 +38,12 @@ pub struct AddArgs {
     /// The user's name: what they run keyadm as (--actor, KEYADM_ACTOR or the login name)
     pub name: String,
     /// The name to show, e.g. 'Alice Martin'
-    #[arg(long, value_name = "TEXT", default_value = "")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "",
+        allow_hyphen_values = true
+    )]
     pub display_name: String,
     /// Where expiry notices go (admins)
     #[arg(long, value_name = "ADDRESS", default_value = "")]
@@ -60,7 +65,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
     /// Users whose name, display name, email, organization or groups contain TEXT
-    #[arg(long, short = 's', value_name = "TEXT")]
+    #[arg(long, short = 's', value_name = "TEXT", allow_hyphen_values = true)]
     pub search: Option<String>,
 }
 
@@ -69,7 +74,7 @@ pub struct EditArgs {
     /// The user's name
     pub name: String,
     /// A new display name
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub display_name: Option<String>,
     /// A new email ('' clears it)
     #[arg(long, value_name = "ADDRESS")]

@@ -63,10 +63,14 @@ fn decode(text: &str, from: &str) -> Result<MasterKey> {
 }
 
 fn bad_key(from: &str) -> Error {
-    Error::environment(format!(
+    let e = Error::environment(format!(
         "the master key in {from} is not 32 bytes of base64"
-    ))
-    .hint("restore the master key file that belongs to this store")
+    ));
+    if from == "KEYADM_MASTER_KEY" {
+        // The variable holds the key itself, not the name of a file.
+        return e.hint("set KEYADM_MASTER_KEY to the key itself (the base64 line of a master.key file, e.g. KEYADM_MASTER_KEY=\"$(cat master.key)\"), or unset it and use --master-key-file PATH");
+    }
+    e.hint("restore the master key file that belongs to this store")
 }
 
 impl MasterKey {

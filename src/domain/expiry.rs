@@ -155,26 +155,93 @@ impl Expiry {
     }
 }
 
+/// Which dates besides ISO an expiry input may be written as: those of the
+/// display format (`us` 12/31/2027 [5:00 PM], `eu` 31/12/2027 [17:00], a
+/// strftime pattern as it is shown). A slash date whose day and month are
+/// both 12 or less reads differently under `us` and `eu`, so it is accepted
+/// only when the format was given on the same command line: a script's
+/// meaning must not depend on a store setting (issue 15, item 18).
+#[derive(Debug, Clone, Default)]
+pub struct DateInput {
+    /// `iso`, `us`, `eu` or a strftime pattern (empty: ISO only).
+    pub format: String,
+    /// The format was given on this command line (`--date-format`).
+    pub on_command_line: bool,
+}
+
+impl DateInput {
+    pub fn new(format: &str, on_command_line: bool) -> Self {
+        DateInput {
+            format: format.to_string(),
+            on_command_line,
+        }
+    }
+
+    /// The forms of the display format: date and time, then date alone.
+    fn forms(&self) -> (Vec<&str>, Vec<&str>) {
+        match self.format.as_str() {
+            "" | "iso" => (vec![], vec![]),
+            "us" => (
+                vec!["%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M"],
+                vec!["%m/%d/%Y"],
+            ),
+            "eu" => (vec!["%d/%m/%Y %H:%M"], vec!["%d/%m/%Y"]),
+            pattern => (vec![pattern], vec![pattern]),
+        }
+    }
+}
+
+/// RFC 3339 without seconds (`2027-01-31T17:00Z`, `…T17:00+02:00`).
+fn rfc3339_without_seconds(s: &str) -> Option<DateTime<Utc>> {
+    let fixed;
+    let s = match s.strip_suffix(['Z', 'z']) {
+        Some(head) => {
+            fixed = format!("{head}+00:00");
+            fixed.as_str()
+        }
+        None => s,
+    };
+    [
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%dt%H:%M%:z",
+        "%Y-%m-%d %H:%M%:z",
+    ]
+    .iter()
+    .find_map(|f| DateTime::parse_from_str(s, f).ok())
+    .map(|t| t.with_timezone(&Utc))
+}
+
 /// Parses an expiry input relative to `now`. A date means through the end of
-/// that day, local time. Times in the past are refused.
+/// that day, local time. Times in the past are refused. Only ISO forms:
+/// see [`parse_expiry_in`] for the display format's.
 pub fn parse_expiry(input: &str, now: DateTime<Utc>) -> Result<Expiry> {
+    parse_expiry_in(input, now, &DateInput::default())
+}
+
+/// Parses an expiry input as [`parse_expiry`] does, and also in the form of
+/// the display format `how` (see [`DateInput`]).
+pub fn parse_expiry_in(input: &str, now: DateTime<Utc>, how: &DateInput) -> Result<Expiry> {
     let s = input.trim();
     let bad = || {
-        Error::usage(format!("invalid expiry \"{}\"", input.escape_debug())).hint(
-            "use a date (2027-01-31), a date and time (2027-01-31T17:00), RFC 3339, a duration (90d) or never",
-        )
+        let mut hint = "use a date (2027-01-31), a date and time (2027-01-31T17:00), RFC 3339, a duration (90d) or never".to_string();
+        if s.contains('/') && how.forms().1.is_empty() {
+            hint.push_str("; a slash date needs --date-format us (12/31/2027) or eu (31/12/2027)");
+        }
+        Error::usage(format!("invalid expiry \"{}\"", input.escape_debug())).hint(hint)
     };
     if s.eq_ignore_ascii_case("never") {
         return Ok(Expiry::Never);
     }
     let at = if s.starts_with(|c: char| c.is_ascii_digit())
         && s.ends_with(|c: char| c.is_ascii_alphabetic())
-        && !s.contains('-')
+        && !s.contains(['-', '/', ' ', ':', '.'])
     {
         let secs = parse_duration(s, false)?;
         now + Duration::seconds(secs as i64)
     } else if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         t.with_timezone(&Utc)
+    } else if let Some(t) = rfc3339_without_seconds(s) {
+        t
     } else if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         let end = d.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
         local_to_utc(end).ok_or_else(bad)?
@@ -187,6 +254,8 @@ pub fn parse_expiry(input: &str, now: DateTime<Utc>) -> Result<Expiry> {
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
     {
+        local_to_utc(t).ok_or_else(bad)?
+    } else if let Some(t) = in_display_form(s, how)? {
         local_to_utc(t).ok_or_else(bad)?
     } else {
         return Err(bad());
@@ -206,6 +275,44 @@ pub fn parse_expiry(input: &str, now: DateTime<Utc>) -> Result<Expiry> {
         .hint("use never for a key that does not expire"));
     }
     Ok(Expiry::At(at.trunc_subsecs(0)))
+}
+
+/// `s` in a form of the display format: a local date and time (a date
+/// alone: through the end of that day). An ambiguous slash date is refused
+/// unless the format was given on this command line.
+fn in_display_form(s: &str, how: &DateInput) -> Result<Option<NaiveDateTime>> {
+    let (with_time, date_only) = how.forms();
+    let t = with_time
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .or_else(|| {
+            date_only.iter().find_map(|f| {
+                NaiveDate::parse_from_str(s, f)
+                    .ok()
+                    .map(|d| d.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time")))
+            })
+        });
+    let Some(t) = t else {
+        return Ok(None);
+    };
+    let (day, month) = (t.day(), t.month());
+    if s.contains('/') && day <= 12 && month <= 12 && day != month && !how.on_command_line {
+        let other = NaiveDate::from_ymd_opt(t.year(), day, month)
+            .map(|d| d.format("%-d %B").to_string())
+            .unwrap_or_default();
+        return Err(Error::usage(format!(
+            "the date \"{}\" is ambiguous: {} under the {} date format, {other} under the other",
+            s.escape_debug(),
+            t.format("%-d %B"),
+            how.format
+        ))
+        .hint(format!(
+            "write it as ISO ({}), or say the format on this command line: --date-format {}",
+            t.format("%Y-%m-%d"),
+            how.format
+        )));
+    }
+    Ok(Some(t))
 }
 
 fn local_to_utc(t: NaiveDateTime) -> Option<DateTime<Utc>> {
@@ -284,6 +391,54 @@ mod tests {
         ] {
             assert!(parse_expiry(bad, n).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn expiries_in_the_display_format() {
+        let n = now();
+        let at = |s: &str, how: &DateInput| parse_expiry_in(s, n, how).map(|e| e.at().unwrap());
+        let iso = |s: &str| parse_expiry(s, n).map(|e| e.at().unwrap());
+        let us = DateInput::new("us", false);
+        let eu = DateInput::new("eu", false);
+        assert_eq!(at("12/31/2027", &us).unwrap(), iso("2027-12-31").unwrap());
+        assert_eq!(at("31/12/2027", &eu).unwrap(), iso("2027-12-31").unwrap());
+        assert_eq!(
+            at("12/31/2027 5:00 PM", &us).unwrap(),
+            iso("2027-12-31T17:00").unwrap()
+        );
+        assert_eq!(
+            at("31/12/2027 17:00", &eu).unwrap(),
+            iso("2027-12-31T17:00").unwrap()
+        );
+        assert!(at("31/12/2027", &us).is_err());
+        assert!(parse_expiry("12/31/2027", n).is_err());
+        // Both ≤ 12: only with the format on the command line.
+        let e = at("05/06/2027", &eu).unwrap_err();
+        assert!(e.message().what.contains("ambiguous"), "{e:?}");
+        assert!(e.message().hint.as_deref().unwrap().contains("2027-06-05"));
+        assert_eq!(
+            at("05/06/2027", &DateInput::new("eu", true)).unwrap(),
+            iso("2027-06-05").unwrap()
+        );
+        assert_eq!(
+            at("05/06/2027", &DateInput::new("us", true)).unwrap(),
+            iso("2027-05-06").unwrap()
+        );
+        assert!(at("06/06/2027", &eu).is_ok(), "day = month reads one way");
+        // ISO always works, under any format.
+        assert!(at("2027-12-31", &eu).is_ok());
+        // A strftime pattern reads as it shows.
+        let dots = DateInput::new("%d.%m.%Y", false);
+        assert_eq!(at("31.12.2027", &dots).unwrap(), iso("2027-12-31").unwrap());
+        // RFC 3339 without seconds.
+        assert_eq!(
+            iso("2027-01-31T17:00Z").unwrap(),
+            iso("2027-01-31T17:00:00Z").unwrap()
+        );
+        assert_eq!(
+            iso("2027-01-31T17:00+02:00").unwrap(),
+            iso("2027-01-31T15:00:00Z").unwrap()
+        );
     }
 
     #[test]

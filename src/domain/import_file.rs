@@ -745,7 +745,7 @@ pub fn check_row(row: &RawRow) -> Result<ImportRow> {
             }
         }
     }
-    let name = row.get("name").to_string();
+    let name = crate::domain::key::normalize_name(row.get("name"));
     validate_name(&name)?;
     let description = row.get("description").to_string();
     validate_description(&description)?;

@@ -224,7 +224,81 @@ pub fn validate_name(name: &str) -> Result<()> {
             "it is not in Unicode normal form C (an accent typed as a separate mark)",
         ));
     }
+    if let Some((word, scripts)) = mixed_script_word(name) {
+        return Err(Error::usage(format!(
+            "invalid key name: the word \"{}\" mixes {scripts} letters (a look-alike letter?)",
+            word.escape_debug()
+        ))
+        .hint("write each word in one script, e.g. retype it on a keyboard of one layout"));
+    }
     crate::domain::value::refuse_value_in("key name", name)
+}
+
+/// A new name as it is kept: in Unicode normal form C, so that the NFC and
+/// NFD spellings of "Köln" are one name (SPEC §5.6). Check it with
+/// [`validate_name`] afterwards.
+pub fn normalize_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if unicode_normalization::is_nfc(name) {
+        name.to_string()
+    } else {
+        name.nfc().collect()
+    }
+}
+
+/// The first word of `name` whose letters come from more than one script
+/// (a Cyrillic "а" in "pаrtner"), with those scripts named. Words are runs
+/// of letters and digits; digits and marks belong to every script. As in
+/// Unicode's "highly restrictive" profile (UTS #39), Han, Hiragana,
+/// Katakana, Hangul and Bopomofo count as one (Japanese, Korean and Chinese
+/// words mix them), and Latin may mix with them.
+pub fn mixed_script_word(name: &str) -> Option<(&str, String)> {
+    use unicode_script::{Script, UnicodeScript};
+    for word in name.split(|c: char| !c.is_alphanumeric()) {
+        let mut scripts: Vec<Script> = Vec::new();
+        for c in word.chars() {
+            let s = match c.script() {
+                Script::Common | Script::Inherited | Script::Unknown => continue,
+                Script::Hiragana | Script::Katakana | Script::Hangul | Script::Bopomofo => {
+                    Script::Han
+                }
+                s => s,
+            };
+            if !scripts.contains(&s) {
+                scripts.push(s);
+            }
+        }
+        let allowed = scripts.len() <= 1
+            || (scripts.len() == 2
+                && scripts.contains(&Script::Latin)
+                && scripts.contains(&Script::Han));
+        if !allowed {
+            let names: Vec<&str> = scripts.iter().map(|s| s.full_name()).collect();
+            return Some((word, names.join(" and ")));
+        }
+    }
+    None
+}
+
+/// The names among `names` closest to `wanted` (at most three, best
+/// first), for a "did you mean" hint: the same name in another case or
+/// normal form, or one within about a third of its length in edits.
+pub fn closest_names<'n>(wanted: &str, names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let fold = |s: &str| -> String { s.nfkc().flat_map(char::to_lowercase).collect() };
+    let w = fold(wanted);
+    let limit = (w.chars().count() / 3).max(1);
+    let mut scored: Vec<(usize, usize, String)> = names
+        .into_iter()
+        .filter_map(|n| {
+            let d = strsim::levenshtein(&w, &fold(n));
+            // Ties go to the spelling closest as typed.
+            (d <= limit).then(|| (d, strsim::levenshtein(wanted, n), n.to_string()))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.2 == b.2);
+    scored.into_iter().take(3).map(|(_, _, n)| n).collect()
 }
 
 pub const DESCRIPTION_MAX: usize = 1000;
@@ -322,6 +396,36 @@ mod tests {
             assert!(validate_name(good).is_ok(), "{good:?}");
         }
         assert!(validate_name(&"é".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn mixed_scripts_in_a_word_are_refused_and_names_are_normalised() {
+        for bad in ["p\u{430}rtner-x", "\u{3b1}lpha", "billing \u{43c}ix"] {
+            let e = validate_name(bad).unwrap_err();
+            assert!(e.message().what.contains("mixes"), "{bad:?}: {e:?}");
+        }
+        assert!(
+            validate_name("billing \u{43c}\u{438}\u{440}").is_ok(),
+            "one script per word"
+        );
+        for good in [
+            "K\u{f6}ln",
+            "\u{420}\u{43e}\u{441}\u{441}\u{438}\u{44f}-2",
+            "\u{6771}\u{4eac}\u{30ad}\u{30fc}",
+            "Tokyo\u{6771}\u{4eac}",
+        ] {
+            assert!(validate_name(good).is_ok(), "{good:?}");
+        }
+        assert_eq!(normalize_name("Ko\u{308}ln"), "K\u{f6}ln");
+        assert!(validate_name(&normalize_name("Ko\u{308}ln")).is_ok());
+    }
+
+    #[test]
+    fn the_closest_names_are_suggested() {
+        let names = ["billing", "billing-prod", "reports", "Billing"];
+        assert_eq!(closest_names("biling", names), ["billing", "Billing"]);
+        assert_eq!(closest_names("report", names), ["reports"]);
+        assert!(closest_names("zzz", names).is_empty());
     }
 
     #[test]

@@ -203,17 +203,20 @@ impl Tx<'_> {
                 .ok_or_else(|| Error::key_not_found(key));
         }
         let by_id = self.key_by_id(scope, key)?;
+        // A name typed in another normal form (NFD "Köln") is the same name;
+        // a name an older release stored in NFD is still found as typed.
+        let nfc = crate::domain::key::normalize_name(key);
         let mut by_name = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM keys WHERE name = ?1 AND (?2 IS NULL OR tenant = ?2) AND id IS NOT ?3 LIMIT 2"
+            "SELECT {COLUMNS} FROM keys WHERE (name = ?1 OR name = ?4) AND (?2 IS NULL OR tenant = ?2) AND id IS NOT ?3 LIMIT 2"
         ))?;
         let mut named = by_name
             .query_map(
-                params![key, scope, by_id.as_ref().map(|k| &k.id)],
+                params![key, scope, by_id.as_ref().map(|k| &k.id), nfc],
                 key_from_row,
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         match (by_id, named.len()) {
-            (None, 0) => Err(Error::key_not_found(key)),
+            (None, 0) => Err(self.not_found_with_suggestions(scope, key)?),
             (Some(k), 0) => Ok(k),
             (None, 1) => Ok(named.remove(0)),
             (None, _) => Err(Error::usage(format!(
@@ -222,6 +225,32 @@ impl Tx<'_> {
             .hint("give the key's ID, or the tenant with --org")),
             (Some(k), _) => Err(id_and_name(key, &k, &named[0], scope.is_some())),
         }
+    }
+
+    /// "No key X", with the closest names in `tenant` as "did you mean".
+    fn not_found_with_suggestions(&self, tenant: Option<&str>, key: &str) -> Result<Error> {
+        let plain = Error::key_not_found(key);
+        if crate::domain::value::parse_value(key).is_ok() {
+            return Ok(plain);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM keys WHERE (?1 IS NULL OR tenant = ?1)")?;
+        let names = stmt
+            .query_map(params![tenant], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let close = crate::domain::key::closest_names(key, names.iter().map(String::as_str));
+        if close.is_empty() {
+            return Ok(plain);
+        }
+        let quoted: Vec<String> = close
+            .iter()
+            .map(|n| format!("\"{}\"", n.escape_debug()))
+            .collect();
+        Ok(plain.hint(format!(
+            "did you mean {}? (list the keys with: keyadm list)",
+            quoted.join(" or ")
+        )))
     }
 
     /// The key with the ID `id`, if it is in `tenant` (`None`: anywhere).

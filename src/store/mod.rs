@@ -111,6 +111,30 @@ pub struct Tx<'a> {
     row_signer: std::cell::OnceCell<(ed25519_dalek::SigningKey, String)>,
 }
 
+/// A file that is not an SQLite database at all (a text file, a key file)
+/// is a `--db` that names the wrong file, not a damaged store: say so
+/// before SQLite's "file is not a database" says "restore from a backup".
+/// An empty file is a new store SQLite will fill; an unreadable one is left
+/// for SQLite to report.
+pub(crate) fn refuse_non_sqlite(path: &Path) -> Result<()> {
+    use std::io::Read;
+    const HEADER: &[u8; 16] = b"SQLite format 3\0";
+    let Ok(f) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut head = Vec::with_capacity(16);
+    if f.take(16).read_to_end(&mut head).is_err() || head.is_empty() || head == HEADER {
+        return Ok(());
+    }
+    Err(Error::environment(format!(
+        "{} is not a keyadm store (not an SQLite database at all)",
+        path.display()
+    ))
+    .hint(
+        "check --db (or KEYADM_DB): it must name a keyadm store, or a path that does not exist yet",
+    ))
+}
+
 impl Store {
     /// Opens the store at `path`, creating its folder (0700) and file (0600)
     /// first when `access` allows. Runs pending migrations; refuses a newer schema.
@@ -128,6 +152,7 @@ impl Store {
         }
         // The file as it now is (another account may have planted it).
         crate::files::check_store(path)?;
+        refuse_non_sqlite(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -236,6 +236,7 @@ impl Store {
             ))
             .hint("create one with: keyadm init (or generate a first key)"));
         }
+        super::refuse_non_sqlite(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

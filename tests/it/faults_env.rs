@@ -359,7 +359,12 @@ fn a_foreign_file_at_the_store_path_is_refused_untouched() {
     all_refused(&env, COMMANDS, "not a keyadm store");
     // A text file.
     std::fs::write(env.db(), "these are my notes, not a database\n".repeat(200)).unwrap();
-    all_refused(&env, COMMANDS, "damaged or is not a keyadm store");
+    // Not SQLite at all: a --db that names the wrong file (issue 15, item 24).
+    all_refused(
+        &env,
+        COMMANDS,
+        "is not a keyadm store (not an SQLite database",
+    );
 }
 
 #[test]

@@ -13,19 +13,19 @@ use std::time::{Duration, Instant};
 use common::Env;
 
 const T0: &str = "2026-11-22T17:45:00Z";
-const ENTER: &str = "\r";
-const DOWN: &str = "\x1b[B";
-const BACKSPACE: &str = "\x7f";
+pub(crate) const ENTER: &str = "\r";
+pub(crate) const DOWN: &str = "\x1b[B";
+pub(crate) const BACKSPACE: &str = "\x7f";
 
 /// keyadm on a pseudo-terminal.
-struct Pty {
+pub(crate) struct Pty {
     child: Child,
     stdin: Option<ChildStdin>,
     output: Arc<Mutex<Vec<u8>>>,
     seen: usize,
 }
 
-fn have_script() -> bool {
+pub(crate) fn have_script() -> bool {
     let ok = Command::new("script")
         .arg("--version")
         .stdout(Stdio::null())
@@ -46,12 +46,17 @@ fn quote(s: &str) -> String {
 }
 
 impl Pty {
-    fn spawn(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> Pty {
+    pub(crate) fn spawn(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> Pty {
         Pty::spawn_after(env, "", args, extra_env)
     }
 
     /// Runs the shell command `before` on the terminal first (e.g. `stty cols 80;`).
-    fn spawn_after(env: &Env, before: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Pty {
+    pub(crate) fn spawn_after(
+        env: &Env,
+        before: &str,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+    ) -> Pty {
         let bin = assert_cmd::cargo::cargo_bin("keyadm");
         let mut line = format!("{before}{}", quote(bin.to_str().unwrap()));
         for a in args {
@@ -93,12 +98,12 @@ impl Pty {
         }
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
     }
 
     /// Waits until `want` appears after what was already matched.
-    fn expect(&mut self, want: &str) {
+    pub(crate) fn expect(&mut self, want: &str) {
         let start = Instant::now();
         loop {
             let all = self.text();
@@ -113,14 +118,14 @@ impl Pty {
         }
     }
 
-    fn send(&mut self, keys: &str) {
+    pub(crate) fn send(&mut self, keys: &str) {
         let stdin = self.stdin.as_mut().unwrap();
         stdin.write_all(keys.as_bytes()).unwrap();
         stdin.flush().unwrap();
     }
 
     /// Answers the prompt `prompt` with `keys`.
-    fn answer(&mut self, prompt: &str, keys: &str) {
+    pub(crate) fn answer(&mut self, prompt: &str, keys: &str) {
         self.expect(prompt);
         // dialoguer draws the prompt, then switches the terminal to raw
         // mode; a short pause keeps the answer from arriving in between.
@@ -129,7 +134,7 @@ impl Pty {
     }
 
     /// Waits for keyadm to end; its exit code.
-    fn finish(mut self) -> (i32, String) {
+    pub(crate) fn finish(mut self) -> (i32, String) {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
