@@ -2764,12 +2764,16 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__scan)
-            opts="-y -q -h -V --disable --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --disable --respect-gitignore --format --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -877,6 +877,9 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s q -l q
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l format -d 'The output: text, json (as --json) or sarif (SARIF 2.1.0, for code-scanning tools)' -r -f -a "text\t''
+json\t''
+sarif\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -886,6 +889,7 @@ always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l disable -d 'Disable every active key found, with reason "leaked" (needs the master key)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l respect-gitignore -d 'Skip files that .gitignore, .ignore and git\'s exclude files name, as ripgrep does (hidden files are still scanned)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s q -l quiet -d 'Print only what a script needs'
