@@ -22,10 +22,6 @@ use keyadm::scan::{scan_path, scan_reader, ScanOptions, ScanStats};
 use keyadm::Result;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:
-  keyadm scan                          # the current folder, .gitignored files included
-  git diff --cached | keyadm scan -    # what is about to be committed
-  keyadm scan --format sarif . > keyadm.sarif")]
 pub struct ScanArgs {
     /// Files and folders to scan [default: .]; - reads stdin (folders recursively; .git, binary files, symlinks and special files are skipped)
     #[arg(value_name = "PATH")]
