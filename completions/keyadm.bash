@@ -392,7 +392,7 @@ _keyadm() {
 
     case "${cmd}" in
         keyadm)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help"
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version operator completions check-signature trust init generate list ls show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1400,7 +1400,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help)
-            opts="init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help"
+            opts="operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2764,12 +2764,16 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__scan)
-            opts="-y -q -h -V --disable --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --disable --respect-gitignore --format --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

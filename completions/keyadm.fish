@@ -38,6 +38,10 @@ complete -c keyadm -n "__fish_keyadm_needs_command" -s q -l quiet -d 'Print only
 complete -c keyadm -n "__fish_keyadm_needs_command" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyadm -n "__fish_keyadm_needs_command" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "operator" -d 'The store\'s operators: add, remove, list'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "check-signature" -d 'Check a signed request\'s headers: exit 0 valid, 1 invalid'
+complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "trust" -d 'The store\'s trust key for verifiers: `trust export` prints it'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "init" -d 'Create the store and the master key (idempotent)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "generate" -d 'Issue a new key'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "list" -d 'List keys'
@@ -51,21 +55,151 @@ complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "rotate" -d 'Give keys
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "config" -d 'Read and change the store\'s settings'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "org" -d 'Organizations: add, list (a tree with key counts), remove'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "user" -d 'Users: add, list, edit, enable, disable, remove'
-complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "operator" -d 'The store\'s operators: add, remove, list'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "sweep" -d 'Disable expired keys and delete those expired purge-after ago (for cron)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "notify" -d 'Send expiry notices at the notify-days thresholds (for cron)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "audit" -d 'List the audit log, oldest first; `audit verify` checks its hash chain'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "copy" -d 'Put a key\'s value on the clipboard, cleared after a while (audited)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
-complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "verify" -d 'Check a presented key (stdin, --key-file or KEYADM_KEY): exit 0 allowed, 1 denied'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "lookup" -d 'Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "sign" -d 'Sign a request with a key\'s value (HMAC-SHA256); prints the X-Keyadm-* headers'
-complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "check-signature" -d 'Check a signed request\'s headers: exit 0 valid, 1 invalid'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "scan" -d 'Find key values in files: exit 1 when an active key is found'
-complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "trust" -d 'The store\'s trust key for verifiers: `trust export` prints it'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "add" -d 'Record a name (an OS login, or the actor cron jobs declare) as an operator'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "remove" -d 'Remove an operator (the last one stays)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "list" -d 'The store\'s operators'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record a name (an OS login, or the actor cron jobs declare) as an operator'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an operator (the last one stays)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "list" -d 'The store\'s operators'
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l key-id -d 'The X-Keyadm-Key-Id header: the key\'s ID' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l timestamp -d 'The X-Keyadm-Timestamp header: unix seconds' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature -d 'Refused: argv is readable by every user (use --signature-file or KEYADM_SIGNATURE)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature-file -d 'A file holding the X-Keyadm-Signature header: v2=<hex> [or KEYADM_SIGNATURE]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l replay-cache -d 'Record accepted signatures in FILE and refuse one seen within the skew window' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s X -l method -d 'The request\'s method' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l url -d 'The request\'s absolute URL (a path alone only for a v1 signature)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l max-skew -d 'How far the timestamp may be from now, either way' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l allow-v1 -d 'Accept an old v1 signature (a no-op in this release, which accepts v1 with a warning; required later)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Print the store\'s trust key (needs the master key)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l actor -d 'Who runs the command [default: the OS login name]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l json -d 'Print JSON (RFC 3339 UTC times)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only what a script needs'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l utc -d 'Show times in UTC instead of local time'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the store\'s trust key (needs the master key)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -569,70 +703,6 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable users: keys bound to them deny everything (idempotent)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove users: keys bound to them deny everything'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "add" -d 'Record a name (an OS login, or the actor cron jobs declare) as an operator'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "remove" -d 'Remove an operator (the last one stays)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "list" -d 'The store\'s operators'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record a name (an OS login, or the actor cron jobs declare) as an operator'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an operator (the last one stays)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "list" -d 'The store\'s operators'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -785,20 +855,6 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s q -l quiet -d '
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l key-file -d 'Read the key from the first line of this file (else KEYADM_KEY, else stdin)' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l origin -d 'The request\'s Origin header or host, checked against the key\'s origins' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l ip -d 'The client\'s address, checked against the key\'s address ranges' -r
@@ -853,30 +909,9 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s q -l quiet -d 'Pr
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l key-id -d 'The X-Keyadm-Key-Id header: the key\'s ID' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l timestamp -d 'The X-Keyadm-Timestamp header: unix seconds' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature -d 'Refused: argv is readable by every user (use --signature-file or KEYADM_SIGNATURE)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l signature-file -d 'A file holding the X-Keyadm-Signature header: v2=<hex> [or KEYADM_SIGNATURE]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l replay-cache -d 'Record accepted signatures in FILE and refuse one seen within the skew window' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s X -l method -d 'The request\'s method' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l url -d 'The request\'s absolute URL (a path alone only for a v1 signature)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l max-skew -d 'How far the timestamp may be from now, either way' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l allow-v1 -d 'Accept an old v1 signature (a no-op in this release, which accepts v1 with a warning; required later)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l format -d 'The output: text, json (as --json) or sarif (SARIF 2.1.0, for code-scanning tools)' -r -f -a "text\t''
+json\t''
+sarif\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -886,71 +921,44 @@ always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l disable -d 'Disable every active key found, with reason "leaked" (needs the master key)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l respect-gitignore -d 'Skip files that .gitignore, .ignore and git\'s exclude files name, as ripgrep does (hidden files are still scanned)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s q -l quiet -d 'Print only what a script needs'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Print the store\'s trust key (needs the master key)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l actor -d 'Who runs the command [default: the OS login name]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l color -d 'Colours in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l json -d 'Print JSON (RFC 3339 UTC times)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only what a script needs'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l utc -d 'Show times in UTC instead of local time'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the store\'s trust key (needs the master key)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "init" -d 'Create the store and the master key (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "generate" -d 'Issue a new key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "list" -d 'List keys'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "show" -d 'Show every property of a key'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "edit" -d 'Change a key\'s properties'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "enable" -d 'Enable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "disable" -d 'Disable keys (idempotent)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "delete" -d 'Delete disabled keys, permanently'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "config" -d 'Read and change the store\'s settings'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "org" -d 'Organizations: add, list (a tree with key counts), remove'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "user" -d 'Users: add, list, edit, enable, disable, remove'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "operator" -d 'The store\'s operators: add, remove, list'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "sweep" -d 'Disable expired keys and delete those expired purge-after ago (for cron)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "notify" -d 'Send expiry notices at the notify-days thresholds (for cron)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "audit" -d 'List the audit log, oldest first; `audit verify` checks its hash chain'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "copy" -d 'Put a key\'s value on the clipboard, cleared after a while (audited)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "verify" -d 'Check a presented key (stdin, --key-file or KEYADM_KEY): exit 0 allowed, 1 denied'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "lookup" -d 'Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "sign" -d 'Sign a request with a key\'s value (HMAC-SHA256); prints the X-Keyadm-* headers'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "check-signature" -d 'Check a signed request\'s headers: exit 0 valid, 1 invalid'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "scan" -d 'Find key values in files: exit 1 when an active key is found'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "trust" -d 'The store\'s trust key for verifiers: `trust export` prints it'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "operator" -d 'The store\'s operators: add, remove, list'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "check-signature" -d 'Check a signed request\'s headers: exit 0 valid, 1 invalid'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "trust" -d 'The store\'s trust key for verifiers: `trust export` prints it'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "init" -d 'Create the store and the master key (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "generate" -d 'Issue a new key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "list" -d 'List keys'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "show" -d 'Show every property of a key'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "edit" -d 'Change a key\'s properties'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "enable" -d 'Enable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "disable" -d 'Disable keys (idempotent)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "delete" -d 'Delete disabled keys, permanently'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "rotate" -d 'Give keys new values; the old ones work for a grace period'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "config" -d 'Read and change the store\'s settings'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "org" -d 'Organizations: add, list (a tree with key counts), remove'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "user" -d 'Users: add, list, edit, enable, disable, remove'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "sweep" -d 'Disable expired keys and delete those expired purge-after ago (for cron)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "notify" -d 'Send expiry notices at the notify-days thresholds (for cron)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "audit" -d 'List the audit log, oldest first; `audit verify` checks its hash chain'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "copy" -d 'Put a key\'s value on the clipboard, cleared after a while (audited)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "export" -d 'Write keys to CSV or JSON (with --include-secrets, their values)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "import" -d 'Read keys from an export made with --include-secrets, or an AWS API Gateway CSV'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "verify" -d 'Check a presented key (stdin, --key-file or KEYADM_KEY): exit 0 allowed, 1 denied'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "lookup" -d 'Say which key a value is (stdin, --key-file or KEYADM_KEY), without recording a use'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "sign" -d 'Sign a request with a key\'s value (HMAC-SHA256); prints the X-Keyadm-* headers'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "scan" -d 'Find key values in files: exit 1 when an active key is found'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and not __fish_seen_subcommand_from operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Record a name (an OS login, or the actor cron jobs declare) as an operator'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "remove" -d 'Remove an operator (the last one stays)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'The store\'s operators'
+complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "export" -d 'Print the store\'s trust key (needs the master key)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and its default'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Change a setting (audited)'
@@ -963,9 +971,5 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "enable" -d 'Enable users (idempotent)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "disable" -d 'Disable users: keys bound to them deny everything (idempotent)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "remove" -d 'Remove users: keys bound to them deny everything'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Record a name (an OS login, or the actor cron jobs declare) as an operator'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "remove" -d 'Remove an operator (the last one stays)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'The store\'s operators'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check every chain and its HMAC: exit 0 intact, 1 broken (naming the first bad entry)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "head" -d 'Print the authenticated head of each chain: CHAIN SEQ HASH'
-complete -c keyadm -n "__fish_keyadm_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "export" -d 'Print the store\'s trust key (needs the master key)'

@@ -8,7 +8,6 @@ mod output;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use keyadm::domain::value::redact_values;
 use output::{Colors, StderrCodes};
 
@@ -17,7 +16,7 @@ fn main() -> ExitCode {
     if let Some(done) = cli::run_internal() {
         return done.unwrap_or_else(|e| report(e, Colors::decide(cli::ColorChoice::Auto)));
     }
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => match cli::usage::usage_error(e) {
             Ok(e) => return report(e, Colors::decide(cli::ColorChoice::Auto)),

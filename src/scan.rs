@@ -162,6 +162,24 @@ fn special_kind(t: fs::FileType) -> Option<&'static str> {
     }
 }
 
+/// How a scan walks folders, and who hears of its progress.
+#[derive(Default)]
+pub struct ScanOptions<'p> {
+    /// Skip what `.gitignore`, `.ignore` and git's exclude files name, as
+    /// ripgrep does (hidden files are still scanned; `.git` never is).
+    pub respect_gitignore: bool,
+    /// Called after each file read, with the counts so far.
+    pub progress: Option<&'p mut dyn FnMut(&ScanStats)>,
+}
+
+impl ScanOptions<'_> {
+    fn tick(&mut self, stats: &ScanStats) {
+        if let Some(p) = self.progress.as_mut() {
+            p(stats);
+        }
+    }
+}
+
 /// Scans the files and folders in `paths`; `found` is called for each key
 /// value in file order, line order.
 pub fn scan_paths(
@@ -169,26 +187,54 @@ pub fn scan_paths(
     mut found: impl FnMut(Finding) -> Result<()>,
 ) -> Result<ScanStats> {
     let mut stats = ScanStats::default();
+    let mut opts = ScanOptions::default();
     for root in paths {
-        // A path named on the command line is followed if it is a symlink.
-        let meta = fs::metadata(root).map_err(|e| {
-            Error::usage(format!("cannot scan {}: {e}", root.display()))
-                .hint("give existing files or folders")
-        })?;
-        if meta.is_dir() {
-            walk(root, &mut stats, &mut found)?;
-        } else if let Some(kind) = special_kind(meta.file_type()) {
-            stats.special.push((root.clone(), kind));
-        } else {
-            scan_file(root, true, &mut stats, &mut found)?;
-        }
+        scan_path(root, &mut opts, &mut stats, &mut found)?;
     }
     Ok(stats)
+}
+
+/// Scans one file or folder named by the user, adding to `stats`.
+pub fn scan_path(
+    root: &Path,
+    opts: &mut ScanOptions<'_>,
+    stats: &mut ScanStats,
+    found: &mut impl FnMut(Finding) -> Result<()>,
+) -> Result<()> {
+    // A path named on the command line is followed if it is a symlink.
+    let meta = fs::metadata(root).map_err(|e| {
+        Error::usage(format!("cannot scan {}: {e}", root.display()))
+            .hint("give existing files or folders, or - for stdin")
+    })?;
+    if meta.is_dir() {
+        if opts.respect_gitignore {
+            walk_ignoring(root, opts, stats, found)?;
+        } else {
+            walk(root, opts, stats, found)?;
+        }
+    } else if let Some(kind) = special_kind(meta.file_type()) {
+        stats.special.push((root.to_path_buf(), kind));
+    } else {
+        scan_file(root, true, stats, found)?;
+        opts.tick(stats);
+    }
+    Ok(())
+}
+
+/// Scans text read from `reader` (stdin for `scan -`), reported under `label`.
+pub fn scan_reader(
+    label: &Path,
+    reader: impl Read,
+    stats: &mut ScanStats,
+    found: &mut impl FnMut(Finding) -> Result<()>,
+) -> Result<()> {
+    scan_text(label, reader, stats, found)
 }
 
 /// Depth first, entries sorted by name, without recursion (deep trees are fine).
 fn walk(
     root: &Path,
+    opts: &mut ScanOptions<'_>,
     stats: &mut ScanStats,
     found: &mut impl FnMut(Finding) -> Result<()>,
 ) -> Result<()> {
@@ -219,9 +265,53 @@ fn walk(
                 stats.special.push((path, kind));
             } else {
                 scan_file(&path, false, stats, found)?;
+                opts.tick(stats);
             }
         }
         stack.extend(subdirs.into_iter().rev());
+    }
+    Ok(())
+}
+
+/// The walk of `--respect-gitignore`: the `ignore` crate (ripgrep's) with
+/// its standard filters but hidden files kept, `.gitignore` honoured also
+/// outside a git repository, symlinks never followed, `.git` never entered.
+fn walk_ignoring(
+    root: &Path,
+    opts: &mut ScanOptions<'_>,
+    stats: &mut ScanStats,
+    found: &mut impl FnMut(Finding) -> Result<()>,
+) -> Result<()> {
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(true)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                stats.unreadable.push((root.to_path_buf(), e.to_string()));
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let Some(t) = entry.file_type() else { continue };
+        if t.is_symlink() {
+            stats.symlinks += 1;
+        } else if t.is_dir() {
+            continue;
+        } else if let Some(kind) = special_kind(t) {
+            stats.special.push((entry.into_path(), kind));
+        } else {
+            scan_file(entry.path(), false, stats, found)?;
+            opts.tick(stats);
+        }
     }
     Ok(())
 }
@@ -259,7 +349,7 @@ fn open_regular(path: &Path, named: bool, stats: &mut ScanStats) -> Option<fs::F
 /// The file's text: as it is, or UTF-16 (after its byte-order mark) read as
 /// one byte per code unit (ASCII as itself, anything else as 0x80, which no
 /// value holds), which is all the search needs.
-fn text_reader(file: fs::File) -> io::Result<Box<dyn BufRead>> {
+fn text_reader<'r>(file: impl Read + 'r) -> io::Result<Box<dyn BufRead + 'r>> {
     let mut raw = BufReader::with_capacity(64 * 1024, file);
     let head = raw.fill_buf()?;
     let big_endian = match head {
@@ -335,6 +425,15 @@ fn scan_file(
     let Some(file) = open_regular(path, named, stats) else {
         return Ok(());
     };
+    scan_text(path, file, stats, found)
+}
+
+fn scan_text(
+    path: &Path,
+    file: impl Read,
+    stats: &mut ScanStats,
+    found: &mut impl FnMut(Finding) -> Result<()>,
+) -> Result<()> {
     let unreadable = |stats: &mut ScanStats, e: io::Error| {
         stats.unreadable.push((path.to_path_buf(), e.to_string()));
     };

@@ -212,6 +212,15 @@ fn check_stdout(ctx: &Context) -> Result<()> {
     }
 }
 
+/// Parses argv with the command that has `--help`'s examples
+/// ([`docs::command`]).
+pub fn try_parse() -> std::result::Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cmd = docs::command();
+    let mut m = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd))
+}
+
 /// Entry points that are not part of the documented interface (so that
 /// neither completions nor man pages show them): `__generate-docs DIR` for
 /// maintainers, and `__clipboard-holder` that `copy` starts. `None` when

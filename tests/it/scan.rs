@@ -325,3 +325,198 @@ fn fifos_sockets_and_devices_are_skipped_with_a_warning() {
         "named and met in the walk: {err}"
     );
 }
+
+/// `scan ARGS…` run in `dir`.
+fn scan_in(env: &Env, dir: &Path, args: &[&str]) -> common::Run {
+    env.cmd()
+        .current_dir(dir)
+        .arg("scan")
+        .args(args)
+        .output()
+        .expect("binary runs")
+        .into()
+}
+
+fn paths_of(j: &Value) -> Vec<String> {
+    j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A repository-like tree: a gitignored `.env` and a `.ignore`d log, each
+/// with a live key, and a hidden file nothing ignores with another.
+fn ignored_tree(env: &Env) -> (std::path::PathBuf, String) {
+    let live = env.generate("live", &[]);
+    let root = env.dir.path().join("repo");
+    write(&root, ".gitignore", b".env\n*.log\n");
+    write(&root, ".env", format!("API_KEY={live}\n").as_bytes());
+    write(&root, "sub/.ignore", b"cache.txt\n");
+    write(&root, "sub/cache.txt", live.as_bytes());
+    write(&root, "debug.log", live.as_bytes());
+    write(
+        &root,
+        ".config/hidden.txt",
+        format!("x {live}\n").as_bytes(),
+    );
+    write(&root, "src/main.rs", b"fn main() {}\n");
+    write(&root, ".git/HEAD", live.as_bytes());
+    (root, live)
+}
+
+#[test]
+fn without_a_path_scan_reads_the_current_folder_gitignored_files_included() {
+    let env = Env::new();
+    let (root, _) = ignored_tree(&env);
+    let r = scan_in(&env, &root, &["--json"]);
+    assert_eq!(
+        r.code, 1,
+        "the live key in the gitignored .env: {}",
+        r.stderr
+    );
+    let j: Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut paths = paths_of(&j);
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "./.config/hidden.txt",
+            "./.env",
+            "./debug.log",
+            "./sub/cache.txt"
+        ],
+        "everything but .git"
+    );
+    // Only the .env: still exit 1.
+    fs::remove_file(root.join(".config/hidden.txt")).unwrap();
+    fs::remove_file(root.join("debug.log")).unwrap();
+    fs::remove_file(root.join("sub/cache.txt")).unwrap();
+    let r = scan_in(&env, &root, &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("./.env:1: kadm_"), "{}", r.stdout);
+}
+
+#[test]
+fn respect_gitignore_skips_what_gitignore_and_ignore_name_but_not_hidden_files() {
+    let env = Env::new();
+    let (root, _) = ignored_tree(&env);
+    let r = scan_in(&env, &root, &["--respect-gitignore", "--json", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(paths_of(&j), ["./.config/hidden.txt"]);
+    // .gitignore, .ignore, hidden.txt, main.rs (never .git/HEAD)
+    assert_eq!(j["files"], 4, "{j}");
+    fs::remove_file(root.join(".config/hidden.txt")).unwrap();
+    let r = scan_in(&env, &root, &["--respect-gitignore"]);
+    assert_eq!(
+        r.code, 0,
+        "nothing live outside the ignored files: {}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_dash_reads_stdin() {
+    let env = Env::new();
+    let live = env.generate("live", &[]);
+    let r = env.run_stdin(&["scan", "-", "--json"], &format!("+ token = {live}\n"));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(paths_of(&j), ["-"]);
+    assert_eq!(j["findings"][0]["state"], "active");
+    let r = env.run_stdin(&["scan", "-"], "nothing here\n");
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn sarif_has_the_structure_code_scanning_needs() {
+    let mut env = Env::at(T0);
+    let tree = setup(&mut env);
+    let root = env.dir.path().join("tree");
+    let r = scan_in(&env, &root, &["--format", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stdout.contains(&tree.live), "never the value");
+    let j: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(j["version"], "2.1.0");
+    assert!(j["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let runs = j["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "keyadm");
+    let rules = driver["rules"].as_array().unwrap();
+    let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for r in rules {
+        assert!(r["shortDescription"]["text"].is_string());
+    }
+    let results = runs[0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{results:?}");
+    let mut seen = Vec::new();
+    for res in results {
+        let id = res["ruleId"].as_str().unwrap();
+        let index = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rule_ids[index], id, "ruleIndex points at its rule");
+        assert!(["error", "warning", "note"].contains(&res["level"].as_str().unwrap()));
+        assert!(res["message"]["text"].is_string());
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(!uri.starts_with('/') && !uri.starts_with("./"), "{uri}");
+        let line = loc["region"]["startLine"].as_u64().unwrap();
+        assert!(line >= 1);
+        seen.push((
+            uri.to_string(),
+            line,
+            res["level"].as_str().unwrap().to_string(),
+        ));
+    }
+    assert!(
+        seen.contains(&("src/config.py".into(), 2, "error".into())),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&("docs/old.md".into(), 1, "warning".into())),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&("notes.txt".into(), 1, "note".into())),
+        "{seen:?}"
+    );
+    let both = env.run(&[
+        "scan",
+        "--json",
+        "--format",
+        "sarif",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(both.code, 2);
+    common::assert_error_form(&both.stderr);
+    let json = scan_in(&env, &root, &["--format", "json"]);
+    let j: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(j["active"], 1);
+}
+
+#[test]
+fn a_large_tree_shows_a_progress_line_on_a_terminal_only() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let root = env.dir.path().join("big");
+    for i in 0..1100 {
+        write(&root, &format!("d{}/f{i}.txt", i % 10), b"text\n");
+    }
+    let piped = scan_in(&env, &root, &[]);
+    assert_eq!(piped.code, 0);
+    assert!(!piped.stderr.contains("scanning"), "{}", piped.stderr);
+    let bin = assert_cmd::cargo::cargo_bin("keyadm");
+    let mut c = std::process::Command::new("script");
+    env.apply(&mut c)
+        .current_dir(&root)
+        .args(["-qfec", &format!("'{}' scan", bin.display()), "/dev/null"])
+        .env("TERM", "xterm");
+    let out = c.output().expect("script (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("scanning: 1000 file(s) read"), "{text}");
+    assert!(text.contains("\x1b[2K"), "the line is erased: {text}");
+    assert!(text.contains("in 1100 file(s)"), "{text}");
+}
