@@ -4,9 +4,9 @@
 
 use std::process::ExitCode;
 
+use crate::output::table::GridCell as Cell;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Context;

@@ -1,8 +1,8 @@
 //! `keyadm rotate`: new values for keys; the old ones work for a grace period.
 
+use crate::output::table::GridCell as Cell;
 use chrono::{DateTime, Utc};
 use clap::Args;
-use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Context;

@@ -3,7 +3,7 @@
 //! a key whose hook fails has its rotation undone. The other keys go on;
 //! the command exits non-zero at the end.
 
-use comfy_table::Cell;
+use crate::output::table::GridCell as Cell;
 
 use super::hook::run_hook;
 use serde::Serialize;

@@ -46,6 +46,7 @@ mod signed_rows;
 mod store_wal;
 mod sweep;
 mod tenants;
+mod terminal;
 mod transfer;
 mod users;
 mod verify;
