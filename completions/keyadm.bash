@@ -2120,7 +2120,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__list)
-            opts="-s -t -y -q -h -V --search --type --tag --enabled --disabled --expired --expiring-within --violations --user --sort --reverse --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-s -t -o -y -q -h -V --search --type --tag --enabled --disabled --expired --expiring-within --violations --user --sort --reverse --columns --format --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2156,6 +2156,18 @@ _keyadm() {
                     ;;
                 --sort)
                     COMPREPLY=($(compgen -W "name issued expires type org" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table wide tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide tsv" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -2718,7 +2730,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__rotate)
-            opts="-y -q -h -V --grace --due --exec --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --grace --due --dry-run --exec --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

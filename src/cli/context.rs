@@ -247,6 +247,19 @@ impl Context {
     }
 
     /// How to show times: `--date-format`, `KEYADM_DATE_FORMAT`, else the setting.
+    /// An `--expires` input read as of now; one under an hour away is
+    /// taken, with a warning (`6m` is six minutes).
+    pub fn expiry(&self, input: &str) -> Result<keyadm::domain::expiry::Expiry> {
+        use keyadm::domain::expiry::{parse_expiry, short_expiry_warning, Expiry};
+        let e = parse_expiry(input, self.now())?;
+        if let Expiry::At(at) = e {
+            if let Some(w) = short_expiry_warning(at, self.now()) {
+                self.printer.warn(w);
+            }
+        }
+        Ok(e)
+    }
+
     pub fn time_format(&self, settings: &Settings) -> TimeFormat {
         let f = self
             .global
@@ -285,10 +298,14 @@ impl Context {
             .with_prompt(question)
             .default(false)
             .interact_opt()
-            .map_err(|e| Error::cancelled(format!("cancelled ({e}); nothing was changed")))?;
+            .map_err(|e| {
+                Error::cancelled(format!("cancelled ({e}); nothing was changed"))
+                    .hint("run the command again and answer yes, or pass --yes")
+            })?;
         match yes {
             Some(true) => Ok(()),
-            _ => Err(Error::cancelled("cancelled; nothing was changed")),
+            _ => Err(Error::cancelled("cancelled; nothing was changed")
+                .hint("run the command again and answer yes, or pass --yes")),
         }
     }
 }

@@ -5,7 +5,7 @@ use clap::Args;
 use super::Context;
 use crate::output::report::Shaped;
 use crate::output::{Human, KeyJson};
-use keyadm::domain::expiry::{format_duration, parse_duration, parse_expiry};
+use keyadm::domain::expiry::{format_duration, parse_duration};
 use keyadm::domain::key::{validate_description, validate_name};
 use keyadm::domain::key_spec::{parse_list, parse_tags, parse_user_binding};
 use keyadm::ops::key_changes::{self, Edited, KeyChanges};
@@ -105,11 +105,7 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<KeyChanges> {
     Ok(KeyChanges {
         name: a.name.clone(),
         description: a.description.clone(),
-        expires: a
-            .expires
-            .as_deref()
-            .map(|e| parse_expiry(e, ctx.now()))
-            .transpose()?,
+        expires: a.expires.as_deref().map(|e| ctx.expiry(e)).transpose()?,
         tags: parse_tags(&a.tag)?,
         untags: a.untag.clone(),
         allow: parse_list(&a.allow)?,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Context, KEY_TYPES};
 use crate::output::time::TimeFormat;
 use crate::output::{Human, KeyJson, Report};
-use keyadm::domain::expiry::{parse_duration, parse_expiry};
+use keyadm::domain::expiry::parse_duration;
 use keyadm::domain::key::{validate_description, validate_name, Key};
 use keyadm::domain::key_spec::parse_user_binding;
 use keyadm::ops::keys;
@@ -65,11 +65,7 @@ impl GenerateArgs {
             name,
             key_type: self.key_type.parse()?,
             description,
-            expires: self
-                .expires
-                .as_deref()
-                .map(|e| parse_expiry(e, ctx.now()))
-                .transpose()?,
+            expires: self.expires.as_deref().map(|e| ctx.expiry(e)).transpose()?,
             rules: parse_list(&self.allow)?,
             origins: parse_list(&self.origin)?,
             ips: parse_list(&self.ip)?,
@@ -137,7 +133,7 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
 
 /// A show-once value is gone when the command ends, so a person at a
 /// terminal confirms they have stored it (`--yes` or no terminal: no question).
-fn confirm_stored(ctx: &Context) -> Result<()> {
+pub(super) fn confirm_stored(ctx: &Context) -> Result<()> {
     if ctx.global.yes || !ctx.interactive() {
         return Ok(());
     }
@@ -146,7 +142,10 @@ fn confirm_stored(ctx: &Context) -> Result<()> {
             .with_prompt("Have you stored the value? It cannot be shown again")
             .default(false)
             .interact()
-            .map_err(|e| Error::environment(format!("cannot read the answer: {e}")))?;
+            .map_err(|e| {
+                Error::environment(format!("cannot read the answer: {e}"))
+                    .hint("the value is stored; see it again with: keyadm show KEY --reveal")
+            })?;
         if stored {
             return Ok(());
         }

@@ -19,6 +19,7 @@ use keyadm::{Error, Result};
 
 fn cancelled(e: dialoguer::Error) -> Error {
     Error::cancelled(format!("cancelled ({e}); nothing was changed"))
+        .hint("run the command again, or give every value as an option")
 }
 
 /// Items of a comma-separated answer.

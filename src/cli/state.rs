@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::Context;
 use crate::output::{Human, Report};
-use keyadm::domain::expiry::parse_expiry;
 use keyadm::domain::key::validate_reason;
 use keyadm::ops::key_changes::{self, StateChange};
 use keyadm::ops::keys::Scope;
@@ -61,11 +60,7 @@ fn report(ctx: &Context, outcomes: &[StateChange], verb: &'static str) {
 }
 
 pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
-    let expiry = args
-        .expires
-        .as_deref()
-        .map(|e| parse_expiry(e, ctx.now()))
-        .transpose()?;
+    let expiry = args.expires.as_deref().map(|e| ctx.expiry(e)).transpose()?;
     let mut session = ctx.open_write_existing()?;
     let scope = Scope {
         org: ctx.global.org.as_deref(),
