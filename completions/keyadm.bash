@@ -430,13 +430,17 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__audit)
-            opts="-y -q -h -V --key --action --since --until --limit --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version verify head help"
+            opts="-y -q -h -V --key --by --action --since --until --limit --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version verify head help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -674,6 +674,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l utc -d 'Show ti
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l key -d 'Only entries of this key (ID or name; deleted keys too)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l by -d 'Only entries by NAME: the declared actor or the OS account that ran the command' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l action -d 'Only entries of this action (generate, import, reveal, copy, edit, enable, disable, delete, rotate, export, expire, purge, notify, config, org, user)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l since -d 'Entries recorded (real time) at or after: a date (2026-11-01), date and time, RFC 3339, or a duration ago (7d)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l until -d 'Entries at or before: a date (through that day), date and time, RFC 3339, or a duration ago' -r

@@ -350,6 +350,7 @@ pub fn terminal_width() -> Option<usize> {
 /// A table with the house style for where stdout goes (as decided at
 /// start-up: prefer `Printer::table`; this one is for callers without a
 /// printer at hand).
+#[allow(dead_code)] // for callers without a printer at hand (none today)
 pub fn new_table(headers: &[&str]) -> Grid {
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     Grid::new(headers, default_layout(terminal), false)

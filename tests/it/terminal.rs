@@ -590,3 +590,68 @@ fn a_custom_key_may_allow_head_and_options() {
         assert_eq!(r.code, code, "{method} {url}: {}{}", r.stdout, r.stderr);
     }
 }
+
+#[test]
+fn audit_by_matches_the_declared_actor_or_the_os_account_and_actor_still_filters_with_a_warning() {
+    let env = Env::at(T0);
+    env.generate("mine", &[]);
+    env.ok_as("alice", &["generate", "hers", "-q"]);
+    let entries = |args: &[&str]| -> Vec<serde_json::Value> {
+        let r = env.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        serde_json::from_str::<serde_json::Value>(&r.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let by_alice = entries(&["audit", "--by", "alice", "--json"]);
+    assert_eq!(by_alice.len(), 1, "{by_alice:?}");
+    assert_eq!(by_alice[0]["key_name"], "hers");
+    let os = by_alice[0]["os_user"]
+        .as_str()
+        .expect("the OS account is recorded")
+        .to_string();
+    let by_os = entries(&["audit", "--by", &os, "--json"]);
+    assert!(
+        by_os.len() >= 2,
+        "the OS account ran every command: {by_os:?}"
+    );
+    // --actor on the command line still filters, with a warning.
+    let r = env.run(&["--actor", "alice", "audit", "--json"]);
+    assert!(
+        r.stderr.contains("warning: audit --actor") && r.stderr.contains("--by alice"),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn audit_details_read_field_before_after_on_a_terminal_and_stay_json_piped() {
+    let env = Env::at(T0);
+    env.generate("billing", &["--description", "old words"]);
+    env.ok(&["edit", "billing", "--description", "new words"]);
+    env.ok(&["config", "set", "date-format", "eu"]);
+    let piped = env.ok(&["audit"]);
+    assert!(
+        piped.contains(r#""before":"old words""#) || piped.contains(r#""before": "old words""#),
+        "{piped}"
+    );
+    if !have_script() {
+        return;
+    }
+    let (code, screen) = Pty::run_at(&env, 200, &["audit"], &[]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("description: old words → new words"),
+        "{screen}"
+    );
+    assert!(screen.contains("date-format: iso → eu"), "{screen}");
+    assert!(!screen.contains(r#"{"changes""#), "{screen}");
+    let (_, narrow) = Pty::run_at(&env, 60, &["audit"], &[]);
+    for line in narrow.lines() {
+        assert!(width(line) <= 60, "too wide: {line:?}\n{narrow}");
+    }
+}
