@@ -430,13 +430,17 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__audit)
-            opts="-y -q -h -V --key --action --since --until --limit --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version verify head help"
+            opts="-y -q -h -V --key --by --action --since --until --limit --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version verify head help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2120,7 +2124,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__list)
-            opts="-s -t -y -q -h -V --search --type --tag --enabled --disabled --expired --expiring-within --violations --user --sort --reverse --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-s -t -o -y -q -h -V --search --type --tag --enabled --disabled --expired --expiring-within --violations --user --sort --reverse --columns --format --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2156,6 +2160,18 @@ _keyadm() {
                     ;;
                 --sort)
                     COMPREPLY=($(compgen -W "name issued expires type org" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table wide tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide tsv" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -2718,7 +2734,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__rotate)
-            opts="-y -q -h -V --grace --due --exec --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --grace --due --dry-run --exec --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

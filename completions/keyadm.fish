@@ -257,6 +257,10 @@ issued\t''
 expires\t''
 type\t''
 org\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l columns -d 'The columns to show, in this order (comma-separated, e.g. name,state,expires)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand list" -s o -l format -d 'table (fitted to a terminal), wide (every column, even on a narrow terminal) or tsv (tab-separated, for awk)' -r -f -a "table\t''
+wide\t''
+tsv\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -289,6 +293,10 @@ issued\t''
 expires\t''
 type\t''
 org\t''"
+complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l columns -d 'The columns to show, in this order (comma-separated, e.g. name,state,expires)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -s o -l format -d 'table (fitted to a terminal), wide (every column, even on a narrow terminal) or tsv (tab-separated, for awk)' -r -f -a "table\t''
+wide\t''
+tsv\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -408,6 +416,7 @@ always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l due -d 'Rotate every enabled key whose --rotate-every policy is due'
+complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l dry-run -d 'Say which keys would be rotated (and which old values would stop working), change nothing'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -s q -l quiet -d 'Print only what a script needs'
@@ -735,6 +744,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l utc -d 'Show ti
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l key -d 'Only entries of this key (ID or name; deleted keys too)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l by -d 'Only entries by NAME: the declared actor or the OS account that ran the command' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l action -d 'Only entries of this action (generate, import, reveal, copy, edit, enable, disable, delete, rotate, export, expire, purge, notify, config, org, user)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l since -d 'Entries recorded (real time) at or after: a date (2026-11-01), date and time, RFC 3339, or a duration ago (7d)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l until -d 'Entries at or before: a date (through that day), date and time, RFC 3339, or a duration ago' -r

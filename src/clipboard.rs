@@ -63,8 +63,10 @@ pub struct Holder {
 /// to the display (or says why it cannot).
 pub fn start(value: &SecretValue, clear_after: u64) -> Result<Holder> {
     check_display()?;
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::environment(format!("cannot find the keyadm binary: {e}")))?;
+    let exe = std::env::current_exe().map_err(|e| {
+        Error::environment(format!("cannot find the keyadm binary: {e}"))
+            .hint("run keyadm from an installed path, or use --osc52 or show --reveal")
+    })?;
     let mut holder = Command::new(exe);
     // A long-lived process keeps only what X needs of the environment (no
     // KEYADM_MASTER_KEY, no KEYADM_KEY lingering in /proc/PID/environ).
@@ -85,7 +87,10 @@ pub fn start(value: &SecretValue, clear_after: u64) -> Result<Holder> {
         // returned does not end the holder.
         .process_group(0)
         .spawn()
-        .map_err(|e| Error::environment(format!("cannot start the clipboard holder: {e}")))?;
+        .map_err(|e| {
+            Error::environment(format!("cannot start the clipboard holder: {e}"))
+                .hint("check that the system can start processes (ulimit -u), or use --osc52")
+        })?;
     let stdout = child.stdout.take().expect("piped stdout");
     let (tx, lines) = mpsc::channel();
     std::thread::spawn(move || {

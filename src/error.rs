@@ -153,7 +153,9 @@ impl From<rusqlite::Error> for Error {
             return Error::environment(format!("the store is damaged: a row cannot be read ({e})"))
                 .hint("restore it from a backup");
         }
-        Error::environment(format!("store error: {e}"))
+        Error::environment(format!("store error: {e}")).hint(
+            "check the store with: keyadm audit verify; if it is damaged, restore it from a backup",
+        )
     }
 }
 
@@ -171,8 +173,10 @@ impl Error {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Error::environment(BROKEN_PIPE);
+            return Error::environment(BROKEN_PIPE)
+                .hint("keep reading the output to its end (e.g. pipe it to a file)");
         }
         Error::environment(format!("I/O error: {e}"))
+            .hint("check the files and folders the command reads or writes, and free space")
     }
 }

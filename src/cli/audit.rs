@@ -4,20 +4,19 @@
 
 use std::process::ExitCode;
 
+use crate::output::table::GridCell as Cell;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Context;
-use crate::output::table::new_table;
 use keyadm::ops::audit::{self, hex, AuditEntry, AuditQuery, ExpectedHead};
 use keyadm::Result;
 
 #[derive(Args, Debug)]
 #[command(
     args_conflicts_with_subcommands = true,
-    after_help = "--actor NAME, given on the command line, lists only the entries by that actor (KEYADM_ACTOR does not filter)."
+    after_help = "--by NAME lists the entries whose declared actor or OS account is NAME. --actor NAME on the command line still filters by the declared actor in this release, with a warning (--actor is who runs the command; KEYADM_ACTOR never filters)."
 )]
 pub struct AuditArgs {
     #[command(subcommand)]
@@ -25,6 +24,9 @@ pub struct AuditArgs {
     /// Only entries of this key (ID or name; deleted keys too)
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
+    /// Only entries by NAME: the declared actor or the OS account that ran the command
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
     /// Only entries of this action (generate, import, reveal, copy, edit, enable, disable, delete, rotate, export, expire, purge, notify, config, org, user)
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
@@ -67,10 +69,17 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<ExitCode> {
 }
 
 fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
+    let actor = actor_filter(ctx);
+    if let Some(a) = &actor {
+        ctx.printer.warn(format!(
+            "audit --actor filters by the declared actor in this release only; use --by {a} (--actor names who runs the command)"
+        ));
+    }
     let query = AuditQuery {
         key: args.key,
         org: ctx.global.org.clone(),
-        actor: actor_filter(ctx),
+        actor,
+        by: args.by,
         action: args.action,
         since: args.since,
         until: args.until,
@@ -108,7 +117,10 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
             .map(|t| tf.show(t.with_timezone(&Utc)))
             .unwrap_or_else(|_| t.to_string())
     };
-    let mut t = new_table(&["SEQ", "TIME", "ACTOR", "ACTION", "KEY", "DETAILS"]);
+    let mut t = p.table(&["SEQ", "TIME", "ACTOR", "ACTION", "KEY", "DETAILS"]);
+    // DETAILS wraps first on a terminal, between fields rather than mid-token.
+    t.shrink(5, 24);
+    let terminal = p.colors.stdout_terminal;
     for e in &entries {
         let at = match &e.as_of {
             Some(as_of) => format!("{} (as of {})", show(&e.at), show(as_of)),
@@ -126,11 +138,65 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
             Cell::new(&e.actor),
             Cell::new(&e.action),
             Cell::new(key),
-            Cell::new(&e.details_text),
+            Cell::new(match terminal {
+                true => details_for_people(&e.details),
+                false => e.details_text.clone(),
+            }),
         ]);
     }
     p.line(t.to_string());
     Ok(())
+}
+
+/// An entry's details for a person: changed fields as `field: before →
+/// after`, other fields as `field: value`, separated by `; `.
+fn details_for_people(d: &serde_json::Value) -> String {
+    use serde_json::Value;
+    fn scalar(v: &Value) -> String {
+        match v {
+            Value::Null => "none".into(),
+            Value::String(s) if s.is_empty() => "\"\"".into(),
+            Value::String(s) => s.clone(),
+            Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+                let items: Vec<String> = a.iter().map(scalar).collect();
+                format!("[{}]", items.join(", "))
+            }
+            other => other.to_string(),
+        }
+    }
+    fn change(v: &Value) -> Option<String> {
+        let o = v.as_object()?;
+        let (b, a) = (o.get("before")?, o.get("after")?);
+        (o.len() == 2).then(|| format!("{} → {}", scalar(b), scalar(a)))
+    }
+    let Value::Object(map) = d else {
+        return scalar(d);
+    };
+    let mut parts = Vec::new();
+    // `config`: {"setting": NAME, "before": …, "after": …}.
+    if let (Some(Value::String(name)), Some(b), Some(a)) =
+        (map.get("setting"), map.get("before"), map.get("after"))
+    {
+        parts.push(format!("{name}: {} → {}", scalar(b), scalar(a)));
+    }
+    for (field, v) in map {
+        if map.contains_key("setting") && ["setting", "before", "after"].contains(&field.as_str()) {
+            continue;
+        }
+        match change(v) {
+            Some(c) => parts.push(format!("{field}: {c}")),
+            None => match v.as_object() {
+                // {"changes": {field: {before, after}}}: one level down.
+                Some(inner) if inner.values().all(|x| change(x).is_some()) && !inner.is_empty() => {
+                    for (f, x) in inner {
+                        parts.push(format!("{f}: {}", change(x).unwrap_or_default()));
+                    }
+                }
+                _ => parts.push(format!("{field}: {}", scalar(v))),
+            },
+        }
+    }
+    parts.join("; ")
 }
 
 /// `audit --actor NAME` filters by actor. `--actor` is the global option

@@ -66,6 +66,22 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
         ConfigAction::Set { name, value } => {
             let new = NewSetting::parse(&name, &value)?;
             let done = settings::set(&mut ctx.open_write()?, &new)?;
+            if let Some(n @ 1..) = done.violations {
+                p.warn(format!(
+                    "{n} key{} break{} max-lifetime {} (no expiry, or one later than that from now); see them with: keyadm list --violations",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" },
+                    done.value
+                ));
+            }
+            if name == "rotation-grace" {
+                if let Some(w) = keyadm::domain::expiry::parse_duration(&done.value, true)
+                    .ok()
+                    .and_then(keyadm::domain::expiry::long_grace_warning)
+                {
+                    p.warn(w);
+                }
+            }
             p.report(&Shaped {
                 json: &done,
                 human: |out: &mut Human<'_>| match done.changed() {

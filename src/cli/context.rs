@@ -253,6 +253,19 @@ impl Context {
     }
 
     /// How to show times: `--date-format`, `KEYADM_DATE_FORMAT`, else the setting.
+    /// An `--expires` input read as of now; one under an hour away is
+    /// taken, with a warning (`6m` is six minutes).
+    pub fn expiry(&self, input: &str) -> Result<keyadm::domain::expiry::Expiry> {
+        use keyadm::domain::expiry::{short_expiry_warning, Expiry};
+        let e = self.parse_expiry(input)?;
+        if let Expiry::At(at) = e {
+            if let Some(w) = short_expiry_warning(at, self.now()) {
+                self.printer.warn(w);
+            }
+        }
+        Ok(e)
+    }
+
     pub fn time_format(&self, settings: &Settings) -> TimeFormat {
         let f = self
             .global

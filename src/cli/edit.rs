@@ -106,11 +106,7 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<KeyChanges> {
     Ok(KeyChanges {
         name,
         description: a.description.clone(),
-        expires: a
-            .expires
-            .as_deref()
-            .map(|e| ctx.parse_expiry(e))
-            .transpose()?,
+        expires: a.expires.as_deref().map(|e| ctx.expiry(e)).transpose()?,
         tags: parse_tags(&a.tag)?,
         untags: a.untag.clone(),
         allow: parse_list(&a.allow)?,

@@ -111,16 +111,17 @@ fn render(
                     }
                 })
                 .collect();
-            let mut out = Zeroizing::new(
-                serde_json::to_vec_pretty(&items)
-                    .map_err(|e| Error::environment(format!("cannot write JSON: {e}")))?,
-            );
+            let mut out = Zeroizing::new(serde_json::to_vec_pretty(&items).map_err(|e| {
+                Error::environment(format!("cannot write JSON: {e}")).hint("try --format csv")
+            })?);
             out.push(b'\n');
             Ok(out)
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
-            let csv_err = |e: csv::Error| Error::environment(format!("cannot write CSV: {e}"));
+            let csv_err = |e: csv::Error| {
+                Error::environment(format!("cannot write CSV: {e}")).hint("try --format json")
+            };
             w.write_record(CSV_HEADERS).map_err(csv_err)?;
             for r in rows {
                 let cell = match &r.value {
@@ -131,9 +132,9 @@ fn render(
                 w.write_record(csv_row(&r.key, now, &cell))
                     .map_err(csv_err)?;
             }
-            w.into_inner()
-                .map(Zeroizing::new)
-                .map_err(|e| Error::environment(format!("cannot write CSV: {e}")))
+            w.into_inner().map(Zeroizing::new).map_err(|e| {
+                Error::environment(format!("cannot write CSV: {e}")).hint("try --format json")
+            })
         }
     }
 }

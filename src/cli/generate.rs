@@ -66,11 +66,7 @@ impl GenerateArgs {
             name,
             key_type: self.key_type.parse()?,
             description,
-            expires: self
-                .expires
-                .as_deref()
-                .map(|e| ctx.parse_expiry(e))
-                .transpose()?,
+            expires: self.expires.as_deref().map(|e| ctx.expiry(e)).transpose()?,
             rules: parse_list(&self.allow)?,
             origins: parse_list(&self.origin)?,
             ips: parse_list(&self.ip)?,
@@ -140,7 +136,7 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
 /// terminal confirms they have stored it (`--yes` or no terminal: no question).
 /// Ctrl-C or Esc here is exit 6, though the key exists: the person did not
 /// say they stored the value, and the error says how to give it a new one.
-fn confirm_stored(ctx: &Context, key: &Key) -> Result<()> {
+pub(super) fn confirm_stored(ctx: &Context, key: &Key) -> Result<()> {
     if ctx.global.yes || !ctx.interactive() {
         return Ok(());
     }
@@ -153,7 +149,7 @@ fn confirm_stored(ctx: &Context, key: &Key) -> Result<()> {
         })
         .map_err(|e| {
             Error::cancelled(format!(
-                "{}; the key \"{}\" (ID {}) was generated and its value shown, but it is not stored anywhere",
+                "{}; the key \"{}\" (ID {}) has the value shown above, and it is not stored anywhere",
                 e.message().what.replace("; nothing was changed", ""),
                 key.name,
                 key.id

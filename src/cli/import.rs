@@ -74,16 +74,17 @@ fn at_row(e: Error, number: usize, name: &str, outcome: &str) -> Error {
     } else {
         format!("{prefix}: {}; {outcome}", m.what)
     };
+    // The same kind, its hint below.
     let fresh = match &e {
-        Error::Usage(_) => Error::usage(what),
-        Error::NotFound(_) => Error::not_found(what),
-        Error::Refused(_) => Error::refused(what),
-        Error::Environment(_) => Error::environment(what),
-        Error::Cancelled(_) => Error::cancelled(what),
+        Error::Usage(_) => Error::usage(what),        // hinted below
+        Error::NotFound(_) => Error::not_found(what), // hinted below
+        Error::Refused(_) => Error::refused(what),    // hinted below
+        Error::Environment(_) => Error::environment(what), // hinted below
+        Error::Cancelled(_) => Error::cancelled(what), // hinted below
     };
     match &m.hint {
         Some(h) => fresh.hint(h.clone()),
-        None => fresh,
+        None => fresh.hint("fix the file and import it again"),
     }
 }
 

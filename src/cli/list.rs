@@ -6,14 +6,15 @@ use clap::{Args, ValueEnum};
 
 use super::{Context, KEY_TYPES};
 use crate::output::table::{
-    cells_row, fit_key_table, key_cells, plain_table, KeyWidths, KEY_HEADERS,
+    fit_note, key_cells, state_color, GridCell, Layout, DESCRIPTION, KEY_DROP_ORDER, KEY_HEADERS,
+    KEY_INTACT, MIN_DESCRIPTION,
 };
 use crate::output::time::TimeFormat;
 use crate::output::KeyJson;
 use keyadm::domain::expiry::parse_duration;
 use keyadm::domain::key::{Key, KeyState};
 use keyadm::ops::listing::{self, KeyFilter, KeySort, Selection};
-use keyadm::Result;
+use keyadm::{Error, Result};
 
 #[derive(ValueEnum, Debug, Clone, Copy, Default)]
 pub enum SortArg {
@@ -67,6 +68,46 @@ pub struct FilterArgs {
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// The columns to show, in this order (comma-separated, e.g. name,state,expires)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// table (fitted to a terminal), wide (every column, even on a narrow terminal) or tsv (tab-separated, for awk)
+    #[arg(long = "format", short = 'o', value_enum, default_value_t = FormatArg::Table, value_name = "FORMAT")]
+    pub format: FormatArg,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FormatArg {
+    #[default]
+    Table,
+    Wide,
+    Tsv,
+}
+
+/// The column indexes `--columns` names, in its order.
+fn chosen_columns(names: &[String]) -> Result<Vec<usize>> {
+    let norm = |s: &str| s.trim().to_ascii_uppercase().replace(['-', '_'], " ");
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| {
+            KEY_HEADERS
+                .iter()
+                .position(|h| *h == norm(n))
+                .ok_or_else(|| {
+                    Error::usage(format!("--columns: no column \"{}\"", n.escape_debug())).hint(
+                        format!(
+                            "the columns are: {}",
+                            KEY_HEADERS
+                                .iter()
+                                .map(|h| h.to_ascii_lowercase().replace(' ', "-"))
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        ),
+                    )
+                })
+        })
+        .collect()
 }
 
 impl FilterArgs {
@@ -141,11 +182,30 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         out.flush()?;
         return Ok(());
     }
-    // Piped and plain: aligned columns without comfy-table's per-cell cost.
-    let plain = !p.colors.stdout && !p.colors.stdout_terminal;
-    let mut table = p.table(&KEY_HEADERS);
-    let mut widths = KeyWidths::default();
-    let mut rows: Vec<[String; 11]> = Vec::new();
+    let chosen = chosen_columns(&args.columns)?;
+    let columns: Vec<usize> = if chosen.is_empty() {
+        (0..KEY_HEADERS.len()).collect()
+    } else {
+        chosen.clone()
+    };
+    let headers: Vec<&str> = columns.iter().map(|&i| KEY_HEADERS[i]).collect();
+    let mut table = p.table(&headers);
+    match args.format {
+        FormatArg::Tsv => {
+            table.set_layout(Layout::Tsv);
+        }
+        FormatArg::Wide if p.colors.stdout_terminal => {
+            table.set_layout(Layout::Wide);
+        }
+        _ => {}
+    }
+    if chosen.is_empty() {
+        // On a terminal, the least needed columns go first.
+        table.drop_order(&KEY_DROP_ORDER).intact(&KEY_INTACT);
+        table.shrink(DESCRIPTION, MIN_DESCRIPTION);
+    } else if let Some(d) = columns.iter().position(|&i| i == DESCRIPTION) {
+        table.shrink(d, MIN_DESCRIPTION);
+    }
     // -q: the IDs, written at once rather than one write per line.
     let mut ids = String::new();
     let mut count = 0;
@@ -165,12 +225,15 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
                     // Why a bound key denies everything although it is enabled.
                     cells[3] = format!("{}, user {state}", k.state_label(now));
                 }
-                if plain {
-                    rows.push(cells);
-                } else {
-                    widths.add(&cells);
-                    table.add_row(cells_row(&p, cells, k.state(now)));
-                }
+                let color = state_color(k.state(now));
+                let mut cells = cells.map(GridCell::from);
+                cells[3] = std::mem::take(&mut cells[3]).color(color);
+                table.add_row(
+                    columns
+                        .iter()
+                        .map(|&i| std::mem::take(&mut cells[i]))
+                        .collect(),
+                );
             }
             count += 1;
             Ok(())
@@ -181,20 +244,16 @@ pub fn run(ctx: &mut Context, args: ListArgs) -> Result<()> {
         p.line(ids);
     }
     if !p.quiet {
-        if count > 0 && plain {
-            p.line(plain_table(&KEY_HEADERS, &rows));
-        } else if count > 0 {
-            let hidden = fit_key_table(&p, &mut table, &widths);
-            if p.colors.stdout {
-                // --color always: styled even when piped (comfy-table
-                // styles only a terminal by itself).
-                table.enforce_styling();
-            }
-            p.line(table.to_string());
-            if hidden > 0 {
-                p.note(format!(
-                    "{hidden} column{} hidden to fit the terminal; widen it, or use --json",
-                    if hidden == 1 { "" } else { "s" }
+        if count > 0 {
+            let (text, hidden) = table.render();
+            p.line(text);
+            if !hidden.is_empty() {
+                p.note(fit_note(
+                    table.layout(),
+                    &format!(
+                        "hidden to fit the terminal: {} (widen it, or use -o wide or --columns)",
+                        hidden.join(", ")
+                    ),
                 ));
             }
         }

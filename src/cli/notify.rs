@@ -6,12 +6,15 @@ use clap::Args;
 
 use super::hook::run_hook;
 use super::Context;
+use crate::output::time::TimeFormat;
 use crate::output::{Human, Report};
 use keyadm::domain::key::Key;
 use keyadm::domain::lifecycle::notice_window_days_left;
 use keyadm::domain::settings::Settings;
 use keyadm::ops::lifecycle::{self, NotifyReport};
+use keyadm::ops::settings;
 use keyadm::Result;
+use serde::Serialize;
 
 #[derive(Args, Debug)]
 pub struct NotifyArgs {
@@ -26,14 +29,18 @@ pub struct NotifyArgs {
 pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
     super::hook::check_command(args.exec.as_deref())?;
     if args.dry_run {
-        let report = lifecycle::due(&mut ctx.open_read()?)?;
-        print(ctx, &report);
+        let mut session = ctx.open_read()?;
+        let tf = ctx.time_format(&settings::list(&mut session)?);
+        let report = lifecycle::due(&mut session)?;
+        print(ctx, &report, &tf);
         return Ok(());
     }
     let mut session = ctx.open_write_existing()?;
+    // Times in the lines as every other command shows them.
+    let tf = ctx.time_format(&settings::list(&mut session)?);
     let Some(cmd) = &args.exec else {
         let report = lifecycle::send(&mut session)?;
-        print(ctx, &report);
+        print(ctx, &report, &tf);
         return Ok(());
     };
     let report = lifecycle::send_with(&mut session, |n| {
@@ -56,14 +63,14 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
             None,
         )
     })?;
-    print(ctx, &report);
+    print(ctx, &report, &tf);
     match report.failure() {
         Some(e) => Err(e),
         None => Ok(()),
     }
 }
 
-fn print(ctx: &Context, r: &NotifyReport) {
+fn print(ctx: &Context, r: &NotifyReport, tf: &TimeFormat) {
     let p = &ctx.printer;
     let mut warned = std::collections::BTreeSet::new();
     for n in &r.notices {
@@ -76,12 +83,21 @@ fn print(ctx: &Context, r: &NotifyReport) {
             }
         }
     }
-    p.report(r);
+    p.report(&Shown { report: r, tf });
 }
 
-impl Report for NotifyReport {
+/// The report, with the times shown in the chosen date format.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Shown<'a> {
+    report: &'a NotifyReport,
+    #[serde(skip)]
+    tf: &'a TimeFormat,
+}
+
+impl Report for Shown<'_> {
     fn human(&self, p: &mut Human<'_>) {
-        let r = self;
+        let r = self.report;
         for n in &r.notices {
             let to = if n.recipients.is_empty() {
                 "no admin with an email".to_string()
@@ -109,8 +125,7 @@ impl Report for NotifyReport {
                 "notice  {}  {}  expires {} (in {} day{}; {}-day notice{passed})  to {to}{status}",
                 n.key_id,
                 n.name,
-                n.expires_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                self.tf.show(n.expires_at),
                 n.days_left,
                 if n.days_left == 1 { "" } else { "s" },
                 n.threshold,

@@ -1,8 +1,8 @@
 //! `keyadm org add|list|remove`: organizations, a tree under each tenant,
 //! with the keys and users in them (see `keyadm::ops::orgs`).
 
+use crate::output::table::GridCell as Cell;
 use clap::{Args, Subcommand};
-use comfy_table::{Cell, CellAlignment};
 
 use super::Context;
 use crate::output::report::Shaped;
@@ -94,11 +94,16 @@ impl Report for OrgTree {
                 Some(tenant) => format!("{} of {}", tenant.keys, tenant.limit),
                 None => o.keys_within.to_string(),
             };
+            // A tree on a terminal; full paths for scripts.
+            let shown = match p.printer().colors.stdout_terminal {
+                true => format!("{}{name}", "  ".repeat(depth)),
+                false => o.path.clone(),
+            };
             table.add_row(vec![
-                Cell::new(format!("{}{name}", "  ".repeat(depth))),
-                Cell::new(o.keys).set_alignment(CellAlignment::Right),
-                Cell::new(within).set_alignment(CellAlignment::Right),
-                Cell::new(o.users_within).set_alignment(CellAlignment::Right),
+                Cell::new(shown),
+                Cell::new(o.keys).right(),
+                Cell::new(within).right(),
+                Cell::new(o.users_within).right(),
             ]);
         }
         if !t.orgs.is_empty() {

@@ -1,15 +1,15 @@
 //! `keyadm rotate`: new values for keys; the old ones work for a grace period.
 
+use crate::output::table::GridCell as Cell;
 use chrono::{DateTime, Utc};
 use clap::Args;
-use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Context;
 use crate::output::time::TimeFormat;
 use crate::output::{Human, Report};
-use keyadm::domain::expiry::parse_duration;
-use keyadm::ops::rotation::{self, Rotated, Selection};
+use keyadm::domain::expiry::{long_grace_warning, parse_duration};
+use keyadm::ops::rotation::{self, RotatePlan, Rotated, Selection};
 use keyadm::{Error, Result};
 
 #[derive(Args, Debug)]
@@ -27,6 +27,9 @@ pub struct RotateArgs {
     /// Rotate every enabled key whose --rotate-every policy is due
     #[arg(long)]
     pub due: bool,
+    /// Say which keys would be rotated (and which old values would stop working), change nothing
+    #[arg(long)]
+    pub dry_run: bool,
     /// Deliver each new value: run CMD (sh -c) per key with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_KEY_TENANT in its environment and the value on its stdin; if CMD fails, that key's rotation is undone
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
@@ -56,14 +59,39 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
             org: ctx.global.org.clone(),
         },
     };
+    if let Some(w) = grace.and_then(long_grace_warning) {
+        ctx.printer.warn(w);
+    }
     let mut session = ctx.open_write_existing()?;
+    let plan = rotation::plan_rotation(&mut session, &selection, grace)?;
+    let tf = ctx.time_format(&plan.settings);
+    if args.dry_run {
+        ctx.printer.report(&PlanReport::new(&plan, &tf, args.due));
+        return Ok(());
+    }
+    // A previous value still in grace stops working now (SPEC §5.9): warn,
+    // and at a terminal ask (never for --due, which cron runs).
+    let ending: Vec<_> = plan.ending_previous().collect();
+    for (k, prev) in &ending {
+        ctx.printer.warn(format!(
+            "key \"{}\": its previous value {} stops working now, not at the end of its grace ({})",
+            k.name,
+            prev.key,
+            tf.show(prev.valid_until)
+        ));
+    }
+    if !ending.is_empty() && !args.due && ctx.interactive() {
+        ctx.confirm(
+            "Rotate anyway, ending those values now?",
+            "keyadm rotate KEY --yes",
+        )?;
+    }
     if let Some(cmd) = &args.exec {
         return super::rotate_exec::run(ctx, &mut session, &selection, cmd, grace);
     }
     let report = rotation::rotate(&mut session, &selection, grace)?;
     // Printed after the commit: a value that reached anyone's screen or
     // script is a value the store holds, even if keyadm dies right after.
-    let tf = ctx.time_format(&report.settings);
     ctx.printer
         .report(&RotatedReport::new(&report.rotated, &tf, args.due));
     if let Some(e) = ctx.printer.stdout_error() {
@@ -72,7 +100,103 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<()> {
         ))
         .hint("see each new value with: keyadm show KEY --value (or rotate again)"));
     }
+    // A show-once value is gone when the command ends: as at generation.
+    if let Some(r) = report.rotated.iter().find(|r| r.key.show_once) {
+        if !ctx.printer.json {
+            super::generate::confirm_stored(ctx, &r.key)?;
+        }
+    }
     Ok(())
+}
+
+/// `rotate --dry-run`: the keys that would be rotated.
+#[derive(Serialize)]
+struct PlanReport<'a> {
+    dry_run: bool,
+    keys: Vec<PlannedJson<'a>>,
+    #[serde(skip)]
+    plan: &'a RotatePlan,
+    #[serde(skip)]
+    tf: &'a TimeFormat,
+    #[serde(skip)]
+    due: bool,
+}
+
+#[derive(Serialize)]
+struct PlannedJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    org: &'a str,
+    key: &'a str,
+    /// When the current value would stop working after the rotation.
+    old_value_works_until: DateTime<Utc>,
+    /// A previous value still in grace that the rotation would end now.
+    ends_previous: Option<&'a str>,
+}
+
+impl<'a> PlanReport<'a> {
+    fn new(plan: &'a RotatePlan, tf: &'a TimeFormat, due: bool) -> Self {
+        let until = plan.now + chrono::Duration::seconds(plan.grace as i64);
+        let keys = plan
+            .keys
+            .iter()
+            .map(|k| PlannedJson {
+                id: &k.id,
+                name: &k.name,
+                org: &k.org,
+                key: &k.key,
+                old_value_works_until: until,
+                ends_previous: k.previous_in_grace(plan.now).map(|p| p.key.as_str()),
+            })
+            .collect();
+        PlanReport {
+            dry_run: true,
+            keys,
+            plan,
+            tf,
+            due,
+        }
+    }
+}
+
+impl Report for PlanReport<'_> {
+    fn human(&self, p: &mut Human<'_>) {
+        if self.keys.is_empty() {
+            p.note(match self.due {
+                true => "rotate --due (dry run): no key is due.",
+                false => "rotate (dry run): no key.",
+            });
+            return;
+        }
+        let mut t = p.printer().table(&[
+            "ID",
+            "NAME",
+            "KEY",
+            "OLD VALUE WOULD WORK UNTIL",
+            "ENDS NOW",
+        ]);
+        for k in &self.keys {
+            t.add_row(vec![
+                Cell::new(k.id),
+                Cell::new(k.name),
+                Cell::new(k.key),
+                Cell::new(self.tf.show(k.old_value_works_until)),
+                Cell::new(k.ends_previous.unwrap_or("-")),
+            ]);
+        }
+        p.line(t.to_string());
+        let n = self.plan.keys.len();
+        p.note(format!(
+            "rotate (dry run): {n} key{} would be rotated; nothing was changed.",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+
+    fn quiet(&self, p: &mut Human<'_>) {
+        for k in &self.keys {
+            p.line(k.id);
+        }
+    }
 }
 
 /// The new values: a table, `-q` the values alone, `--json` with the key.

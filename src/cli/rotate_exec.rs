@@ -3,15 +3,16 @@
 //! a key whose hook fails has its rotation undone. The other keys go on;
 //! the command exits non-zero at the end.
 
-use comfy_table::Cell;
+use crate::output::table::GridCell as Cell;
 
 use super::hook::run_hook;
 use serde::Serialize;
 
 use super::Context;
+use crate::output::time::TimeFormat;
 use crate::output::{Human, Report};
 use keyadm::ops::rotation::{self, Delivery, Selection};
-use keyadm::ops::Session;
+use keyadm::ops::{settings, Session};
 use keyadm::Result;
 
 pub fn run(
@@ -36,9 +37,11 @@ pub fn run(
             Some(&stdin),
         )
     })?;
+    let tf = ctx.time_format(&settings::list(session)?);
     ctx.printer.report(&Delivered {
         deliveries: &report.deliveries,
         due: selection.is_due(),
+        tf: &tf,
     });
     report.failure().map_or(Ok(()), Err)
 }
@@ -50,6 +53,8 @@ struct Delivered<'a> {
     deliveries: &'a [Delivery],
     #[serde(skip)]
     due: bool,
+    #[serde(skip)]
+    tf: &'a TimeFormat,
 }
 
 impl Report for Delivered<'_> {
@@ -74,7 +79,7 @@ impl Report for Delivered<'_> {
                 Cell::new(&d.key),
                 Cell::new(match (d.delivered, d.previous_valid_until) {
                     (false, _) => "-".to_string(),
-                    (true, Some(t)) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    (true, Some(t)) => self.tf.show(t),
                     (true, None) => "ended now".to_string(),
                 }),
                 Cell::new(match &d.error {

@@ -139,10 +139,21 @@ fn print_key(
         ("Key", value.map_or_else(|| k.key.clone(), str::to_string)),
     ];
     if k.show_once {
-        rows.push(("Stored", "no (shown once at generation)".into()));
+        // Shown once: when it was made, at generation or its last rotation.
+        let shown = match k.rotated_at {
+            Some(r) => format!("no (shown once, at rotation {})", tf.show(r)),
+            None => format!("no (shown once, at generation {})", tf.show(k.created_at)),
+        };
+        rows.push(("Stored", shown));
     }
+    let disabled = !k.enabled;
     if let Some(prev) = &k.previous {
-        let state = if prev.valid_until > now {
+        let state = if disabled && prev.valid_until > now {
+            format!(
+                "does not work while the key is disabled (its grace ends {})",
+                tf.show(prev.valid_until)
+            )
+        } else if prev.valid_until > now {
             format!(
                 "works until {} ({})",
                 tf.show(prev.valid_until),
@@ -156,7 +167,15 @@ fn print_key(
     if let Some(r) = k.rotated_at {
         rows.push(("Rotated", tf.show(r)));
     }
-    if let (Some(every), Some(due)) = (k.rotate_every, k.rotation_due_at()) {
+    if let (Some(every), true) = (k.rotate_every, disabled) {
+        rows.push((
+            "Rotation",
+            format!(
+                "every {}, not due while the key is disabled",
+                format_duration(every)
+            ),
+        ));
+    } else if let (Some(every), Some(due)) = (k.rotate_every, k.rotation_due_at()) {
         rows.push((
             "Rotation",
             format!(

@@ -60,11 +60,7 @@ fn report(ctx: &Context, outcomes: &[StateChange], verb: &'static str) {
 }
 
 pub fn enable(ctx: &mut Context, args: EnableArgs) -> Result<()> {
-    let expiry = args
-        .expires
-        .as_deref()
-        .map(|e| ctx.parse_expiry(e))
-        .transpose()?;
+    let expiry = args.expires.as_deref().map(|e| ctx.expiry(e)).transpose()?;
     let mut session = ctx.open_write_existing()?;
     let scope = Scope {
         org: ctx.global.org.as_deref(),

@@ -1,8 +1,8 @@
 //! `keyadm user add|list|edit|enable|disable|remove`: the users of a tenant,
 //! their role and privileges (see `keyadm::ops::users`).
 
+use crate::output::table::GridCell as Cell;
 use clap::{Args, Subcommand};
-use comfy_table::Cell;
 
 use super::Context;
 use crate::output::report::{Shaped, ShapedQuiet};

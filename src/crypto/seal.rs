@@ -133,6 +133,9 @@ impl MasterKey {
                 "cannot write the master key file {}: {e}",
                 path.display()
             ))
+            .hint(
+                "check the permissions and free space of its folder, or set KEYADM_MASTER_KEY_FILE",
+            )
         })?;
         // A hard link never replaces an existing file: the first writer wins.
         let linked = fs::hard_link(&tmp, path);
@@ -143,13 +146,17 @@ impl MasterKey {
                 let theirs = MasterKey::load(&MasterKeySource::File(path.to_path_buf()))?
                     .ok_or_else(|| {
                         Error::environment("the master key file vanished while being created")
+                            .hint("another process removed it; run the command again")
                     })?;
                 Ok((theirs, false))
             }
             Err(e) => Err(Error::environment(format!(
                 "cannot write the master key file {}: {e}",
                 path.display()
-            ))),
+            ))
+            .hint(
+                "check the permissions and free space of its folder, or set KEYADM_MASTER_KEY_FILE",
+            )),
         }
     }
 
@@ -281,6 +288,7 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
         .create(dir)
         .map_err(|e| {
             Error::environment(format!("cannot create the folder {}: {e}", dir.display()))
+                .hint("check the permissions of its parent folder, or choose another path")
         })?;
     let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
     Ok(())

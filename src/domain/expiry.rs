@@ -82,14 +82,15 @@ impl Default for Clock {
 /// The longest duration keyadm takes anywhere: 100 years.
 pub const MAX_DURATION_SECS: u64 = 100 * 365 * 86_400;
 
-/// Parses `90d`, `12h`, `6w`, `1y`, `30s`, `15m`; `0` only when `allow_zero`.
+/// Parses `90d`, `12h`, `6w`, `1y`, `30s`, `15m` (or `15min`), `3mo`
+/// (30 days each); `0` only when `allow_zero`.
 pub fn parse_duration(input: &str, allow_zero: bool) -> Result<u64> {
     let bad = |why: &str| {
         Error::usage(format!(
             "invalid duration \"{}\": {why}",
             input.escape_debug()
         ))
-        .hint("write a whole number and a unit s, m, h, d, w or y, e.g. 90d")
+        .hint("write a whole number and a unit s, m or min (minutes), h, d, w, mo (30 days) or y, e.g. 90d")
     };
     let s = input.trim();
     if s == "0" {
@@ -99,21 +100,26 @@ pub fn parse_duration(input: &str, allow_zero: bool) -> Result<u64> {
             Err(bad("it must be more than 0"))
         };
     }
-    let Some(unit) = s.chars().last() else {
+    if s.is_empty() {
         return Err(bad("it is empty"));
-    };
-    let digits = &s[..s.len() - unit.len_utf8()];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    }
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    if digits.is_empty() || unit.is_empty() {
         return Err(bad("expected a whole number followed by a unit"));
     }
     let per: u64 = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3_600,
-        'd' => 86_400,
-        'w' => 7 * 86_400,
-        'y' => 365 * 86_400,
-        _ => return Err(bad("the unit must be s, m, h, d, w or y")),
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        "mo" => 30 * 86_400,
+        "y" => 365 * 86_400,
+        _ if unit.bytes().any(|b| b.is_ascii_digit() || b == b'.') => {
+            return Err(bad("expected a whole number followed by a unit"))
+        }
+        _ => return Err(bad("the unit must be s, m or min, h, d, w, mo or y")),
     };
     let n: u64 = digits.parse().map_err(|_| bad("the number is too large"))?;
     let secs = n.checked_mul(per).ok_or_else(|| bad("it is too long"))?;
@@ -315,6 +321,34 @@ fn in_display_form(s: &str, how: &DateInput) -> Result<Option<NaiveDateTime>> {
     Ok(Some(t))
 }
 
+/// Below this, a new expiry is most likely a slip (`6m` is six minutes).
+pub const SHORT_EXPIRY_SECS: i64 = 3_600;
+
+/// A warning for a new expiry less than an hour after `now`.
+pub fn short_expiry_warning(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
+    let secs = (at - now).num_seconds();
+    (secs < SHORT_EXPIRY_SECS).then(|| {
+        let minutes = (secs + 59) / 60;
+        format!(
+            "the key expires in {minutes} minute{} (m is minutes; for months write mo, e.g. 6mo)",
+            if minutes == 1 { "" } else { "s" },
+        )
+    })
+}
+
+/// The longest `--grace` that passes without a warning: a year.
+pub const LONG_GRACE_SECS: u64 = 365 * 86_400;
+
+/// A warning for a grace period longer than a year.
+pub fn long_grace_warning(grace: u64) -> Option<String> {
+    (grace > LONG_GRACE_SECS).then(|| {
+        format!(
+            "a grace of {} keeps the old value working for more than a year after the rotation",
+            format_duration(grace)
+        )
+    })
+}
+
 fn local_to_utc(t: NaiveDateTime) -> Option<DateTime<Utc>> {
     // A time skipped by a DST change does not exist; an ambiguous one takes the later.
     Local
@@ -340,6 +374,14 @@ mod tests {
         assert_eq!(parse_duration("6w", false).unwrap(), 42 * 86_400);
         assert_eq!(parse_duration("1y", false).unwrap(), 365 * 86_400);
         assert_eq!(parse_duration("0", true).unwrap(), 0);
+        assert_eq!(parse_duration("15min", false).unwrap(), 900);
+        assert_eq!(parse_duration("6m", false).unwrap(), 360);
+        assert_eq!(parse_duration("6mo", false).unwrap(), 180 * 86_400);
+        assert!(parse_duration("6mon", false).is_err());
+        assert!(short_expiry_warning(now() + Duration::minutes(6), now()).is_some());
+        assert!(short_expiry_warning(now() + Duration::hours(1), now()).is_none());
+        assert!(long_grace_warning(400 * 86_400).is_some());
+        assert!(long_grace_warning(365 * 86_400).is_none());
         for bad in [
             "0",
             "0d",

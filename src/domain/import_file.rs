@@ -535,7 +535,7 @@ fn at_row_of(e: Error, number: usize) -> Error {
     let fresh = Error::usage(what);
     match &m.hint {
         Some(h) => fresh.hint(h.clone()),
-        None => fresh,
+        None => fresh.hint("fix that row of the file and import it again"),
     }
 }
 

@@ -155,6 +155,13 @@ pub fn date_items(format: &str) -> Option<Vec<Item<'static>>> {
     if items.iter().any(|i| matches!(i, Item::Error)) {
         return None;
     }
+    // Text without a specifier would show every date as that text.
+    if !items
+        .iter()
+        .any(|i| matches!(i, Item::Numeric(..) | Item::Fixed(_)))
+    {
+        return None;
+    }
     let sample = DateTime::from_timestamp(1_795_000_000, 123_456_789)?;
     let east = FixedOffset::east_opt(5 * 3600 + 30 * 60)?;
     render_date(&items, &sample)?;
@@ -260,6 +267,12 @@ mod tests {
         assert!(normalize("notify-days", "0").is_err());
         assert!(normalize("notify-days", "x").is_err());
         assert!(normalize("date-format", "%Q").is_err());
+        for no_specifier in ["hello", "%%", "at noon"] {
+            assert!(
+                normalize("date-format", no_specifier).is_err(),
+                "{no_specifier}"
+            );
+        }
         assert!(normalize("date-format", "%d.%m.%Y").is_ok());
         assert!(normalize("colour", "x").is_err());
         let v = crate::domain::value::generate_value("kadm", crate::domain::key::KeyType::External);

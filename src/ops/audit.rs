@@ -97,6 +97,8 @@ pub struct AuditQuery {
     /// The organization a key name is looked up in (`--org`).
     pub org: Option<String>,
     pub actor: Option<String>,
+    /// Entries whose declared actor or OS account is this name (`--by`).
+    pub by: Option<String>,
     pub action: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
@@ -144,6 +146,7 @@ pub fn list(session: &mut Session, query: &AuditQuery) -> Result<AuditList> {
         let filter = AuditFilter {
             key,
             actor: query.actor.clone(),
+            by: query.by.clone(),
             action,
             since,
             until,

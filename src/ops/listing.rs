@@ -74,7 +74,7 @@ impl<'f> Matcher<'f> {
         let (f, now) = (self.f, self.now);
         if f.key_type.is_some_and(|t| t != k.key_type)
             || !f.tags.iter().all(|t| k.tags.contains(t))
-            || f.state.as_ref().is_some_and(|s| *s != k.state(now))
+            || f.state.as_ref().is_some_and(|s| !in_state(k, s, now))
         {
             return false;
         }
@@ -85,9 +85,7 @@ impl<'f> Matcher<'f> {
             }
         }
         if let Some(max) = self.max_lifetime {
-            let limit = now + Duration::seconds(max.unwrap_or(0) as i64);
-            let violates = k.key_type.takes_expiry() && k.expires_at.is_none_or(|e| e > limit);
-            if !violates {
+            if !breaks_max_lifetime(k, max.unwrap_or(0), now) {
                 return false;
             }
         }
@@ -109,6 +107,20 @@ impl<'f> Matcher<'f> {
         }
         true
     }
+}
+
+/// Is `k` in state `s` for `list --enabled|--disabled|--expired`? A key
+/// that `sweep` disabled because it expired is both disabled and expired.
+fn in_state(k: &Key, s: &KeyState, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let swept = !k.enabled && k.is_expired(now) && k.disabled_reason.as_deref() == Some("expired");
+    k.state(now) == *s || (*s == KeyState::Expired && swept)
+}
+
+/// Does `k` break a `max-lifetime` of `max` seconds at `now`: an expiry
+/// later than now + max, or none, on a type that takes one?
+pub fn breaks_max_lifetime(k: &Key, max: u64, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let limit = now + Duration::seconds(max as i64);
+    k.key_type.takes_expiry() && k.expires_at.is_none_or(|e| e > limit)
 }
 
 /// `--org` must name an organization that exists and that the actor may

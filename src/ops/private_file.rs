@@ -165,9 +165,10 @@ fn proc_path(f: &File) -> PathBuf {
 /// The fallback: a named 0600 temp file beside `path`, written and
 /// fsynced, removed again on failure.
 fn named_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::usage(format!("--output {} is not a file name", path.display())))?;
+    let name = path.file_name().ok_or_else(|| {
+        Error::usage(format!("--output {} is not a file name", path.display()))
+            .hint("name a file, e.g. --output keys.csv, or - for stdout")
+    })?;
     let tmp = folder_of(path).join(format!(
         ".{}.keyadm-{}",
         name.to_string_lossy(),

@@ -59,6 +59,53 @@ pub struct RotateReport {
     pub settings: Settings,
 }
 
+/// What `rotate` would do, changing nothing: the keys it would rotate
+/// (named keys must all exist and be enabled, as for the rotation), the
+/// grace their old values would get, and the settings (for showing times).
+/// Also what the warning about values still in grace is made from.
+pub struct RotatePlan {
+    pub keys: Vec<Key>,
+    pub grace: u64,
+    pub settings: Settings,
+    pub now: DateTime<Utc>,
+}
+
+impl RotatePlan {
+    /// The planned keys whose previous value still works: rotating them
+    /// ends it now (SPEC §5.9), earlier than its grace said.
+    pub fn ending_previous(
+        &self,
+    ) -> impl Iterator<Item = (&Key, &crate::domain::key::PreviousValue)> {
+        self.keys
+            .iter()
+            .filter_map(|k| k.previous_in_grace(self.now).map(|p| (k, p)))
+    }
+}
+
+/// Plans a rotation (an admin's, as the rotation itself): see [`RotatePlan`].
+pub fn plan_rotation(
+    session: &mut Session,
+    selection: &Selection,
+    grace: Option<u64>,
+) -> Result<RotatePlan> {
+    session.require(Right::Admin, "rotate keys")?;
+    let now = session.now();
+    let tenant = session.confined_tenant().map(str::to_string);
+    session.read(|tx| {
+        let settings = tx.settings()?;
+        let keys = select(tx, tenant.as_deref(), selection)?;
+        for k in &keys {
+            refuse_unless_enabled(k, now)?;
+        }
+        Ok(RotatePlan {
+            keys,
+            grace: grace.unwrap_or(settings.rotation_grace()),
+            settings,
+            now,
+        })
+    })
+}
+
 /// Rotates the selected keys in one transaction: all of them, or none.
 /// `grace` is how long the old values keep working (seconds), else the
 /// `rotation-grace` setting.

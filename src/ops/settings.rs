@@ -7,7 +7,8 @@ use serde_json::json;
 use super::{Right, Session};
 use crate::domain::settings::{normalize, unknown, Settings, SETTINGS};
 use crate::error::Result;
-use crate::store::NewAudit;
+use crate::ops::listing::breaks_max_lifetime;
+use crate::store::{KeyQuery, KeySort, NewAudit};
 
 /// One setting and its value (fields in the order `--json` prints them).
 #[derive(Debug, Clone, Serialize)]
@@ -22,6 +23,10 @@ pub struct SettingChange {
     pub before: String,
     pub name: String,
     pub value: String,
+    /// For `max-lifetime`: how many keys the new value makes violate it
+    /// (`keyadm list --violations` lists them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violations: Option<u64>,
 }
 
 impl SettingChange {
@@ -85,10 +90,29 @@ pub fn set(session: &mut Session, new: &NewSetting) -> Result<SettingChange> {
                 details: json!({ "setting": name, "before": before, "after": value }),
             })?;
         }
+        let settings = tx.settings()?;
+        let violations = match (name.as_str(), settings.max_lifetime()) {
+            ("max-lifetime", Some(max)) => {
+                let (now, mut n) = (tx.now(), 0);
+                let query = KeyQuery {
+                    tenant: None,
+                    org: None,
+                    sort: KeySort::Name,
+                    reverse: false,
+                };
+                tx.each_key(&query, |k| {
+                    n += u64::from(breaks_max_lifetime(&k, max, now));
+                    Ok(())
+                })?;
+                Some(n)
+            }
+            _ => None,
+        };
         Ok(SettingChange {
             before,
             name: name.clone(),
             value: value.clone(),
+            violations,
         })
     })
 }

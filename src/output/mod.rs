@@ -24,9 +24,8 @@ pub struct Colors {
     pub stdout: bool,
     /// Colours in `error:`, `hint:` and `warning:` on stderr.
     pub stderr: bool,
-    /// Coloured table cells: comfy-table's terminal library drops colours
-    /// under `NO_COLOR` by itself but still writes reset codes, so the cells
-    /// stay plain then, even with `--color always`.
+    /// Coloured table cells: the same as `stdout` (`--color always` wins
+    /// over `NO_COLOR`, which only changes what `auto` means).
     pub table_cells: bool,
     /// Whether stdout is a terminal (tables are fitted to it, or plain).
     pub stdout_terminal: bool,
@@ -45,7 +44,7 @@ impl Colors {
         Colors {
             stdout,
             stderr: on(io::stderr().is_terminal()),
-            table_cells: stdout && !no_color,
+            table_cells: stdout,
             stdout_terminal,
         }
     }

@@ -68,6 +68,8 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
         0..=59 => format!("{abs} s"),
         60..=3_599 => plural(abs / 60, "minute"),
         3_600..=86_399 => plural(abs / 3_600, "hour"),
+        // Days left are rounded up (SPEC §5.2): a 90-day key is "in 90 days".
+        _ if secs > 0 => plural(abs.div_ceil(86_400), "day"),
         _ => plural(abs / 86_400, "day"),
     };
     if secs >= 0 {

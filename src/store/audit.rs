@@ -221,6 +221,8 @@ pub struct AuditFilter {
     /// A key ID or name (entries of deleted keys keep both).
     pub key: Option<String>,
     pub actor: Option<String>,
+    /// The declared actor or the OS account (`audit --by`).
+    pub by: Option<String>,
     pub action: Option<String>,
     pub since: Option<chrono::DateTime<chrono::Utc>>,
     pub until: Option<chrono::DateTime<chrono::Utc>>,
@@ -283,6 +285,7 @@ impl Tx<'_> {
                   AND (?4 IS NULL OR at >= ?4)
                   AND (?5 IS NULL OR at <= ?5)
                   AND (?6 IS NULL OR tenant = ?6)
+                  AND (?8 IS NULL OR actor = ?8 OR os_user = ?8)
                 ORDER BY at DESC, seq DESC LIMIT ?7)
              ORDER BY at, seq"
         );
@@ -294,7 +297,8 @@ impl Tx<'_> {
             filter.since.map(timestamp),
             filter.until.map(timestamp),
             filter.tenant,
-            limit
+            limit,
+            filter.by
         ])?;
         while let Some(row) = rows.next()? {
             f(audit_from_row(row)?)?;

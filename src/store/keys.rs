@@ -339,6 +339,8 @@ impl Tx<'_> {
         let order = match q.sort {
             KeySort::Name => "name COLLATE NOCASE",
             KeySort::Issued => "created_at",
+            // `never` sorts after every date, and before them reversed.
+            KeySort::Expires if q.reverse => "expires_at IS NULL DESC, expires_at",
             KeySort::Expires => "expires_at IS NULL, expires_at",
             KeySort::Type => "type",
             KeySort::Org => "org",

@@ -324,8 +324,7 @@ impl Tx<'_> {
             return Ok(s);
         }
         let master = self.master()?;
-        let id =
-            store_id(self.conn)?.ok_or_else(|| Error::environment("the store has no store ID"))?;
+        let id = store_id(self.conn)?.ok_or_else(no_store_id)?;
         Ok(self
             .row_signer
             .get_or_init(|| (signing_key(master, &id), id)))
@@ -474,8 +473,7 @@ impl Store {
             rusqlite::TransactionBehavior::Immediate,
         )?;
         if meta_get(&tx, ROWS_SIGNED)?.is_none() {
-            let id =
-                store_id(&tx)?.ok_or_else(|| Error::environment("the store has no store ID"))?;
+            let id = store_id(&tx)?.ok_or_else(no_store_id)?;
             let sk = signing_key(master, &id);
             let keys: Vec<String> = tx
                 .prepare("SELECT id FROM keys WHERE row_sig IS NULL")?
@@ -535,7 +533,14 @@ impl Store {
             Err(e) => Err(Error::environment(format!(
                 "cannot write the trust key {}: {e}",
                 path.display()
-            ))),
+            ))
+            .hint("check the permissions of the folder, or write it elsewhere with: keyadm trust export")),
         }
     }
+}
+
+/// A store whose store ID row is missing: damaged.
+fn no_store_id() -> Error {
+    Error::environment("the store has no store ID")
+        .hint("the store is damaged: restore it from a backup")
 }

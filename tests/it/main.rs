@@ -47,6 +47,7 @@ mod store_wal;
 mod sweep;
 mod tenants;
 mod term_b;
+mod terminal;
 mod transfer;
 mod users;
 mod verify;

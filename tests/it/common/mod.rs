@@ -241,3 +241,4 @@ pub fn assert_only_error_and_hint<'s>(stderr: &'s str, what: &str) -> (&'s str, 
 }
 
 pub mod proof;
+pub mod pty;
