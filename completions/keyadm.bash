@@ -1084,7 +1084,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__edit)
-            opts="-d -e -y -q -h -V --name --description --expires --tag --untag --allow --disallow --origin --no-origin --ip --no-ip --rotate-every --user --type --value --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-d -e -y -q -h -V --name --description --expires --tag --untag --allow --disallow --origin --no-origin --ip --no-ip --rotate-every --user --rate-limit --no-rate-limit --type --value --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1139,6 +1139,10 @@ _keyadm() {
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1310,7 +1314,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__generate)
-            opts="-t -d -e -y -q -h -V --type --description --expires --allow --origin --ip --tag --rotate-every --show-once --user --copy --clear-after --osc52 --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-t -d -e -y -q -h -V --type --description --expires --allow --origin --ip --tag --rotate-every --rate-limit --show-once --user --copy --clear-after --osc52 --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1357,6 +1361,10 @@ _keyadm() {
                     return 0
                     ;;
                 --rotate-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

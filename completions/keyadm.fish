@@ -91,6 +91,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l origin -d 'An
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l ip -d 'An allowed address or CIDR range (repeatable), e.g. 10.0.0.0/8' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l tag -d 'A tag (repeatable)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l rotate-every -d 'A rotation policy, e.g. 90d (see rotate --due)' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l rate-limit -d 'A rate limit, COUNT/PERIOD (e.g. 100/1m), enforced by each serving process' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l user -d 'Bind the key to one user (external and custom keys), or `all` (the default)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l clear-after -d 'Clear the clipboard after DURATION if it still holds the value; 0 never [default: setting clipboard-clear, 45s]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
@@ -201,6 +202,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l origin -d 'Add an
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l ip -d 'Add an allowed address or CIDR range (repeatable)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l rotate-every -d 'A rotation policy (0 removes it)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l user -d 'Bind the key to one user (external and custom keys), or `all`' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l rate-limit -d 'A rate limit, COUNT/PERIOD (e.g. 100/1m), enforced by each serving process' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l type -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l value -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
@@ -213,6 +215,7 @@ never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l no-origin -d 'Clear the origin list first (with --origin: replace it)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l no-ip -d 'Clear the address list first (with --ip: replace it)'
+complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l no-rate-limit -d 'Remove the key\'s rate limit'
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -s q -l quiet -d 'Print only what a script needs'

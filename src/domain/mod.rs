@@ -8,6 +8,7 @@ pub mod key_spec;
 pub mod lifecycle;
 pub mod org;
 pub mod origin;
+pub mod rate_limit;
 pub mod request_path;
 pub mod rules;
 pub mod settings;

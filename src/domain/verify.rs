@@ -60,6 +60,9 @@ pub enum Reason {
     /// With a trust key: the key's row (or its user's) is unsigned or
     /// badly signed, so someone without the master key wrote it.
     Forged,
+    /// Every other check passed, and the key has used up its rate limit in
+    /// this serving process (`serve`, `verify --batch`, a `Verifier`).
+    RateLimited,
 }
 
 impl Reason {
@@ -78,6 +81,7 @@ impl Reason {
             Reason::UserLacksPrivilege => "user_lacks_privilege",
             Reason::BadRequest => "bad_request",
             Reason::Forged => "forged",
+            Reason::RateLimited => "rate_limited",
         }
     }
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_operators.sql")),
     (3, include_str!("migrations/0003_audit_chains.sql")),
     (4, include_str!("migrations/0004_signed_rows.sql")),
+    (6, include_str!("migrations/0006_rate_limits.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -33,6 +33,7 @@ mod paths;
 mod planted;
 mod prompts;
 mod props_parsers;
+mod rate_limits;
 mod readme_hooks;
 mod render;
 mod rights;
