@@ -82,6 +82,9 @@ _keyadm() {
             keyadm,scan)
                 cmd="keyadm__subcmd__scan"
                 ;;
+            keyadm,serve)
+                cmd="keyadm__subcmd__serve"
+                ;;
             keyadm,show)
                 cmd="keyadm__subcmd__show"
                 ;;
@@ -204,6 +207,9 @@ _keyadm() {
                 ;;
             keyadm__subcmd__help,scan)
                 cmd="keyadm__subcmd__help__subcmd__scan"
+                ;;
+            keyadm__subcmd__help,serve)
+                cmd="keyadm__subcmd__help__subcmd__serve"
                 ;;
             keyadm__subcmd__help,show)
                 cmd="keyadm__subcmd__help__subcmd__show"
@@ -392,7 +398,7 @@ _keyadm() {
 
     case "${cmd}" in
         keyadm)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help"
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version init generate list ls show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1408,7 +1414,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help)
-            opts="init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust help"
+            opts="init generate list show edit enable disable delete rotate config org user operator sweep notify audit copy export import completions verify lookup sign check-signature scan trust serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1856,6 +1862,20 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2778,6 +2798,64 @@ _keyadm() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__serve)
+            opts="-y -q -h -V --listen --trusted-proxy --key-header --access-log --trust-key --require-trust-key --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,6 +1,7 @@
 //! Pure rules of the domain: no I/O, no SQL, no printing.
 
 pub mod expiry;
+pub mod gateway;
 pub mod glob;
 pub mod import_file;
 pub mod key;

@@ -66,6 +66,24 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order of the checks.
+    pub const ALL: [Reason; 14] = [
+        Reason::Malformed,
+        Reason::Unknown,
+        Reason::Disabled,
+        Reason::Expired,
+        Reason::Rotated,
+        Reason::OriginNotAllowed,
+        Reason::IpNotAllowed,
+        Reason::BadPath,
+        Reason::RuleNotAllowed,
+        Reason::UserDisabled,
+        Reason::UserLacksPrivilege,
+        Reason::BadRequest,
+        Reason::Forged,
+        Reason::RateLimited,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Malformed => "malformed",
