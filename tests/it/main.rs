@@ -41,6 +41,7 @@ mod rights_jobs;
 mod rotate_hooks;
 mod scan;
 mod secrets_at_rest;
+mod serve;
 mod show_once;
 mod sign;
 mod signed_rows;
