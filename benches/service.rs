@@ -56,6 +56,7 @@ fn build_store(path: &Path, n: usize) -> Vec<SecretValue> {
                     previous: None,
                     rotated_at: None,
                     rotate_every: None,
+                    rate_limit: None,
                     user: None,
                     rules: vec![],
                     origins: vec![],

@@ -82,6 +82,9 @@ _keyadm() {
             keyadm,scan)
                 cmd="keyadm__subcmd__scan"
                 ;;
+            keyadm,serve)
+                cmd="keyadm__subcmd__serve"
+                ;;
             keyadm,show)
                 cmd="keyadm__subcmd__show"
                 ;;
@@ -204,6 +207,9 @@ _keyadm() {
                 ;;
             keyadm__subcmd__help,scan)
                 cmd="keyadm__subcmd__help__subcmd__scan"
+                ;;
+            keyadm__subcmd__help,serve)
+                cmd="keyadm__subcmd__help__subcmd__serve"
                 ;;
             keyadm__subcmd__help,show)
                 cmd="keyadm__subcmd__help__subcmd__show"
@@ -392,7 +398,7 @@ _keyadm() {
 
     case "${cmd}" in
         keyadm)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version operator completions check-signature trust init generate list ls show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version operator completions check-signature trust serve init generate list ls show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1088,7 +1094,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__edit)
-            opts="-d -e -y -q -h -V --name --description --expires --tag --untag --allow --disallow --origin --no-origin --ip --no-ip --rotate-every --user --type --value --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-d -e -y -q -h -V --name --description --expires --tag --untag --allow --disallow --origin --no-origin --ip --no-ip --rotate-every --user --rate-limit --no-rate-limit --type --value --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1143,6 +1149,10 @@ _keyadm() {
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1314,7 +1324,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__generate)
-            opts="-t -d -e -y -q -h -V --type --description --expires --allow --origin --ip --tag --rotate-every --show-once --user --copy --clear-after --osc52 --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-t -d -e -y -q -h -V --type --description --expires --allow --origin --ip --tag --rotate-every --rate-limit --show-once --user --copy --clear-after --osc52 --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1364,6 +1374,10 @@ _keyadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1404,7 +1418,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help)
-            opts="operator completions check-signature trust init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
+            opts="operator completions check-signature trust serve init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1852,6 +1866,20 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2788,6 +2816,64 @@ _keyadm() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__serve)
+            opts="-y -q -h -V --listen --trusted-proxy --key-header --access-log --trust-key --require-trust-key --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -12,13 +12,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::expiry::Clock;
 use crate::domain::key::KeyType;
+use crate::domain::rate_limit::{Bucket, RateLimit};
 use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::value::{parse_value, value_hash};
 use crate::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request, UserGrant};
@@ -59,6 +60,10 @@ pub struct VerifierOptions {
 /// ```
 pub struct Verifier {
     snapshot: Snapshot,
+    /// Rate-limited keys' buckets, by key ID: kept across reloads.
+    buckets: HashMap<Box<str>, Bucket>,
+    /// How long the last request denied `rate_limited` should wait.
+    retry_after: Option<Duration>,
     fresh: Arc<Fresh>,
     uses: Option<Sender<(String, DateTime<Utc>)>>,
     worker: Option<JoinHandle<()>>,
@@ -113,6 +118,7 @@ struct Entry {
     json: Box<str>,
     /// With a trust key: the row, or its user's, is unsigned or badly signed.
     forged: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 /// The key fields of a [`Decision`]'s JSON, in its order.
@@ -152,13 +158,24 @@ struct Lists {
     ips: Vec<IpRange>,
 }
 
-#[derive(Default)]
 struct Snapshot {
+    /// When it was read from the store.
+    loaded: Instant,
     /// Each key by the hash of its current value, held in the table itself
     /// (one memory access fewer per decision in a large store).
     current: ByHash<Entry>,
     /// The hash of a previous value (in or past its grace) → the current one.
     previous: ByHash<[u8; 32]>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Snapshot {
+        Snapshot {
+            loaded: Instant::now(),
+            current: ByHash::default(),
+            previous: ByHash::default(),
+        }
+    }
 }
 
 impl Snapshot {
@@ -209,6 +226,7 @@ impl Snapshot {
                     Entry {
                         json: IdentityJson::fragment(&identity),
                         forged,
+                        rate_limit: k.rate_limit,
                         previous_until: k.previous_until,
                         key_type: k.key_type,
                         enabled: k.enabled,
@@ -271,6 +289,8 @@ impl Verifier {
                 .spawn(move || work(store, version, &fresh, &rx, trust, cache))?
         };
         Ok(Verifier {
+            buckets: HashMap::new(),
+            retry_after: None,
             trusted,
             snapshot,
             fresh,
@@ -292,6 +312,26 @@ impl Verifier {
 
     pub fn is_empty(&self) -> bool {
         self.snapshot.current.is_empty()
+    }
+
+    /// When the keys in memory were read from the store (a reload happens
+    /// only when the store changed; see [`Verifier::refresh`]).
+    pub fn loaded_at(&self) -> Instant {
+        self.snapshot.loaded
+    }
+
+    /// Takes up a newer snapshot of the store, if the worker has one
+    /// (every decision does this first; an idle service calls it).
+    pub fn refresh(&mut self) {
+        if self.fresh.ready.load(Ordering::Acquire) {
+            self.take_fresh();
+        }
+    }
+
+    /// For the last decision denied `rate_limited`: how long until the key
+    /// has a request again (an HTTP `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// Decides a request now (system clock).
@@ -327,9 +367,8 @@ impl Verifier {
 
     /// Runs the checks; gives the key when the value is known.
     fn judge(&mut self, req: &Request, now: DateTime<Utc>) -> (Result<(), Reason>, Option<&Entry>) {
-        if self.fresh.ready.load(Ordering::Acquire) {
-            self.take_fresh();
-        }
+        self.refresh();
+        self.retry_after = None;
         if parse_value(req.key).is_err() {
             return (Err(Reason::Malformed), None);
         }
@@ -363,7 +402,19 @@ impl Verifier {
             ips: e.lists.as_ref().map_or(&[], |l| &l.ips),
             user: e.user.as_ref().map(|u| u.as_deref()),
         };
-        let result = check(&grant, req, now);
+        let mut result = check(&grant, req, now);
+        if let (Ok(()), Some(limit)) = (result, &e.rate_limit) {
+            // Only a request that every other check allows takes a token.
+            let t = Instant::now();
+            let bucket = self
+                .buckets
+                .entry(e.identity.id.as_str().into())
+                .or_insert_with(|| Bucket::full(limit, t));
+            if let Err(wait) = bucket.take(limit, t) {
+                result = Err(Reason::RateLimited);
+                self.retry_after = Some(wait);
+            }
+        }
         if self.record_uses && last_use_due(e.last_used, now) {
             e.last_used = Some(now);
             if let Some(uses) = &self.uses {
@@ -480,6 +531,7 @@ mod tests {
                         previous: None,
                         rotated_at: None,
                         rotate_every: None,
+                        rate_limit: None,
                         user: Some("ana \"the\" admin".into()),
                         rules: vec![],
                         origins: vec![],
@@ -598,5 +650,49 @@ mod tests {
             .query_row("SELECT last_used_at FROM keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(last_used, None, "a read-only verifier records nothing");
+    }
+
+    #[test]
+    fn a_rate_limited_key_is_denied_once_its_bucket_is_empty_and_only_allowed_requests_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        let v = generate_value("kadm", KeyType::External);
+        store_with(&path, &[("limited", true, &v)]);
+        let admin = rusqlite::Connection::open(&path).unwrap();
+        admin
+            .execute(
+                "UPDATE keys SET user_name = NULL, rate_limit = '2/1h', ips = '[\"10.0.0.0/8\"]'",
+                [],
+            )
+            .unwrap();
+        let mut verifier = Verifier::open(&path).unwrap();
+        let now = Utc::now();
+        let inside = Request {
+            key: v.expose(),
+            ip: "10.1.2.3".parse().ok(),
+            ..Request::default()
+        };
+        let outside = Request {
+            ip: "192.168.1.1".parse().ok(),
+            ..inside
+        };
+        for _ in 0..5 {
+            assert_eq!(
+                verifier.verify_at(&outside, now).reason,
+                Some(Reason::IpNotAllowed)
+            );
+        }
+        assert!(verifier.verify_at(&inside, now).allowed);
+        assert!(verifier.verify_at(&inside, now).allowed);
+        let d = verifier.verify_at(&inside, now);
+        assert_eq!(d.reason, Some(Reason::RateLimited));
+        assert_eq!(d.key.unwrap().name, "limited");
+        let wait = verifier.retry_after().unwrap();
+        assert!(wait > Duration::from_secs(1700) && wait <= Duration::from_secs(1800));
+        let mut out = Vec::new();
+        verifier.verify_json_at(&inside, now, &mut out);
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains(r#""reason":"rate_limited""#));
     }
 }

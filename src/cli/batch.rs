@@ -83,6 +83,25 @@ fn decide(
     now: chrono::DateTime<chrono::Utc>,
     out: &mut Vec<u8>,
 ) -> std::result::Result<(), String> {
+    with_request(line, |req| verifier.verify_json_at(req, now, out))
+}
+
+/// The JSON of a bad request line: a denial `bad_request` with the error,
+/// any key value in it redacted.
+pub fn bad_request_json(error: &str) -> Vec<u8> {
+    let bad = BadRequest {
+        decision: &Decision::deny(Reason::BadRequest, None),
+        error: &redact_values(error),
+    };
+    serde_json::to_vec(&bad).expect("a decision serializes")
+}
+
+/// Parses one request object (a line of `verify --batch`, the body of
+/// `serve`'s `POST /v1/verify`) and gives it to `f`; `Err` for a bad request.
+pub fn with_request<R>(
+    line: &[u8],
+    f: impl FnOnce(&Request) -> R,
+) -> std::result::Result<R, String> {
     let text = std::str::from_utf8(line).map_err(|_| "the line is not UTF-8".to_string())?;
     // serde would also take an array for the struct: only an object is a request.
     if !text.trim_start().starts_with('{') {
@@ -106,8 +125,7 @@ fn decide(
         origin: l.origin.as_deref(),
         ip,
     };
-    verifier.verify_json_at(&req, now, out);
-    Ok(())
+    Ok(f(&req))
 }
 
 pub fn run(ctx: &mut Context, trust: &keyadm::ops::verify::TrustChoice) -> Result<ExitCode> {
@@ -134,11 +152,7 @@ pub fn run(ctx: &mut Context, trust: &keyadm::ops::verify::TrustChoice) -> Resul
             out.truncate(mark);
             // The parser's message may quote a field, and a key put where it
             // does not belong must not come back whole.
-            let bad = BadRequest {
-                decision: &Decision::deny(Reason::BadRequest, None),
-                error: &redact_values(&e),
-            };
-            serde_json::to_writer(&mut out, &bad).map_err(io::Error::from)?;
+            out.extend_from_slice(&bad_request_json(&e));
         }
         out.push(b'\n');
         if out.len() >= OUT_BUFFER || input.buffer().is_empty() {

@@ -55,6 +55,12 @@ pub struct EditArgs {
     /// Bind the key to one user (external and custom keys), or `all`
     #[arg(long, value_name = "NAME|all")]
     pub user: Option<String>,
+    /// A rate limit, COUNT/PERIOD (e.g. 100/1m), enforced by each serving process
+    #[arg(long, value_name = "COUNT/PERIOD", conflicts_with = "no_rate_limit")]
+    pub rate_limit: Option<String>,
+    /// Remove the key's rate limit
+    #[arg(long)]
+    pub no_rate_limit: bool,
     // Accepted only to refuse them with a pointer to what does work.
     #[arg(long = "type", hide = true, num_args = 0..=1, default_missing_value = "")]
     pub key_type: Option<String>,
@@ -77,6 +83,8 @@ impl EditArgs {
             && !self.no_ip
             && self.rotate_every.is_none()
             && self.user.is_none()
+            && self.rate_limit.is_none()
+            && !self.no_rate_limit
     }
 }
 
@@ -94,7 +102,7 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<KeyChanges> {
     }
     if a.is_empty() {
         return Err(Error::usage("nothing to change")
-            .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every, --user"));
+            .hint("pass what to change: --name, --description, --expires, --tag, --untag, --allow, --disallow, --origin, --no-origin, --ip, --no-ip, --rotate-every, --user, --rate-limit, --no-rate-limit"));
     }
     let name = a.name.as_deref().map(normalize_name);
     if let Some(n) = &name {
@@ -125,6 +133,11 @@ fn parse(ctx: &Context, a: &EditArgs) -> Result<KeyChanges> {
             .as_deref()
             .map(|u| parse_user_binding(Some(u)))
             .transpose()?,
+        rate_limit: match (&a.rate_limit, a.no_rate_limit) {
+            (Some(r), _) => Some(Some(r.parse()?)),
+            (None, true) => Some(None),
+            (None, false) => None,
+        },
     })
 }
 
@@ -136,6 +149,7 @@ pub fn field_label(field: &str) -> &str {
         "rules" => "rules (allow)",
         "ips" => "addresses (ip)",
         "rotate_every" => "rotate every",
+        "rate_limit" => "rate limit",
         "display_name" => "display name",
         other => other,
     }

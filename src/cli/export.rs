@@ -86,6 +86,7 @@ fn csv_row(k: &Key, now: chrono::DateTime<chrono::Utc>, key_cell: &str) -> Vec<S
         join(&k.ips),
         join(&k.tags),
         k.rotate_every.map(format_duration).unwrap_or_default(),
+        k.rate_limit.map(|r| r.to_string()).unwrap_or_default(),
         time(k.last_used_at),
     ]
     .iter()

@@ -43,6 +43,9 @@ pub struct GenerateArgs {
     /// A rotation policy, e.g. 90d (see rotate --due)
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub rotate_every: Option<String>,
+    /// A rate limit, COUNT/PERIOD (e.g. 100/1m), enforced by each serving process
+    #[arg(long, value_name = "COUNT/PERIOD")]
+    pub rate_limit: Option<String>,
     /// Never store the value: it is shown now and never again
     #[arg(long)]
     pub show_once: bool,
@@ -76,6 +79,7 @@ impl GenerateArgs {
                 .as_deref()
                 .map(|d| parse_duration(d, false))
                 .transpose()?,
+            rate_limit: self.rate_limit.as_deref().map(str::parse).transpose()?,
             // Empty: the actor's organization, once the store is open.
             org: ctx.global.org.clone().unwrap_or_default(),
             user: parse_user_binding(self.user.as_deref())?,

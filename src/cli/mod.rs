@@ -23,6 +23,7 @@ mod prompt;
 mod rotate;
 mod rotate_exec;
 mod scan;
+mod serve;
 mod show;
 mod sign;
 mod state;
@@ -160,6 +161,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// The store's trust key for verifiers: `trust export` prints it
     Trust(trust::TrustArgs),
+    /// Check keys over HTTP for gateways and services (nginx auth_request, POST /v1/verify)
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -196,6 +199,7 @@ pub fn run(cli: Cli, colors: crate::output::Colors) -> Result<ExitCode> {
         Command::CheckSignature(a) => return sign::run_check(&mut ctx, a),
         Command::Scan(a) => return scan::run(&mut ctx, a),
         Command::Trust(a) => trust::run(&mut ctx, a),
+        Command::Serve(a) => return serve::run(&mut ctx, a),
     };
     done?;
     check_stdout(&ctx)?;

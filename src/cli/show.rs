@@ -202,6 +202,9 @@ fn print_key(
         rows.push(("Origins", list_or(&k.origins, "any")));
         rows.push(("Addresses", list_or(&k.ips, "any")));
     }
+    if let Some(r) = k.rate_limit {
+        rows.push(("Rate limit", format!("{r} (per serving process)")));
+    }
     rows.push(("Tags", list_or(&k.tags, "-")));
     rows.push(("Last used", tf.show_opt(k.last_used_at, "never")));
     for (label, text) in rows {

@@ -103,6 +103,7 @@ pub fn describe(reason: Reason) -> &'static str {
         Reason::UserLacksPrivilege => "the key's user lacks the privilege for this method and URL",
         Reason::BadRequest => "the request line is not valid",
         Reason::Forged => "the key's row is not signed by this store's master key (forged or tampered with)",
+        Reason::RateLimited => "the key has used up its rate limit in this serving process",
     }
 }
 

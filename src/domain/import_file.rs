@@ -17,6 +17,7 @@ use crate::domain::key::{
     validate_description, validate_name, validate_reason, validate_tag, KeyType,
 };
 use crate::domain::org::{tenant_of, validate_org};
+use crate::domain::rate_limit::RateLimit;
 use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::value::{is_key_id, parse_value};
 use crate::{Error, Result, SecretValue};
@@ -183,8 +184,8 @@ const KEYADM_COLUMNS: &[Column] = &[
     ),
     col(
         "rate_limit",
-        Refused,
-        "keyadm keys have no rate limit: the key would lose it",
+        Honoured,
+        "requests per period for each serving process, e.g. 100/1m (empty: none)",
     ),
 ];
 
@@ -686,6 +687,7 @@ pub struct ImportRow {
     pub ips: Vec<IpRange>,
     pub tags: Vec<String>,
     pub rotate_every: Option<u64>,
+    pub rate_limit: Option<RateLimit>,
     pub user: Option<String>,
     /// The file's ID, when it is one.
     pub id: Option<String>,
@@ -821,6 +823,10 @@ pub fn check_row(row: &RawRow) -> Result<ImportRow> {
             .opt("rotate_every")
             .map(|d| parse_duration(d, false))
             .transpose()?,
+        rate_limit: row
+            .opt("rate_limit")
+            .map(str::parse::<RateLimit>)
+            .transpose()?,
         user: row.opt("user").filter(|u| *u != "all").map(str::to_string),
         id,
         created_at: row
@@ -885,7 +891,7 @@ pub fn undefuse(cell: &str) -> &str {
 }
 
 /// The CSV columns, in order; what `export` writes and `import` reads.
-pub const CSV_HEADERS: [&str; 20] = [
+pub const CSV_HEADERS: [&str; 21] = [
     "id",
     "name",
     "type",
@@ -905,6 +911,7 @@ pub const CSV_HEADERS: [&str; 20] = [
     "ips",
     "tags",
     "rotate_every",
+    "rate_limit",
     "last_used_at",
 ];
 
@@ -967,7 +974,6 @@ mod tests {
             ("[{\"a\": 1}", "not closed"),
             ("[{\"a\": 1},]", "item 2"),
             ("[{\"a\": 1, \"A\": 2}]", "twice"),
-            ("[{\"rate_limit\": 5}]", "cannot be imported"),
             ("[{\"a\": 1}, 2]", "item 2 is not an object"),
         ] {
             let e = parse_import(text).err().unwrap_or_else(|| panic!("{text}"));
@@ -992,7 +998,7 @@ mod tests {
             assert_eq!(column_kind(format, "org"), Honoured, "{format:?}");
             assert_eq!(column_kind(format, "tenant"), Checked);
             assert_eq!(column_kind(format, "last_used_at"), Dropped);
-            assert_eq!(column_kind(format, "rate_limit"), Refused);
+            assert_eq!(column_kind(format, "rate_limit"), Honoured);
             assert_eq!(column_kind(format, "colour"), ColumnKind::Unknown);
         }
         assert_eq!(column_kind(Format::AwsCsv, "usageplanids"), Dropped);
@@ -1009,12 +1015,6 @@ mod tests {
         }
         let e = parse_import("id,name,type,key,Org,org\n").err().unwrap();
         assert!(e.message().what.contains("twice"), "{}", e.message().what);
-        let e = parse_import("name,key,rate_limit\n").err().unwrap();
-        assert!(
-            e.message().what.contains("rate_limit"),
-            "{}",
-            e.message().what
-        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::rate_limit::RateLimit;
 use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::error::{Error, Result};
 
@@ -125,6 +126,8 @@ pub struct Key {
     pub rotated_at: Option<DateTime<Utc>>,
     /// Rotation policy, in seconds.
     pub rotate_every: Option<u64>,
+    /// Requests allowed per period, per serving process (`100/1m`).
+    pub rate_limit: Option<RateLimit>,
     /// The user the key is bound to; `None` is "all" (or not applicable).
     pub user: Option<String>,
     pub rules: Vec<Rule>,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::domain::expiry::{format_duration, Expiry};
 use crate::domain::key::{validate_tag, KeyType};
 use crate::domain::org::org_not_found;
+use crate::domain::rate_limit::RateLimit;
 use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::settings::Settings;
 use crate::domain::user::validate_user_name;
@@ -26,6 +27,7 @@ pub struct KeySpec {
     pub ips: Vec<IpRange>,
     pub tags: Vec<String>,
     pub rotate_every: Option<u64>,
+    pub rate_limit: Option<RateLimit>,
     /// Empty until resolved (the actor's organization, once the store is open).
     pub org: String,
     pub user: Option<String>,
@@ -46,6 +48,7 @@ impl KeySpec {
             ips: Vec::new(),
             tags: Vec::new(),
             rotate_every: None,
+            rate_limit: None,
             org: String::new(),
             user: None,
             show_once: false,

@@ -106,6 +106,7 @@ mod tests {
             previous: None,
             rotated_at: None,
             rotate_every: None,
+            rate_limit: None,
             user: None,
             rules: vec![],
             origins: vec![],

@@ -60,9 +60,30 @@ pub enum Reason {
     /// With a trust key: the key's row (or its user's) is unsigned or
     /// badly signed, so someone without the master key wrote it.
     Forged,
+    /// Every other check passed, and the key has used up its rate limit in
+    /// this serving process (`serve`, `verify --batch`, a `Verifier`).
+    RateLimited,
 }
 
 impl Reason {
+    /// Every reason, in the order of the checks.
+    pub const ALL: [Reason; 14] = [
+        Reason::Malformed,
+        Reason::Unknown,
+        Reason::Disabled,
+        Reason::Expired,
+        Reason::Rotated,
+        Reason::OriginNotAllowed,
+        Reason::IpNotAllowed,
+        Reason::BadPath,
+        Reason::RuleNotAllowed,
+        Reason::UserDisabled,
+        Reason::UserLacksPrivilege,
+        Reason::BadRequest,
+        Reason::Forged,
+        Reason::RateLimited,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Malformed => "malformed",
@@ -78,6 +99,7 @@ impl Reason {
             Reason::UserLacksPrivilege => "user_lacks_privilege",
             Reason::BadRequest => "bad_request",
             Reason::Forged => "forged",
+            Reason::RateLimited => "rate_limited",
         }
     }
 }

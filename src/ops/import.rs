@@ -47,6 +47,7 @@ pub fn issue_row(tx: &Tx, who: &Importer, row: ImportRow) -> Result<(Key, Option
         ips: row.ips,
         tags: row.tags,
         rotate_every: row.rotate_every,
+        rate_limit: row.rate_limit,
         org,
         user: row.user,
         show_once: row.show_once,

@@ -13,6 +13,7 @@ use super::{Right, Session};
 use crate::domain::expiry::Expiry;
 use crate::domain::key::{Key, KeyType};
 use crate::domain::key_spec::{check_max_lifetime, check_type_rules, name_taken, Given};
+use crate::domain::rate_limit::RateLimit;
 use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::error::{Error, Result};
 use crate::store::{NewAudit, Tx};
@@ -35,6 +36,8 @@ pub struct KeyChanges {
     pub no_ip: bool,
     /// `Some(0)` removes the policy.
     pub rotate_every: Option<u64>,
+    /// `Some(None)`: no rate limit.
+    pub rate_limit: Option<Option<RateLimit>>,
     /// `Some(None)`: bind to all users.
     pub user: Option<Option<String>>,
 }
@@ -94,6 +97,9 @@ fn apply(old: &Key, c: &KeyChanges) -> Result<Key> {
     add_all(&mut k.ips, &c.ips);
     if let Some(every) = c.rotate_every {
         k.rotate_every = (every > 0).then_some(every);
+    }
+    if let Some(limit) = c.rate_limit {
+        k.rate_limit = limit;
     }
     if let Some(user) = &c.user {
         k.user = user.clone();

@@ -281,6 +281,7 @@ pub fn issue(
         previous: None,
         rotated_at: None,
         rotate_every: spec.rotate_every,
+        rate_limit: spec.rate_limit,
         user: spec.user.clone(),
         rules: spec.rules.clone(),
         origins: spec.origins.clone(),

@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{parse_timestamp, timestamp, Tx};
 use crate::domain::key::{Key, PreviousValue};
 use crate::domain::org::tenant_of;
+use crate::domain::rate_limit::RateLimit;
 use crate::domain::rules::FromStored;
 use crate::error::{Error, Result};
 
@@ -34,6 +35,7 @@ columns! {
         IPS = "ips",
         TAGS = "tags",
         LAST_USED_AT = "last_used_at",
+        RATE_LIMIT = "rate_limit",
     }
 }
 
@@ -141,6 +143,20 @@ fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
+/// A stored rate limit (`100/1m`), or none.
+pub(super) fn rate_limit_column(r: &Row, i: usize) -> rusqlite::Result<Option<RateLimit>> {
+    match r.get_ref(i)?.as_str_or_null()? {
+        None => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                format!("bad rate limit {s:?}").into(),
+            )
+        }),
+    }
+}
+
 pub(super) fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
     let key_type: String = r.get(col::TYPE)?;
     let previous = match (
@@ -181,6 +197,7 @@ pub(super) fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
         ips: json_list(&r.get::<_, String>(col::IPS)?)?,
         tags: json_list(&r.get::<_, String>(col::TAGS)?)?,
         last_used_at: opt_time(r, col::LAST_USED_AT)?,
+        rate_limit: rate_limit_column(r, col::RATE_LIMIT)?,
     })
 }
 
@@ -365,8 +382,8 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO keys (id, name, tenant, org, type, description, enabled, disabled_reason,
                 created_at, created_by, expires_at, value_hash, sealed, display, rotate_every,
-                user_name, rules, origins, ips, tags)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                user_name, rules, origins, ips, tags, rate_limit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         )?;
         stmt.execute(params![
             k.id,
@@ -389,6 +406,7 @@ impl Tx<'_> {
             to_json(&k.origins),
             to_json(&k.ips),
             to_json(&k.tags),
+            k.rate_limit.map(|r| r.to_string()),
         ])?;
         self.sign_key_row(&k.id)
     }
@@ -398,7 +416,7 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "UPDATE keys SET name = ?2, description = ?3, enabled = ?4, disabled_reason = ?5,
                 expires_at = ?6, rotate_every = ?7, user_name = ?8, rules = ?9, origins = ?10,
-                ips = ?11, tags = ?12, org = ?13, tenant = ?14
+                ips = ?11, tags = ?12, org = ?13, tenant = ?14, rate_limit = ?15
              WHERE id = ?1",
         )?;
         stmt.execute(params![
@@ -416,6 +434,7 @@ impl Tx<'_> {
             to_json(&k.tags),
             k.org,
             k.tenant,
+            k.rate_limit.map(|r| r.to_string()),
         ])?;
         self.sign_key_row(&k.id)
     }

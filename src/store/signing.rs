@@ -25,12 +25,17 @@ use super::{meta_get, Store, Tx};
 use crate::crypto::seal::{create_private_dir, MasterKey};
 use crate::error::{Error, Result};
 
-/// The policy columns of a key row, in the order they are signed. The row
-/// version comes last.
+/// The policy columns of a key row, in the order they are signed: those
+/// of 0.2 up to the row version, then the columns added since (the rate
+/// limit), each signed only when it is not NULL, so that a row signed
+/// before it existed keeps its signature, and setting or clearing it
+/// breaks one.
 pub(crate) const KEY_SIGNED: &str = "id, tenant, org, type, enabled, expires_at, rules, origins, \
-     ips, user_name, value_hash, prev_hash, prev_until, row_version";
+     ips, user_name, value_hash, prev_hash, prev_until, row_version, rate_limit";
 /// How many columns `KEY_SIGNED` has.
-pub(crate) const KEY_SIGNED_COUNT: usize = 14;
+pub(crate) const KEY_SIGNED_COUNT: usize = 15;
+/// How many of them, at its end, are signed only when not NULL.
+const KEY_SIGNED_OPTIONAL: usize = 1;
 /// The policy columns of a user row (name, tenant, role, enabled, privileges).
 pub(crate) const USER_SIGNED: &str = "name, tenant, role, enabled, privileges, row_version";
 pub(crate) const USER_SIGNED_COUNT: usize = 6;
@@ -231,7 +236,8 @@ fn encode(out: &mut Vec<u8>, v: ValueRef) {
 }
 
 /// The signed message of a row whose columns `first..first + count` are
-/// the signed ones.
+/// the signed ones (for a key row, the last `KEY_SIGNED_OPTIONAL` of them
+/// only when not NULL: a tag byte per column says which it is).
 pub(crate) fn message(
     domain: &[u8],
     store_id: &str,
@@ -239,11 +245,23 @@ pub(crate) fn message(
     first: usize,
     count: usize,
 ) -> rusqlite::Result<Vec<u8>> {
+    let optional = if domain == KEY_DOMAIN {
+        KEY_SIGNED_OPTIONAL
+    } else {
+        0
+    };
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(domain);
     encode(&mut out, ValueRef::Text(store_id.as_bytes()));
-    for i in first..first + count {
+    for i in first..first + count - optional {
         encode(&mut out, r.get_ref(i)?);
+    }
+    for (n, i) in (first + count - optional..first + count).enumerate() {
+        let v = r.get_ref(i)?;
+        if v != ValueRef::Null {
+            out.push(0x80 | n as u8);
+            encode(&mut out, v);
+        }
     }
     Ok(out)
 }

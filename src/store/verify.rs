@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use super::signing::{self, SignatureCache, TrustKey};
 use super::{parse_timestamp, schema, timestamp, Store, Tx, BUSY_TIMEOUT};
 use crate::domain::key::KeyType;
+use crate::domain::rate_limit::RateLimit;
 use crate::domain::rules::{FromStored, IpRange, Origin, Rule};
 use crate::domain::verify::UserGrant;
 use crate::error::{Error, Result};
@@ -32,6 +33,7 @@ columns! {
         LAST_USED_AT = "last_used_at",
         VALUE_HASH = "value_hash",
         PREV_HASH = "prev_hash",
+        RATE_LIMIT = "rate_limit",
     }
 }
 
@@ -53,6 +55,7 @@ pub struct VerifyRow {
     pub last_used_at: Option<DateTime<Utc>>,
     pub hash: [u8; 32],
     pub previous_hash: Option<[u8; 32]>,
+    pub rate_limit: Option<RateLimit>,
     /// With a trust key: the row's signature is missing or wrong.
     pub forged: bool,
 }
@@ -117,6 +120,7 @@ fn verify_row(r: &rusqlite::Row) -> rusqlite::Result<Option<VerifyRow>> {
         last_used_at: time(r, col::LAST_USED_AT)?,
         hash,
         previous_hash,
+        rate_limit: super::keys::rate_limit_column(r, col::RATE_LIMIT)?,
         forged: false,
     }))
 }
@@ -148,6 +152,13 @@ impl Tx<'_> {
                 signing::KEY_SIGNED
             ),
         };
+        // A verifier reads an older schema as it is (SPEC §5.5): a store
+        // from before rate limits has none.
+        let sql = if self.has_rate_limits()? {
+            sql
+        } else {
+            sql.replace("rate_limit", "NULL")
+        };
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -159,6 +170,19 @@ impl Tx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether the keys table has the rate limit column (schema 6 on).
+    fn has_rate_limits(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM pragma_table_info('keys') WHERE name = 'rate_limit'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// How many keys the store holds, all tenants.

@@ -121,8 +121,8 @@ fn a_column_that_cannot_be_honoured_refuses_the_import() {
     let before = env.store_bytes();
     for (text, says) in [
         (
-            format!("name,key,rate_limit\nz1,{},100/s\n", v[0]),
-            "\"rate_limit\" cannot be imported",
+            format!("name,key,rate_limit\nz1,{},100/0s\n", v[0]),
+            "invalid rate limit",
         ),
         (
             format!("name,key,org,Org\nz1,{},t1,default\n", v[0]),
