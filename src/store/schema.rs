@@ -6,24 +6,18 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 
-/// The numbered steps; step N brings a store to schema version N.
-const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_initial", include_str!("migrations/0001_initial.sql")),
-    (
-        "0002_operators",
-        include_str!("migrations/0002_operators.sql"),
-    ),
-    (
-        "0003_audit_chains",
-        include_str!("migrations/0003_audit_chains.sql"),
-    ),
-    (
-        "0004_signed_rows",
-        include_str!("migrations/0004_signed_rows.sql"),
-    ),
+/// The numbered steps, strictly in order of their numbers; step N brings a
+/// store to schema version N. Numbers are reserved per change and may have
+/// gaps (a step merged later fills its own number).
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_initial.sql")),
+    (2, include_str!("migrations/0002_operators.sql")),
+    (3, include_str!("migrations/0003_audit_chains.sql")),
+    (4, include_str!("migrations/0004_signed_rows.sql")),
 ];
 
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+/// The number of the last step.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// Who and when, for the rows a migration writes: the first operator of a
 /// new store (the OS account creating it) or, for a 0.1 store, the owner
@@ -107,9 +101,9 @@ fn migrate_once(conn: &mut Connection, founding: &Founding) -> rusqlite::Result<
     let tx = rusqlite::Transaction::new(conn, rusqlite::TransactionBehavior::Immediate)?;
     // Another process may have migrated while this one waited for the lock.
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (n, (_, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (n, sql) in MIGRATIONS.iter().filter(|(n, _)| *n > version) {
         tx.execute_batch(sql)?;
-        after_step(&tx, n as i64 + 1, version, founding)?;
+        after_step(&tx, *n, version, founding)?;
     }
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()?;
@@ -173,4 +167,12 @@ pub fn newer(version: i64) -> Error {
         "the store has schema version {version}, newer than this keyadm understands ({SCHEMA_VERSION})"
     ))
     .hint("upgrade keyadm; the store was left untouched")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn steps_are_strictly_ordered_by_number() {
+        assert!(super::MIGRATIONS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
 }
