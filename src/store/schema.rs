@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_operators.sql")),
     (3, include_str!("migrations/0003_audit_chains.sql")),
     (4, include_str!("migrations/0004_signed_rows.sql")),
+    (7, include_str!("migrations/0007_notice_deliveries.sql")),
 ];
 
 /// The number of the last step.
