@@ -744,3 +744,23 @@ fn who_sets_what_and_what_each_channel_setting_accepts() {
     let err = env.fails(&["notify"], 5);
     assert!(err.contains("notify-from"), "{err}");
 }
+
+#[test]
+fn smtp_without_starttls_is_never_sent_in_clear() {
+    // smtp:// without --insecure-smtp requires STARTTLS; aiosmtpd here
+    // offers none, so nothing may reach it.
+    let mut env = Env::at("2026-01-01T00:00:00Z");
+    let smtp = Smtp::start(&env.dir.path().join("smtp"), free_port());
+    setup(&env, smtp.port);
+    env.ok(&[
+        "config",
+        "set",
+        "notify-smtp",
+        &format!("smtp://127.0.0.1:{}", smtp.port),
+    ]);
+    env.now = Some("2026-01-11T00:00:00Z".into());
+    let r = notify(&env, &[]);
+    assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("NOT SENT"), "{}", r.stdout);
+    assert!(smtp.messages().is_empty(), "no fallback to plain text");
+}
