@@ -103,13 +103,21 @@ fn read_secrets(channels: &Channels) -> Result<Secrets> {
                     "export {var} in the job's environment, or name a file in {setting}"
                 ))
             })?,
-            SecretSource::File(path) => std::fs::read_to_string(path).map_err(|e| {
-                keyadm::Error::environment(format!(
+            SecretSource::File(path) => {
+                use std::os::unix::fs::MetadataExt;
+                if let Ok(m) = std::fs::metadata(path) {
+                    if let Some(e) = keyadm::domain::notify::secret_file_distrust(path, m.mode()) {
+                        return Err(e);
+                    }
+                }
+                std::fs::read_to_string(path).map_err(|e| {
+                    keyadm::Error::environment(format!(
                     "cannot read the secret file {} named in {setting}: {e}",
                     path.display()
                 ))
                 .hint("create it (mode 0600, readable by the job's account) or change the setting")
-            })?,
+                })?
+            }
         };
         let v = Zeroizing::new(v.trim_end_matches(['\n', '\r']).to_string());
         if v.is_empty() {

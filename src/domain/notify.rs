@@ -377,6 +377,23 @@ pub fn parse_to(value: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Why a secret file (SMTP password, webhook secret) with these permission
+/// bits is not trusted: any access for others, or group write. (Group read
+/// is fine: `root:keyadm 0640` for a service account.)
+pub fn secret_file_distrust(path: &std::path::Path, mode: u32) -> Option<Error> {
+    if mode & 0o027 == 0 {
+        return None;
+    }
+    Some(
+        Error::environment(format!(
+            "the secret file {} may be read or changed by others (mode {:04o})",
+            path.display(),
+            mode & 0o777
+        ))
+        .hint(format!("chmod 600 {} (or 640 for a group)", path.display())),
+    )
+}
+
 /// HMAC-SHA256 webhook signature of SPEC §5.11:
 /// `v1=hex(HMAC-SHA256(secret, timestamp + "." + body))`.
 pub fn webhook_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
@@ -451,6 +468,15 @@ mod tests {
         ] {
             assert!(parse_webhook(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn secret_files_must_be_private() {
+        let p = std::path::Path::new("/s");
+        assert!(secret_file_distrust(p, 0o600).is_none());
+        assert!(secret_file_distrust(p, 0o640).is_none());
+        assert!(secret_file_distrust(p, 0o644).is_some());
+        assert!(secret_file_distrust(p, 0o660).is_some());
     }
 
     #[test]

@@ -764,3 +764,23 @@ fn smtp_without_starttls_is_never_sent_in_clear() {
     assert!(r.stdout.contains("NOT SENT"), "{}", r.stdout);
     assert!(smtp.messages().is_empty(), "no fallback to plain text");
 }
+
+#[test]
+fn a_secret_file_others_may_read_is_refused_and_nothing_is_sent() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut env = Env::at("2026-01-01T00:00:00Z");
+    let hook = Hook::start(SECRET);
+    let secret_file = env.dir.path().join("webhook.secret");
+    common::write_private(&secret_file, SECRET);
+    std::fs::set_permissions(&secret_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let setting = format!("{} secret-file={}", hook.url, secret_file.display());
+    env.ok(&["config", "set", "notify-webhook", &setting]);
+    env.generate("billing", &["--expires", "40d"]);
+    env.now = Some("2026-01-11T00:00:00Z".into());
+    let err = env.fails(&["notify"], 5);
+    common::assert_error_form(&err);
+    assert!(err.contains("chmod 600"), "{err}");
+    assert_eq!(hook.hits.load(Ordering::SeqCst), 0);
+    let due: Value = serde_json::from_str(&env.ok(&["notify", "--dry-run", "--json"])).unwrap();
+    assert_eq!(due["notices"].as_array().unwrap().len(), 1, "still due");
+}
