@@ -493,6 +493,9 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l webhook-format -d 'With notify-webhook: the body\'s format' -r -f -a "json\t''
+slack\t''
+teams\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l actor -d 'Who runs the command [default: the OS login name]' -r
@@ -501,6 +504,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l insecure-smtp -d 'With notify-smtp: plain SMTP without TLS, only to a loopback host and without credentials'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only what a script needs'
@@ -761,6 +765,7 @@ always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l dry-run -d 'Say which notices are due, send and record nothing'
+complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l test -d 'Send one test notice through each channel (notify-smtp, notify-webhook) to your tenant\'s recipients; records nothing'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -s q -l quiet -d 'Print only what a script needs'

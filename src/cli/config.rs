@@ -32,6 +32,12 @@ pub enum ConfigAction {
         /// The new value
         #[arg(allow_hyphen_values = true)]
         value: String,
+        /// With notify-smtp: plain SMTP without TLS, only to a loopback host and without credentials
+        #[arg(long)]
+        insecure_smtp: bool,
+        /// With notify-webhook: the body's format
+        #[arg(long, value_name = "FORMAT", value_parser = ["json", "slack", "teams"])]
+        webhook_format: Option<String>,
     },
 }
 
@@ -39,7 +45,8 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
     let p = ctx.printer.clone();
     match args.action {
         ConfigAction::List => {
-            let settings = settings::list(&mut ctx.open_read()?)?;
+            let org = ctx.global.org.clone();
+            let settings = settings::list_for(&mut ctx.open_read()?, org.as_deref())?;
             let map: serde_json::Map<_, _> = SETTINGS
                 .iter()
                 .map(|(n, _, _)| (n.to_string(), json!(settings.get(n))))
@@ -57,15 +64,24 @@ pub fn run(ctx: &mut Context, args: ConfigArgs) -> Result<()> {
         }
         ConfigAction::Get { name } => {
             settings::check_name(&name)?;
-            let got = settings::get(&mut ctx.open_read()?, &name)?;
+            let org = ctx.global.org.clone();
+            let got = settings::get_for(&mut ctx.open_read()?, &name, org.as_deref())?;
             p.report(&Shaped {
                 json: &got,
                 human: |out: &mut Human<'_>| out.line(&got.value),
             });
         }
-        ConfigAction::Set { name, value } => {
+        ConfigAction::Set {
+            name,
+            value,
+            insecure_smtp,
+            webhook_format,
+        } => {
+            let value =
+                settings::with_flags(&name, &value, insecure_smtp, webhook_format.as_deref())?;
             let new = NewSetting::parse(&name, &value)?;
-            let done = settings::set(&mut ctx.open_write()?, &new)?;
+            let org = ctx.global.org.clone();
+            let done = settings::set_for(&mut ctx.open_write()?, &new, org.as_deref())?;
             if let Some(n @ 1..) = done.violations {
                 p.warn(format!(
                     "{n} key{} break{} max-lifetime {} (no expiry, or one later than that from now); see them with: keyadm list --violations",

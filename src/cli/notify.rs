@@ -10,11 +10,14 @@ use crate::output::time::TimeFormat;
 use crate::output::{Human, Report};
 use keyadm::domain::key::Key;
 use keyadm::domain::lifecycle::notice_window_days_left;
+use keyadm::domain::notify::SecretSource;
 use keyadm::domain::settings::Settings;
-use keyadm::ops::lifecycle::{self, NotifyReport};
+use keyadm::ops::lifecycle::{self, Notice, NotifyReport};
+use keyadm::ops::notify_send::{Channels, Retry, Secrets};
 use keyadm::ops::settings;
 use keyadm::Result;
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 #[derive(Args, Debug)]
 pub struct NotifyArgs {
@@ -24,6 +27,9 @@ pub struct NotifyArgs {
     /// Say which notices are due, send and record nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Send one test notice through each channel (notify-smtp, notify-webhook) to your tenant's recipients; records nothing
+    #[arg(long, conflicts_with_all = ["dry_run", "exec"])]
+    pub test: bool,
 }
 
 pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
@@ -38,12 +44,115 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
     let mut session = ctx.open_write_existing()?;
     // Times in the lines as every other command shows them.
     let tf = ctx.time_format(&settings::list(&mut session)?);
+    let channels = lifecycle::channels(&mut session)?;
+    if args.test {
+        if channels.is_empty() {
+            return Err(keyadm::Error::usage("no notice channel is set")
+                .hint("keyadm config set notify-smtp smtp://HOST:587 (and notify-from), or notify-webhook https://…"));
+        }
+        let secrets = read_secrets(&channels)?;
+        let report = lifecycle::send_test(&mut session, &channels, &secrets, retry()?)?;
+        print(ctx, &report, &tf);
+        return failure(&report);
+    }
+    if !channels.is_empty() {
+        let secrets = read_secrets(&channels)?;
+        let mut hook = args
+            .exec
+            .as_ref()
+            .map(|cmd| move |n: &Notice| deliver_by_hook(cmd, n));
+        let exec = hook.as_mut().map(|h| h as &mut lifecycle::Hook<'_>);
+        let report = lifecycle::send_through(&mut session, &channels, &secrets, exec, retry()?)?;
+        print(ctx, &report, &tf);
+        return failure(&report);
+    }
     let Some(cmd) = &args.exec else {
         let report = lifecycle::send(&mut session)?;
         print(ctx, &report, &tf);
         return Ok(());
     };
-    let report = lifecycle::send_with(&mut session, |n| {
+    let report = lifecycle::send_with(&mut session, |n| deliver_by_hook(cmd, n))?;
+    print(ctx, &report, &tf);
+    failure(&report)
+}
+
+fn failure(report: &NotifyReport) -> Result<()> {
+    match report.failure() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// How long each channel may retry in one run: 30 s; in tests,
+/// `KEYADM_TEST_NOTIFY_BUDGET_MS` (1–30000) shortens it.
+fn retry() -> Result<Retry> {
+    let Some(v) = std::env::var_os("KEYADM_TEST_NOTIFY_BUDGET_MS") else {
+        return Ok(Retry::default());
+    };
+    match v.to_str().and_then(|v| v.parse::<u64>().ok()) {
+        Some(ms @ 1..=30_000) => Ok(Retry::with_budget(std::time::Duration::from_millis(ms))),
+        _ => Err(keyadm::Error::usage(
+            "KEYADM_TEST_NOTIFY_BUDGET_MS must be 1 to 30000 (milliseconds)",
+        )
+        .hint("unset it: it exists for keyadm's tests")),
+    }
+}
+
+/// Reads the secrets the settings name (an environment variable or a file).
+fn read_secrets(channels: &Channels) -> Result<Secrets> {
+    let read = |src: &SecretSource, setting: &str| -> Result<Zeroizing<String>> {
+        let v = match src {
+            SecretSource::Env(var) => std::env::var(var).map_err(|_| {
+                keyadm::Error::environment(format!(
+                    "the environment variable {var} named in {setting} is not set"
+                ))
+                .hint(format!(
+                    "export {var} in the job's environment, or name a file in {setting}"
+                ))
+            })?,
+            SecretSource::File(path) => {
+                use std::os::unix::fs::MetadataExt;
+                if let Ok(m) = std::fs::metadata(path) {
+                    if let Some(e) = keyadm::domain::notify::secret_file_distrust(path, m.mode()) {
+                        return Err(e);
+                    }
+                }
+                std::fs::read_to_string(path).map_err(|e| {
+                    keyadm::Error::environment(format!(
+                    "cannot read the secret file {} named in {setting}: {e}",
+                    path.display()
+                ))
+                .hint("create it (mode 0600, readable by the job's account) or change the setting")
+                })?
+            }
+        };
+        let v = Zeroizing::new(v.trim_end_matches(['\n', '\r']).to_string());
+        if v.is_empty() {
+            return Err(keyadm::Error::environment(format!(
+                "the secret named in {setting} is empty"
+            ))
+            .hint("put the secret in the file or variable the setting names"));
+        }
+        Ok(v)
+    };
+    let smtp_password = match channels.smtp_password_source() {
+        Some(src) => Some(read(src, "notify-smtp")?),
+        None => None,
+    };
+    let webhook_secret = match channels.webhook_secret_source() {
+        Some(src) => Some(Zeroizing::new(
+            read(src, "notify-webhook")?.as_bytes().to_vec(),
+        )),
+        None => None,
+    };
+    Ok(Secrets {
+        smtp_password,
+        webhook_secret,
+    })
+}
+
+fn deliver_by_hook(cmd: &str, n: &Notice) -> std::result::Result<(), String> {
+    {
         let expires = n
             .expires_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -62,11 +171,6 @@ pub fn run(ctx: &mut Context, args: NotifyArgs) -> Result<()> {
             ],
             None,
         )
-    })?;
-    print(ctx, &report, &tf);
-    match report.failure() {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod import_file;
 pub mod key;
 pub mod key_spec;
 pub mod lifecycle;
+pub mod notify;
 pub mod org;
 pub mod origin;
 pub mod rate_limit;

@@ -7,11 +7,12 @@ use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, FixedOffset, TimeZone};
 
 use crate::domain::expiry::parse_duration;
+use crate::domain::notify::{self, SmtpSetting, WebhookSetting};
 use crate::domain::value::valid_prefix;
 use crate::error::{Error, Result};
 
 /// Every setting with its default, in the order `config list` shows them.
-pub const SETTINGS: [(&str, &str, &str); 9] = [
+pub const SETTINGS: [(&str, &str, &str); 13] = [
     ("scoped-api", "off", "allow custom (scoped) keys: on or off"),
     (
         "key-prefix",
@@ -53,7 +54,32 @@ pub const SETTINGS: [(&str, &str, &str); 9] = [
         "iso",
         "how dates are shown: iso, us, eu or a strftime pattern",
     ),
+    (
+        "notify-smtp",
+        "none",
+        "notices by email: smtp://HOST:PORT (STARTTLS) or smtps://… [user=NAME password-file=PATH|password-env=VAR]",
+    ),
+    (
+        "notify-from",
+        "none",
+        "the From address of notice emails",
+    ),
+    (
+        "notify-webhook",
+        "none",
+        "notices by POST: https://… [format=json|slack|teams] [secret-file=PATH|secret-env=VAR]",
+    ),
+    (
+        "notify-to",
+        "admins",
+        "a tenant's notice recipients: emails separated by commas, or admins",
+    ),
 ];
+
+/// The stored name of a tenant's `notify-to`.
+pub fn tenant_setting(name: &str, tenant: &str) -> String {
+    format!("{name}:{tenant}")
+}
 
 pub fn default_of(name: &str) -> Option<&'static str> {
     SETTINGS
@@ -101,6 +127,14 @@ pub fn normalize(name: &str, value: &str) -> Result<String> {
         "date-format" => crate::domain::settings::validate_date_format(v)
             .map(|_| v.to_string())
             .ok_or_else(|| bad("use iso, us, eu or a strftime pattern such as %d.%m.%Y %H:%M")),
+        "notify-smtp" | "notify-webhook" | "notify-from" if v.eq_ignore_ascii_case("none") => {
+            Ok("none".into())
+        }
+        "notify-to" if v.eq_ignore_ascii_case("admins") => Ok("admins".into()),
+        "notify-smtp" => notify::parse_smtp(v).map(|s| s.render()),
+        "notify-webhook" => notify::parse_webhook(v).map(|w| w.render()),
+        "notify-from" => notify::parse_from(v),
+        "notify-to" => notify::parse_to(v).map(|to| to.join(",")),
         _ => Err(unknown(name)),
     }
 }
@@ -190,16 +224,31 @@ pub fn validate_date_format(v: &str) -> Option<()> {
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     values: BTreeMap<String, String>,
+    /// The tenant whose `notify-to` [`Settings::get`] shows.
+    tenant: Option<String>,
 }
 
 impl Settings {
     pub fn from_stored(values: BTreeMap<String, String>) -> Self {
-        Settings { values }
+        Settings {
+            values,
+            tenant: None,
+        }
+    }
+
+    /// These settings as seen by `tenant`: `get("notify-to")` is its own.
+    pub fn for_tenant(mut self, tenant: &str) -> Self {
+        self.tenant = Some(tenant.to_string());
+        self
     }
 
     pub fn get(&self, name: &str) -> &str {
-        self.values
-            .get(name)
+        let stored = match (&self.tenant, name) {
+            (Some(t), "notify-to") => self.values.get(&tenant_setting(name, t)),
+            (None, "notify-to") => None,
+            _ => self.values.get(name),
+        };
+        stored
             .map(String::as_str)
             .or_else(|| default_of(name))
             .unwrap_or("")
@@ -242,6 +291,27 @@ impl Settings {
     }
     pub fn date_format(&self) -> &str {
         self.get("date-format")
+    }
+    /// The SMTP channel, when set.
+    pub fn notify_smtp(&self) -> Option<SmtpSetting> {
+        Some(self.get("notify-smtp"))
+            .filter(|v| *v != "none")
+            .and_then(|v| notify::parse_smtp(v).ok())
+    }
+    pub fn notify_webhook(&self) -> Option<WebhookSetting> {
+        Some(self.get("notify-webhook"))
+            .filter(|v| *v != "none")
+            .and_then(|v| notify::parse_webhook(v).ok())
+    }
+    pub fn notify_from(&self) -> Option<&str> {
+        Some(self.get("notify-from")).filter(|v| *v != "none")
+    }
+    /// `tenant`'s own recipients, when it set them (else its admins get the notices).
+    pub fn notify_to(&self, tenant: &str) -> Option<Vec<String>> {
+        self.values
+            .get(&tenant_setting("notify-to", tenant))
+            .filter(|v| *v != "admins")
+            .and_then(|v| notify::parse_to(v).ok())
     }
 }
 

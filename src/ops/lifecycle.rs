@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::keys::{disable_key, DisableCause};
+use super::notify_send::{self, ChannelRun, Channels, Retry, Secrets};
 use super::{Right, Session};
 use crate::domain::expiry::format_duration;
 use crate::domain::key::{Key, KeyType};
@@ -150,12 +151,28 @@ pub struct Notice {
     pub skipped_users: Vec<String>,
     pub sent: bool,
     pub error: Option<String>,
+    /// Per channel (smtp, webhook, exec), when notices go out through channels.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<Delivery>,
+}
+
+/// The delivery of a notice through one channel in this run.
+#[derive(Debug, Serialize, Clone)]
+pub struct Delivery {
+    pub channel: String,
+    /// Sent now, or by an earlier run (`attempts` 0).
+    pub sent: bool,
+    pub attempts: u32,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Serialize, Clone)]
 pub struct NotifyReport {
     pub dry_run: bool,
     pub notices: Vec<Notice>,
+    /// The channels of this run (empty: printed, or the hook alone).
+    #[serde(skip)]
+    pub channels: Vec<String>,
 }
 
 impl NotifyReport {
@@ -167,6 +184,28 @@ impl NotifyReport {
             return None;
         }
         let all = self.notices.len();
+        if !self.channels.is_empty() {
+            let names: Vec<String> = self
+                .notices
+                .iter()
+                .filter(|n| !n.sent)
+                .map(|n| {
+                    let by: Vec<&str> = n
+                        .deliveries
+                        .iter()
+                        .filter(|d| !d.sent)
+                        .map(|d| d.channel.as_str())
+                        .collect();
+                    format!("{} ({}) by {}", n.name, n.key_id, by.join(" and "))
+                })
+                .collect();
+            return Some(Error::environment(format!(
+                "{failed} of {all} notice{} not sent: {}; the next run retries only those channels",
+                if all == 1 { "" } else { "s" },
+                names.join(", "),
+            ))
+            .hint("the NOT SENT lines above say why; fix the channel and run the same command again"));
+        }
         Some(Error::environment(format!(
             "the hook failed for {failed} of {all} notice{}; {} not marked sent and will be retried on the next run",
             if all == 1 { "" } else { "s" },
@@ -183,6 +222,7 @@ pub fn due(session: &mut Session) -> Result<NotifyReport> {
     Ok(NotifyReport {
         dry_run: true,
         notices,
+        channels: Vec::new(),
     })
 }
 
@@ -203,6 +243,7 @@ pub fn send(session: &mut Session) -> Result<NotifyReport> {
     Ok(NotifyReport {
         dry_run: false,
         notices,
+        channels: Vec::new(),
     })
 }
 
@@ -243,6 +284,255 @@ pub fn send_with(
     Ok(NotifyReport {
         dry_run: false,
         notices,
+        channels: Vec::new(),
+    })
+}
+
+/// A hook that delivers one notice (`Err` says why it failed).
+pub type Hook<'h> = dyn FnMut(&Notice) -> std::result::Result<(), String> + 'h;
+
+/// The notice channels the store's settings configure (SMTP needs
+/// `notify-from`).
+pub fn channels(session: &mut Session) -> Result<Channels> {
+    let settings = session.read(|tx| tx.settings())?;
+    let smtp = settings.notify_smtp();
+    let from = settings.notify_from().map(str::to_string);
+    if smtp.is_some() && from.is_none() {
+        return Err(
+            Error::environment("notify-smtp is set, but notify-from is not")
+                .hint("keyadm config set notify-from keyadm@example.com (an operator)"),
+        );
+    }
+    Ok(Channels {
+        smtp,
+        from,
+        webhook: settings.notify_webhook(),
+    })
+}
+
+/// Sends the due notices through the configured channels and the hook
+/// (`exec`, when given): claimed in one transaction, each delivered outside
+/// the write lock through every channel not yet sent (retried within
+/// `retry`'s budget per channel), each channel's outcome recorded, and the
+/// notice recorded sent once every channel has it. A notice some channel
+/// failed is due again on the next run, which sends it only through that
+/// channel.
+pub fn send_through(
+    session: &mut Session,
+    channels: &Channels,
+    secrets: &Secrets,
+    mut exec: Option<&mut Hook<'_>>,
+    retry: Retry,
+) -> Result<NotifyReport> {
+    let actor = session.actor_name().to_string();
+    let tenant = session.confined_tenant().map(str::to_string);
+    let now = session.now();
+    let mut names: Vec<&str> = Vec::new();
+    if channels.smtp.is_some() {
+        names.push("smtp");
+    }
+    if channels.webhook.is_some() {
+        names.push("webhook");
+    }
+    if exec.is_some() {
+        names.push("exec");
+    }
+    let mut notices = session.write(Right::Admin, "send expiry notices", |tx| {
+        let notices = due_notices(tx, tenant.as_deref())?;
+        let mut out = Vec::new();
+        for n in notices {
+            tx.record_notice(&n.key_id, n.expires_at, n.threshold, NoticeState::Sending)?;
+            let done = tx.delivered_channels(&n.key_id, n.expires_at, n.threshold)?;
+            out.push((n, done));
+        }
+        Ok(out)
+    })?;
+    let mut runs: HashMap<&str, ChannelRun> = HashMap::new();
+    for (n, done) in &mut notices {
+        for ch in &names {
+            if done.iter().any(|d| d == ch) {
+                n.deliveries.push(Delivery {
+                    channel: ch.to_string(),
+                    sent: true,
+                    attempts: 0,
+                    error: None,
+                });
+                continue;
+            }
+            let run = runs.entry(ch).or_default();
+            let (attempts, r) = match *ch {
+                "smtp" => {
+                    let (Some(cfg), Some(from)) = (&channels.smtp, &channels.from) else {
+                        continue;
+                    };
+                    match notify_send::message(from, n, now) {
+                        Err(e) => (0, Err(e)),
+                        Ok(msg) => run.deliver(retry, |t| {
+                            notify_send::send_smtp(
+                                cfg,
+                                secrets.smtp_password.as_deref().map(String::as_str),
+                                &msg,
+                                t,
+                            )
+                        }),
+                    }
+                }
+                "webhook" => {
+                    let Some(cfg) = &channels.webhook else {
+                        continue;
+                    };
+                    run.deliver(retry, |t| {
+                        notify_send::send_webhook(
+                            cfg,
+                            secrets.webhook_secret.as_deref().map(Vec::as_slice),
+                            n,
+                            now,
+                            t,
+                        )
+                    })
+                }
+                _ => match exec.as_mut() {
+                    Some(f) => (1, f(n)),
+                    None => continue,
+                },
+            };
+            let error = r.err();
+            session.write(Right::Admin, "send expiry notices", |tx| {
+                tx.record_delivery(
+                    &n.key_id,
+                    n.expires_at,
+                    n.threshold,
+                    ch,
+                    attempts,
+                    error.as_deref(),
+                )
+            })?;
+            n.deliveries.push(Delivery {
+                channel: ch.to_string(),
+                sent: error.is_none(),
+                attempts,
+                error,
+            });
+        }
+        let all_sent = n.deliveries.iter().all(|d| d.sent);
+        let via = names.join(",");
+        let recorded = session.write(Right::Admin, "send expiry notices", |tx| match all_sent {
+            true => record_sent(tx, n, &actor, &via),
+            false => tx.forget_notice(&n.key_id, n.expires_at, n.threshold),
+        });
+        let errors: Vec<String> = n
+            .deliveries
+            .iter()
+            .filter_map(|d| d.error.as_ref().map(|e| format!("{}: {e}", d.channel)))
+            .collect();
+        match (all_sent, recorded) {
+            (true, Ok(())) => n.sent = true,
+            (false, _) => n.error = Some(errors.join("; ")),
+            (true, Err(e)) => {
+                n.error = Some(format!(
+                    "delivered, but recording the notice failed: {}",
+                    e.message()
+                ))
+            }
+        }
+    }
+    Ok(NotifyReport {
+        dry_run: false,
+        notices: notices.into_iter().map(|(n, _)| n).collect(),
+        channels: names.iter().map(|c| c.to_string()).collect(),
+    })
+}
+
+/// `notify --test`: one test notice (key ID `test`, 7 days left) to the
+/// actor's tenant's recipients through each channel, once, recording
+/// nothing.
+pub fn send_test(
+    session: &mut Session,
+    channels: &Channels,
+    secrets: &Secrets,
+    retry: Retry,
+) -> Result<NotifyReport> {
+    session.require(Right::Admin, "send a test notice")?;
+    let tenant = session
+        .confined_tenant()
+        .unwrap_or(crate::domain::org::DEFAULT_TENANT)
+        .to_string();
+    let now = session.now();
+    let recipients = session.read(|tx| {
+        let settings = tx.settings()?;
+        Ok(match settings.notify_to(&tenant) {
+            Some(own) => own,
+            None => notice_recipients(&tenant, &tx.users(Some(&tenant), None)?).emails,
+        })
+    })?;
+    let expires_at = now + Duration::days(7);
+    let mut n = Notice {
+        key_id: "test".into(),
+        name: "keyadm-test-notice".into(),
+        org: tenant.clone(),
+        tenant,
+        expires_at,
+        days_left: 7,
+        threshold: 7,
+        passed: Vec::new(),
+        recipients,
+        skipped_users: Vec::new(),
+        sent: false,
+        error: None,
+        deliveries: Vec::new(),
+    };
+    let mut names = Vec::new();
+    if let (Some(cfg), Some(from)) = (&channels.smtp, &channels.from) {
+        names.push("smtp".to_string());
+        let (attempts, r) = match notify_send::message(from, &n, now) {
+            Err(e) => (0, Err(e)),
+            Ok(msg) => ChannelRun::default().deliver(retry, |t| {
+                notify_send::send_smtp(
+                    cfg,
+                    secrets.smtp_password.as_deref().map(String::as_str),
+                    &msg,
+                    t,
+                )
+            }),
+        };
+        n.deliveries.push(Delivery {
+            channel: "smtp".into(),
+            sent: r.is_ok(),
+            attempts,
+            error: r.err(),
+        });
+    }
+    if let Some(cfg) = &channels.webhook {
+        names.push("webhook".to_string());
+        let (attempts, r) = ChannelRun::default().deliver(retry, |t| {
+            notify_send::send_webhook(
+                cfg,
+                secrets.webhook_secret.as_deref().map(Vec::as_slice),
+                &n,
+                now,
+                t,
+            )
+        });
+        n.deliveries.push(Delivery {
+            channel: "webhook".into(),
+            sent: r.is_ok(),
+            attempts,
+            error: r.err(),
+        });
+    }
+    n.sent = n.deliveries.iter().all(|d| d.sent);
+    let errors: Vec<String> = n
+        .deliveries
+        .iter()
+        .filter_map(|d| d.error.as_ref().map(|e| format!("{}: {e}", d.channel)))
+        .collect();
+    if !errors.is_empty() {
+        n.error = Some(errors.join("; "));
+    }
+    Ok(NotifyReport {
+        dry_run: false,
+        notices: vec![n],
+        channels: names,
     })
 }
 
@@ -250,7 +540,8 @@ pub fn send_with(
 /// now (a fresh claim) is not due.
 fn due_notices(tx: &Tx, tenant: Option<&str>) -> Result<Vec<Notice>> {
     let now = tx.now();
-    let days = tx.settings()?.notify_days();
+    let settings = tx.settings()?;
+    let days = settings.notify_days();
     let Some(widest) = days.iter().max() else {
         return Ok(Vec::new());
     };
@@ -269,7 +560,11 @@ fn due_notices(tx: &Tx, tenant: Option<&str>) -> Result<Vec<Notice>> {
             .map(|(d, _, _)| d)
             .collect();
         if let Some(due) = notice_due(&crossed, &recorded) {
-            let to = notice_recipients(&k.tenant, &tx.users(Some(&k.tenant), None)?);
+            let mut to = notice_recipients(&k.tenant, &tx.users(Some(&k.tenant), None)?);
+            if let Some(own) = settings.notify_to(&k.tenant) {
+                to.emails = own;
+                to.skipped_users.clear();
+            }
             out.push(Notice {
                 key_id: k.id.clone(),
                 name: k.name.clone(),
@@ -283,6 +578,7 @@ fn due_notices(tx: &Tx, tenant: Option<&str>) -> Result<Vec<Notice>> {
                 skipped_users: to.skipped_users,
                 sent: false,
                 error: None,
+                deliveries: Vec::new(),
             });
         }
     }

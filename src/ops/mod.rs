@@ -12,6 +12,7 @@ pub mod keys;
 pub mod lifecycle;
 pub mod listing;
 pub mod lookup;
+pub mod notify_send;
 pub mod operators;
 pub mod orgs;
 pub mod private_file;

@@ -197,6 +197,59 @@ impl Tx<'_> {
         self.conn
             .prepare_cached("DELETE FROM notices WHERE key_id NOT IN (SELECT id FROM keys)")?
             .execute([])?;
+        self.conn
+            .prepare_cached(
+                "DELETE FROM notice_deliveries WHERE key_id NOT IN (SELECT id FROM keys)",
+            )?
+            .execute([])?;
+        Ok(())
+    }
+
+    /// The channels a notice was already delivered through.
+    pub fn delivered_channels(
+        &self,
+        key_id: &str,
+        expires_at: DateTime<Utc>,
+        days: u32,
+    ) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT channel FROM notice_deliveries
+             WHERE key_id = ?1 AND expires_at = ?2 AND days = ?3 AND state = 'sent'",
+        )?;
+        let rows = stmt
+            .query_map(params![key_id, timestamp(expires_at), days], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
+    /// Records the outcome of delivering a notice through `channel`.
+    pub fn record_delivery(
+        &self,
+        key_id: &str,
+        expires_at: DateTime<Utc>,
+        days: u32,
+        channel: &str,
+        attempts: u32,
+        error: Option<&str>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO notice_deliveries (key_id, expires_at, days, channel, state, attempts, at, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(key_id, expires_at, days, channel) DO UPDATE SET state = excluded.state,
+                    attempts = notice_deliveries.attempts + excluded.attempts, at = excluded.at,
+                    error = excluded.error",
+            )?
+            .execute(params![
+                key_id,
+                timestamp(expires_at),
+                days,
+                channel,
+                if error.is_none() { "sent" } else { "failed" },
+                attempts,
+                timestamp(self.now),
+                error
+            ])?;
         Ok(())
     }
 }

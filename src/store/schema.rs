@@ -16,8 +16,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_audit_chains.sql")),
     (4, include_str!("migrations/0004_signed_rows.sql")),
     (6, include_str!("migrations/0006_rate_limits.sql")),
+    (7, include_str!("migrations/0007_notice_deliveries.sql")),
 ];
 
+/// The number of the last step.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// Who and when, for the rows a migration writes: the first operator of a

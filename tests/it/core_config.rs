@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 const NOW: &str = "2026-11-24T10:00:00Z";
 
-const DEFAULTS: [(&str, &str); 9] = [
+const DEFAULTS: [(&str, &str); 13] = [
     ("scoped-api", "off"),
     ("key-prefix", "kadm"),
     ("default-expiry", "never"),
@@ -17,6 +17,10 @@ const DEFAULTS: [(&str, &str); 9] = [
     ("notify-days", "30,14,7,3,1"),
     ("clipboard-clear", "45s"),
     ("date-format", "iso"),
+    ("notify-smtp", "none"),
+    ("notify-from", "none"),
+    ("notify-webhook", "none"),
+    ("notify-to", "admins"),
 ];
 
 #[test]

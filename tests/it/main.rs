@@ -27,6 +27,7 @@ mod library;
 mod list;
 mod migration;
 mod notify;
+mod notify_channels;
 mod origins;
 mod output;
 mod paths;
