@@ -287,6 +287,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("KEYADM_ORG", "The organization of new keys; with list and export, keys at and below it; as --org."),
     ("KEYADM_DATE_FORMAT", "The date format when --date-format is not given (iso, us, eu or a strftime pattern); an invalid one is a warning and the setting date-format is used."),
     ("KEYADM_NOW", "The time keyadm takes as now (RFC 3339): a dry run on a given day, or tests."),
+    ("KEYADM_TEST_NOTIFY_BUDGET_MS", "Tests only: the retry budget of a notice channel in milliseconds (30 s without it)."),
     ("KEYADM_KEY", "The presented key value for verify, lookup, sign and check-signature when neither stdin nor --key-file gives it. Never passed to hooks."),
     ("KEYADM_SIGNATURE", "The X-Keyadm-Signature value for check-signature, when --signature-file is not given."),
     ("KEYADM_TRUST_KEY", "The store's trust key file for verifiers, when --trust-key is not given."),

@@ -127,7 +127,7 @@ fn another_tenants_key_is_not_found_in_every_command() {
     let targets = [
         (g_live.as_str(), "ZZZZZZZZZZZZ"),
         (g_off.as_str(), "YYYYYYYYYYYY"),
-        ("g-live", "no-such-key"),
+        ("g-live", "q-live"),
         ("g-off", "nokey-g-off"),
     ];
     for cmd in &commands {
