@@ -288,6 +288,9 @@ pub fn issue(
         ips: spec.ips.clone(),
         tags: spec.tags.clone(),
         last_used_at: None,
+        current_used_at: None,
+        previous_used_at: None,
+        expiry_set_at: expires_at.map(|_| now),
     };
     let sealed = (!spec.show_once)
         .then(|| tx.master().map(|m| m.seal(&id, &value)))

