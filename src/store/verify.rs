@@ -300,6 +300,7 @@ impl Store {
             path: path.to_path_buf(),
             master: None,
             author: super::Author::default(),
+            lock_notice: None,
         })
     }
 

@@ -157,3 +157,89 @@ fn a_threshold_is_noticed_only_if_the_expiry_was_set_before_it() {
     let k = env.show("other");
     assert_eq!(k["expiry_set_at"], "2026-01-05T00:00:00Z");
 }
+
+/// Holds the store's write lock from another process (`sqlite3`, `BEGIN
+/// IMMEDIATE`) until the returned child's stdin gets `COMMIT`.
+fn hold_write_lock(env: &Env) -> std::process::Child {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sqlite3")
+        .arg(env.db())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sqlite3 runs (.ci/run installs it)");
+    let stdin = child.stdin.as_mut().unwrap();
+    writeln!(stdin, "BEGIN IMMEDIATE; SELECT 'locked';").unwrap();
+    stdin.flush().unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "locked");
+    child
+}
+
+#[test]
+fn a_write_waiting_for_another_process_says_so_after_a_second() {
+    use std::io::{BufRead, Write};
+    use std::time::{Duration, Instant};
+    let env = Env::new();
+    env.generate("billing", &[]);
+    let mut holder = hold_write_lock(&env);
+
+    let start = Instant::now();
+    let mut edit = env
+        .std_cmd()
+        .args(["edit", "billing", "--description", "waited"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = edit.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let _ = tx.send((line.unwrap(), Instant::now()));
+        }
+    });
+    let (first, at) = rx
+        .recv_timeout(Duration::from_secs(4))
+        .expect("a line while the lock is held");
+    let waited = at - start;
+    assert!(
+        first.contains("waiting for another process to finish writing to")
+            && first.contains("keys.db"),
+        "{first}"
+    );
+    assert!(
+        waited >= Duration::from_millis(900),
+        "said after about a second, not at once: {waited:?}"
+    );
+    assert!(
+        edit.try_wait().unwrap().is_none(),
+        "the edit still waits while the lock is held"
+    );
+    writeln!(holder.stdin.as_mut().unwrap(), "COMMIT;").unwrap();
+    drop(holder.stdin.take());
+    holder.wait().unwrap();
+    assert!(edit.wait().unwrap().success());
+    let rest: Vec<String> = rx.try_iter().map(|(l, _)| l).collect();
+    assert!(
+        !rest.iter().any(|l| l.contains("waiting")),
+        "said once: {rest:?}"
+    );
+    assert_eq!(env.show("billing")["description"], "waited");
+
+    // Unhindered, a write says nothing of locks.
+    let r = env.run(&["edit", "billing", "--description", "again"]);
+    assert_eq!(
+        (r.code, r.stderr.contains("waiting")),
+        (0, false),
+        "{}",
+        r.stderr
+    );
+}
