@@ -243,3 +243,55 @@ fn a_write_waiting_for_another_process_says_so_after_a_second() {
         r.stderr
     );
 }
+
+#[test]
+fn sweep_says_it_kept_the_only_internal_key_once() {
+    let mut env = Env::at(T0);
+    env.generate("agents", &["--type", "internal", "--expires", "1d"]);
+    // Past expiry and purge-after (30 days by default).
+    env.now = Some("2026-08-01T00:00:00Z".into());
+    let first = env.run(&["sweep"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stdout.contains("kept") && first.stdout.contains("the only internal key of tenant"),
+        "the first time it happens, it is said: {}",
+        first.stdout
+    );
+    env.now = Some("2026-08-02T00:00:00Z".into());
+    let second = env.run(&["sweep"]);
+    assert_eq!(second.code, 0);
+    assert_eq!(second.stdout, "", "a daily cron is not mailed again");
+    assert!(
+        second
+            .stderr
+            .contains("nothing to do (1 key kept as before; -v lists it)"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(env.run(&["sweep", "-q"]).stdout, "");
+    let verbose = env.run(&["sweep", "--verbose"]);
+    assert!(
+        verbose.stdout.contains("the only internal key of tenant"),
+        "{}",
+        verbose.stdout
+    );
+    let dry = env.run(&["sweep", "--dry-run"]);
+    assert_eq!(dry.stdout, "", "a dry run says what a sweep would say");
+    let v: Value = serde_json::from_str(&env.ok(&["sweep", "--json"])).unwrap();
+    assert_eq!(
+        v["kept"].as_array().unwrap().len(),
+        1,
+        "JSON still lists it: {v}"
+    );
+    assert_eq!(v["kept_before"].as_array().unwrap().len(), 1, "{v}");
+
+    // A new expiry, expired and due again: said again, once.
+    env.ok(&["enable", "agents", "--expires", "1d"]);
+    env.now = Some("2026-10-01T00:00:00Z".into());
+    assert!(env
+        .ok(&["sweep"])
+        .contains("the only internal key of tenant"));
+    assert!(!env
+        .ok(&["sweep"])
+        .contains("the only internal key of tenant"));
+}
