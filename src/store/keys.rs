@@ -481,6 +481,18 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The hash of the key's current value (what verification compares):
+    /// all an export can carry of a show-once key.
+    pub fn key_value_hash(&self, id: &str) -> Result<Option<[u8; 32]>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value_hash FROM keys WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| r.get::<_, Vec<u8>>(0))
+            .optional()?
+            .and_then(|h| h.try_into().ok()))
+    }
+
     /// The sealed current value; `None` for a show-once key.
     pub fn sealed_value(&self, id: &str) -> Result<Option<Vec<u8>>> {
         let mut stmt = self

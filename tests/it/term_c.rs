@@ -295,3 +295,77 @@ fn sweep_says_it_kept_the_only_internal_key_once() {
         .ok(&["sweep"])
         .contains("the only internal key of tenant"));
 }
+
+#[test]
+fn show_once_keys_travel_by_their_hash_and_stay_verifiable() {
+    let src = Env::at(T0);
+    let kept = src.generate("kept", &[]);
+    let once = src.generate("once", &["--show-once", "--tag", "x"]);
+    for (format, ext) in [("csv", "csv"), ("json", "json")] {
+        let file = src.dir.path().join(format!("all.{ext}"));
+        let r = src.run(&[
+            "export",
+            "--include-secrets",
+            "--yes",
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("value hash"), "{}", r.stderr);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains(&once), "the value itself is in no export");
+        if format == "csv" {
+            let header = text.lines().next().unwrap();
+            assert!(header.ends_with(",value_hash"), "{header}");
+        } else {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            let o = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|k| k["name"] == "once")
+                .unwrap();
+            assert_eq!(o["value_hash"].as_str().map(str::len), Some(64), "{o}");
+            assert!(o.get("value").is_none());
+        }
+
+        let dst = Env::at(T0);
+        let r = dst.run(&["import", file.to_str().unwrap()]);
+        assert_eq!(
+            r.code, 0,
+            "{format}: the whole import goes through: {}",
+            r.stderr
+        );
+        let k = dst.show("once");
+        assert_eq!(k["show_once"], true);
+        assert_eq!(k["key"], src.show("once")["key"], "shown as before");
+        assert_eq!(k["tags"], json!(["x"]));
+        assert_eq!(
+            decision(&dst, &once)["allowed"],
+            true,
+            "{format}: still verifiable"
+        );
+        assert_eq!(decision(&dst, &kept)["allowed"], true);
+        let r = dst.run(&["show", "once", "--value"]);
+        assert_ne!(r.code, 0, "still no value to show");
+    }
+
+    // Without --include-secrets: a file of show-once keys alone imports.
+    let only = src.dir.path().join("once.csv");
+    src.ok(&["export", "--search", "once", "-o", only.to_str().unwrap()]);
+    let dst = Env::at(T0);
+    dst.ok(&["import", only.to_str().unwrap()]);
+    assert_eq!(decision(&dst, &once)["allowed"], true);
+
+    // A hash for a key that is not show-once, or a bad hash, is refused.
+    let text = std::fs::read_to_string(&only).unwrap();
+    let bad = src.dir.path().join("bad.csv");
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let row = text.lines().nth(1).unwrap();
+    let mut cells: Vec<String> = row.split(',').map(str::to_string).collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    cells[at("value_hash")] = "zz".into();
+    std::fs::write(&bad, format!("{}\n{}\n", header.join(","), cells.join(","))).unwrap();
+    let err = Env::at(T0).fails(&["import", bad.to_str().unwrap()], 2);
+    assert!(err.contains("value_hash"), "{err}");
+}
