@@ -63,6 +63,9 @@ fn build_store(path: &Path, n: usize) -> Vec<SecretValue> {
                     ips: vec![],
                     tags: vec![],
                     last_used_at: None,
+                    current_used_at: None,
+                    previous_used_at: None,
+                    expiry_set_at: None,
                 };
                 tx.insert_key(&NewKey {
                     key: &key,

@@ -3004,7 +3004,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__sweep)
-            opts="-y -q -h -V --dry-run --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-v -y -q -h -V --dry-run --verbose --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

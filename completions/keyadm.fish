@@ -749,6 +749,7 @@ always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l dry-run -d 'Say what would be done, change nothing'
+complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s v -l verbose -d 'Also list the kept keys an earlier sweep already reported'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s q -l quiet -d 'Print only what a script needs'

@@ -65,7 +65,7 @@ pub struct Verifier {
     /// How long the last request denied `rate_limited` should wait.
     retry_after: Option<Duration>,
     fresh: Arc<Fresh>,
-    uses: Option<Sender<(String, DateTime<Utc>)>>,
+    uses: Option<Sender<(String, DateTime<Utc>, bool)>>,
     worker: Option<JoinHandle<()>>,
     record_uses: bool,
     trusted: bool,
@@ -113,7 +113,9 @@ struct Entry {
     lists: Option<Box<Lists>>,
     /// Bound to a user: `Some(None)` when that user does not exist.
     user: Option<Option<Arc<UserGrant>>>,
+    /// The last use of the current value, and of the previous one.
     last_used: Option<DateTime<Utc>>,
+    previous_used: Option<DateTime<Utc>>,
     /// The key's fields of a decision, serialized once: one read per answer.
     json: Box<str>,
     /// With a trust key: the row, or its user's, is unsigned or badly signed.
@@ -231,7 +233,8 @@ impl Snapshot {
                         key_type: k.key_type,
                         enabled: k.enabled,
                         expires_at: k.expires_at,
-                        last_used: k.last_used_at,
+                        last_used: k.current_used_at,
+                        previous_used: k.previous_used_at,
                         user,
                         identity: Arc::new(identity),
                         lists: (!k.rules.is_empty() || !k.origins.is_empty() || !k.ips.is_empty())
@@ -342,16 +345,18 @@ impl Verifier {
     /// Decides a request as of `now`.
     pub fn verify_at(&mut self, req: &Request, now: DateTime<Utc>) -> Decision {
         match self.judge(req, now) {
-            (Err(reason), None) => Decision::deny(reason, None),
-            (check, Some(e)) => Decision::from_check(check, Arc::clone(&e.identity)),
-            (Ok(()), None) => unreachable!("an allowed request has a key"),
+            (Err(reason), None, _) => Decision::deny(reason, None),
+            (check, Some(e), is_current) => {
+                Decision::from_check(check, Arc::clone(&e.identity), is_current)
+            }
+            (Ok(()), None, _) => unreachable!("an allowed request has a key"),
         }
     }
 
     /// Decides a request as of `now` and appends the decision's JSON (the
     /// shape `Decision` serializes to) to `out`: the fast path of `verify --batch`.
     pub fn verify_json_at(&mut self, req: &Request, now: DateTime<Utc>, out: &mut Vec<u8>) {
-        let (check, entry) = self.judge(req, now);
+        let (check, entry, is_current) = self.judge(req, now);
         match check {
             Ok(()) => out.extend_from_slice(br#"{"allowed":true,"reason":null,"#),
             Err(r) => {
@@ -362,15 +367,24 @@ impl Verifier {
         }
         let fields = entry.map_or(NO_KEY_JSON, |e| &e.json);
         out.extend_from_slice(fields.as_bytes());
-        out.push(b'}');
+        out.extend_from_slice(match (entry, is_current) {
+            (None, _) => br#","matched":null}"#.as_slice(),
+            (Some(_), true) => br#","matched":"current"}"#.as_slice(),
+            (Some(_), false) => br#","matched":"previous"}"#.as_slice(),
+        });
     }
 
-    /// Runs the checks; gives the key when the value is known.
-    fn judge(&mut self, req: &Request, now: DateTime<Utc>) -> (Result<(), Reason>, Option<&Entry>) {
+    /// Runs the checks; gives the key when the value is known, and whether
+    /// the value was its current one.
+    fn judge(
+        &mut self,
+        req: &Request,
+        now: DateTime<Utc>,
+    ) -> (Result<(), Reason>, Option<&Entry>, bool) {
         self.refresh();
         self.retry_after = None;
         if parse_value(req.key).is_err() {
-            return (Err(Reason::Malformed), None);
+            return (Err(Reason::Malformed), None, false);
         }
         let hash = value_hash(req.key);
         let snapshot = &mut self.snapshot;
@@ -380,13 +394,13 @@ impl Verifier {
         } else if let Some(h) = snapshot.previous.get(&hash) {
             (false, *h)
         } else {
-            return (Err(Reason::Unknown), None);
+            return (Err(Reason::Unknown), None, false);
         };
         let Some(e) = snapshot.current.get_mut(&key_hash) else {
-            return (Err(Reason::Unknown), None);
+            return (Err(Reason::Unknown), None, false);
         };
         if e.forged {
-            return (Err(Reason::Forged), None);
+            return (Err(Reason::Forged), None, false);
         }
         let grant = Grant {
             key_type: e.key_type,
@@ -415,13 +429,18 @@ impl Verifier {
                 self.retry_after = Some(wait);
             }
         }
-        if self.record_uses && last_use_due(e.last_used, now) {
-            e.last_used = Some(now);
+        let last = if is_current {
+            &mut e.last_used
+        } else {
+            &mut e.previous_used
+        };
+        if self.record_uses && last_use_due(*last, now) {
+            *last = Some(now);
             if let Some(uses) = &self.uses {
-                let _ = uses.send((e.identity.id.clone(), now));
+                let _ = uses.send((e.identity.id.clone(), now, is_current));
             }
         }
-        (result, Some(e))
+        (result, Some(e), is_current)
     }
 
     fn take_fresh(&mut self) {
@@ -463,11 +482,11 @@ fn work(
     mut store: Store,
     mut version: i64,
     fresh: &Fresh,
-    uses: &Receiver<(String, DateTime<Utc>)>,
+    uses: &Receiver<(String, DateTime<Utc>, bool)>,
     trust: Option<TrustKey>,
     mut cache: SignatureCache,
 ) {
-    let mut pending: Vec<(String, DateTime<Utc>)> = Vec::new();
+    let mut pending: Vec<(String, DateTime<Utc>, bool)> = Vec::new();
     loop {
         let stop = match uses.recv_timeout(REFRESH_EVERY) {
             Ok(u) => {
@@ -538,6 +557,9 @@ mod tests {
                         ips: vec![],
                         tags: vec![],
                         last_used_at: None,
+                        current_used_at: None,
+                        previous_used_at: None,
+                        expiry_set_at: None,
                     };
                     tx.insert_key(&NewKey {
                         key: &key,

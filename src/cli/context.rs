@@ -196,7 +196,8 @@ impl Context {
     }
 
     fn open(&self, how: Open) -> Result<Session> {
-        let session = Session::open(&self.location()?, how, self.identity(), self.clock)?;
+        let mut session = Session::open(&self.location()?, how, self.identity(), self.clock)?;
+        lock_notice(&mut session, self.printer.quiet);
         for c in session.created() {
             self.printer.always(match c {
                 Created::MasterKey(p) => format!(
@@ -212,7 +213,8 @@ impl Context {
 
     /// A session on a store opened here (an in-memory one for a dry run).
     pub fn resolve(&self, store: keyadm::Store) -> Result<Session> {
-        let session = Session::resolve(store, self.identity(), self.clock)?;
+        let mut session = Session::resolve(store, self.identity(), self.clock)?;
+        lock_notice(&mut session, self.printer.quiet);
         let _ = self.resolved.set(session.actor().clone());
         Ok(session)
     }
@@ -353,4 +355,15 @@ impl Context {
             ),
         }
     }
+}
+
+/// A write that waits a second for another process's lock says so, once,
+/// on stderr (`-q` silences it), then waits on.
+fn lock_notice(session: &mut Session, quiet: bool) {
+    session.on_lock_wait(move |wait| {
+        if !quiet {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr().lock(), "keyadm: {wait}");
+        }
+    });
 }

@@ -61,7 +61,12 @@ fn join(items: &[impl ToString]) -> String {
         .join(LIST_SEPARATOR)
 }
 
-fn csv_row(k: &Key, now: chrono::DateTime<chrono::Utc>, key_cell: &str) -> Vec<String> {
+fn csv_row(
+    k: &Key,
+    now: chrono::DateTime<chrono::Utc>,
+    key_cell: &str,
+    value_hash: Option<&[u8; 32]>,
+) -> Vec<String> {
     let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
         t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default()
@@ -88,6 +93,9 @@ fn csv_row(k: &Key, now: chrono::DateTime<chrono::Utc>, key_cell: &str) -> Vec<S
         k.rotate_every.map(format_duration).unwrap_or_default(),
         k.rate_limit.map(|r| r.to_string()).unwrap_or_default(),
         time(k.last_used_at),
+        value_hash
+            .map(keyadm::domain::import_file::value_hash_hex)
+            .unwrap_or_default(),
     ]
     .iter()
     .map(|c| defuse(c))
@@ -97,7 +105,6 @@ fn csv_row(k: &Key, now: chrono::DateTime<chrono::Utc>, key_cell: &str) -> Vec<S
 fn render(
     format: Format,
     rows: &[ExportRow],
-    secrets: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Zeroizing<Vec<u8>>> {
     match format {
@@ -105,7 +112,7 @@ fn render(
             let items: Vec<KeyJson> = rows
                 .iter()
                 .map(|r| {
-                    let j = KeyJson::new(&r.key, now);
+                    let j = KeyJson::new(&r.key, now).with_value_hash(r.value_hash.as_ref());
                     match &r.value {
                         Some(v) => j.with_value(v),
                         None => j,
@@ -125,12 +132,12 @@ fn render(
             };
             w.write_record(CSV_HEADERS).map_err(csv_err)?;
             for r in rows {
+                // A show-once key: shortened, as list shows it, and its hash.
                 let cell = match &r.value {
                     Some(v) => v.expose().to_string(),
-                    None if secrets => String::new(),
                     None => r.key.key.clone(),
                 };
-                w.write_record(csv_row(&r.key, now, &cell))
+                w.write_record(csv_row(&r.key, now, &cell, r.value_hash.as_ref()))
                     .map_err(csv_err)?;
             }
             w.into_inner().map(Zeroizing::new).map_err(|e| {
@@ -272,7 +279,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
         format_name(format),
         shown_path.as_deref(),
         |rows| {
-            let bytes = render(format, rows, args.include_secrets, now)?;
+            let bytes = render(format, rows, now)?;
             Ok(match file {
                 Some(f) => Out::File(f.prepare(bytes)?),
                 None => Out::Stdout(bytes),
@@ -294,8 +301,9 @@ pub fn run(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     }
     if blank > 0 {
         ctx.printer.warn(format!(
-            "{blank} show-once key{} no stored value; the key column is blank for {}",
+            "{blank} show-once key{} no stored value: the file has {} value hash (value_hash), so an import keeps {} verifiable, still show-once",
             if blank == 1 { " has" } else { "s have" },
+            if blank == 1 { "its" } else { "their" },
             if blank == 1 { "it" } else { "them" }
         ));
     }

@@ -207,6 +207,11 @@ fn print_key(
     }
     rows.push(("Tags", list_or(&k.tags, "-")));
     rows.push(("Last used", tf.show_opt(k.last_used_at, "never")));
+    if k.previous.is_some() {
+        // Per value: who has not moved to the new value yet.
+        rows.push(("Current used", tf.show_opt(k.current_used_at, "never")));
+        rows.push(("Previous used", tf.show_opt(k.previous_used_at, "never")));
+    }
     for (label, text) in rows {
         p.line(format!("{label:<13} {text}"));
     }

@@ -166,9 +166,17 @@ impl Report for Decision {
                 k.name, k.id, k.key_type, k.org
             )
         });
+        // Which value it was: who still presents the previous one during a grace.
+        let matched = self
+            .matched
+            .map_or(String::new(), |m| format!("; matched: {}", m.as_str()));
         match self.reason {
-            None => p.line(format!("allowed{who}")),
-            Some(r) => p.line(format!("denied ({}){who}: {}", r.as_str(), describe(r))),
+            None => p.line(format!("allowed{who}{matched}")),
+            Some(r) => p.line(format!(
+                "denied ({}){who}: {}{matched}",
+                r.as_str(),
+                describe(r)
+            )),
         }
     }
 

@@ -161,7 +161,27 @@ const KEYADM_COLUMNS: &[Column] = &[
         Honoured,
         "true: keep only the value's hash, as for generate --show-once",
     ),
+    col(
+        "value_hash",
+        Honoured,
+        "a show-once key's value hash (hex SHA-256): with no value, the key stays verifiable",
+    ),
     col("last_used_at", Dropped, "the last use in the other store"),
+    col(
+        "current_used_at",
+        Dropped,
+        "the current value's last use in the other store",
+    ),
+    col(
+        "previous_used_at",
+        Dropped,
+        "the previous value's last use in the other store",
+    ),
+    col(
+        "expiry_set_at",
+        Dropped,
+        "when the expiry was set in the other store (the import sets it)",
+    ),
     col(
         "rotated_at",
         Dropped,
@@ -669,11 +689,88 @@ pub fn parse_import(text: &str) -> Result<(Source, Vec<RawRow>)> {
 }
 
 /// A row that passed every check that needs no store.
+/// A row's key value: the whole value, or for a show-once key only its
+/// hash and the value as `list` shows it (the key stays verifiable).
+pub enum ImportValue {
+    Whole(SecretValue),
+    HashOnly { hash: [u8; 32], shown: String },
+}
+
+impl ImportValue {
+    pub fn hash(&self) -> [u8; 32] {
+        match self {
+            ImportValue::Whole(v) => v.hash(),
+            ImportValue::HashOnly { hash, .. } => *hash,
+        }
+    }
+
+    /// The value as `list` shows it.
+    pub fn truncated(&self) -> String {
+        match self {
+            ImportValue::Whole(v) => v.truncated(),
+            ImportValue::HashOnly { shown, .. } => shown.clone(),
+        }
+    }
+}
+
+/// A `value_hash` cell: 64 hex digits.
+fn parse_value_hash(cell: &str) -> Result<[u8; 32]> {
+    let bad = || {
+        Error::usage(format!(
+            "invalid value_hash \"{}\": not 64 hex digits",
+            cell.escape_debug()
+        ))
+        .hint("a value hash is the hex SHA-256 of the value, as keyadm export writes it")
+    };
+    if cell.len() != 64 || !cell.is_ascii() {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&cell[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+/// The hex form of a value hash, as export writes it.
+pub fn value_hash_hex(hash: &[u8; 32]) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A show-once row without its value: the type from the `type` column, the
+/// hash from `value_hash`, the shown value from `key` (CSV or JSON).
+fn hash_only_row(row: &RawRow, hash_cell: &str) -> Result<(KeyType, ImportValue)> {
+    let hash = parse_value_hash(hash_cell)?;
+    // An export gives only show-once keys a hash (a CSV has no show_once).
+    match row.opt("show_once").map(|s| parse_bool(s, "show_once")) {
+        None | Some(Ok(true)) => {}
+        Some(Err(e)) => return Err(e),
+        Some(Ok(false)) => {
+            return Err(Error::usage(
+                "the row has a value hash but no value, and is not a show-once key",
+            )
+            .hint("only a show-once key (show_once true) is imported by its hash; export the others with --include-secrets"))
+        }
+    }
+    let Some(t) = row.opt("type") else {
+        return Err(Error::usage("the row has no type")
+            .hint("give it one of: internal, external, custom, desktop"));
+    };
+    let key_type = t.parse::<KeyType>()?;
+    let shown = row.get("key");
+    let shown = if shown.contains('…') {
+        shown.to_string()
+    } else {
+        format!("kadm_{}_…", key_type.letter())
+    };
+    Ok((key_type, ImportValue::HashOnly { hash, shown }))
+}
+
 pub struct ImportRow {
     pub number: usize,
     pub name: String,
     pub key_type: KeyType,
-    pub value: SecretValue,
+    pub value: ImportValue,
     pub description: String,
     /// The row's organization (`None`: --org, else the actor's).
     pub org: Option<String>,
@@ -715,10 +812,17 @@ fn parse_items<T: std::str::FromStr<Err = Error>>(cell: &str) -> Result<Vec<T>> 
 /// lists, times, and every derived column against what it follows from.
 pub fn check_row(row: &RawRow) -> Result<ImportRow> {
     let value = row.value();
+    let hash_cell = row.opt("value_hash");
     if value.is_empty() || value.contains('…') {
-        return Err(Error::usage("the row has no key value").hint(
-            "export with --include-secrets (show-once keys have no value and cannot be imported)",
-        ));
+        return match hash_cell {
+            Some(h) => {
+                let (key_type, value) = hash_only_row(row, h)?;
+                check_rest(row, key_type, value)
+            }
+            None => Err(Error::usage("the row has no key value").hint(
+                "export with --include-secrets (a show-once key needs its value_hash, which keyadm export writes)",
+            )),
+        };
     }
     let parsed = parse_value(value)?;
     let key_type = match (row.format.source(), row.opt("type")) {
@@ -737,6 +841,14 @@ pub fn check_row(row: &RawRow) -> Result<ImportRow> {
         .hint("a key's type is part of its value: correct the type column"));
     }
     let value = SecretValue::new(value.to_string());
+    if let Some(h) = hash_cell {
+        if parse_value_hash(h)? != value.hash() {
+            return Err(
+                Error::usage("the row's value_hash is not the hash of its value")
+                    .hint("correct or remove the value_hash column"),
+            );
+        }
+    }
     if row.format == Format::KeyadmJson {
         if let Some(shown) = row.opt("key") {
             if shown != value.truncated() {
@@ -747,6 +859,12 @@ pub fn check_row(row: &RawRow) -> Result<ImportRow> {
             }
         }
     }
+    check_rest(row, key_type, ImportValue::Whole(value))
+}
+
+/// The checks of a row after its value.
+fn check_rest(row: &RawRow, key_type: KeyType, value: ImportValue) -> Result<ImportRow> {
+    let hash_only = matches!(value, ImportValue::HashOnly { .. });
     let name = crate::domain::key::normalize_name(row.get("name"));
     validate_name(&name)?;
     let description = row.get("description").to_string();
@@ -836,7 +954,7 @@ pub fn check_row(row: &RawRow) -> Result<ImportRow> {
         created_by: row.opt("created_by").map(str::to_string),
         show_once: match row.opt("show_once") {
             Some(s) => parse_bool(s, "show_once")?,
-            None => false,
+            None => hash_only,
         },
     })
 }
@@ -891,7 +1009,7 @@ pub fn undefuse(cell: &str) -> &str {
 }
 
 /// The CSV columns, in order; what `export` writes and `import` reads.
-pub const CSV_HEADERS: [&str; 21] = [
+pub const CSV_HEADERS: [&str; 22] = [
     "id",
     "name",
     "type",
@@ -913,6 +1031,7 @@ pub const CSV_HEADERS: [&str; 21] = [
     "rotate_every",
     "rate_limit",
     "last_used_at",
+    "value_hash",
 ];
 
 #[cfg(test)]

@@ -135,6 +135,13 @@ pub struct Key {
     pub ips: Vec<IpRange>,
     pub tags: Vec<String>,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// The last use of the current value (at most a minute off).
+    pub current_used_at: Option<DateTime<Utc>>,
+    /// The last use of the previous value, during a rotation's grace.
+    pub previous_used_at: Option<DateTime<Utc>>,
+    /// When the expiry was last set (generation, `edit --expires`, a
+    /// rotation that reset it, import); `None`: long ago, or never.
+    pub expiry_set_at: Option<DateTime<Utc>>,
 }
 
 impl Key {

@@ -24,9 +24,28 @@ pub fn days_left(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     }
 }
 
+/// Whether the notice `days` before expiry applies to the key: only if its
+/// expiry was set more than that many days before it falls (a key made
+/// with `--expires 30d` gets no 30-day notice at its creation). An expiry
+/// set before this was recorded (`expiry_set_at` NULL) was set long ago.
+pub fn threshold_applies(key: &Key, days: u32) -> bool {
+    match (key.expiry_set_at, key.expires_at) {
+        (Some(set), Some(e)) => (e - set).num_seconds() > i64::from(days) * DAY,
+        _ => true,
+    }
+}
+
 /// The notice thresholds (days before expiry) an enabled, not yet expired
-/// key has crossed at `now`, largest first. Empty for every other key.
+/// key has crossed at `now`, largest first; only those that apply to it
+/// ([`threshold_applies`]). Empty for every other key.
 pub fn crossed_thresholds(key: &Key, now: DateTime<Utc>, notify_days: &[u32]) -> Vec<u32> {
+    let mut out = within_thresholds(key, now, notify_days);
+    out.retain(|d| threshold_applies(key, *d));
+    out
+}
+
+/// The thresholds crossed at `now`, whenever the expiry was set.
+fn within_thresholds(key: &Key, now: DateTime<Utc>, notify_days: &[u32]) -> Vec<u32> {
     let Some(expires_at) = key.expires_at else {
         return Vec::new();
     };
@@ -71,9 +90,10 @@ pub fn notice_due(crossed: &[u32], recorded: &[u32]) -> Option<NoticeDue> {
 
 /// Days left when the key is enabled and inside its notice window (the
 /// largest notify threshold); `None` otherwise. Commands that hand a value
-/// out (`show --value`, `copy`, `sign`) warn when this is `Some`.
+/// out (`show --value`, `copy`, `sign`) warn when this is `Some`, however
+/// recently the expiry was set: the warning is not a notice.
 pub fn notice_window_days_left(key: &Key, now: DateTime<Utc>, notify_days: &[u32]) -> Option<i64> {
-    if crossed_thresholds(key, now, notify_days).is_empty() {
+    if within_thresholds(key, now, notify_days).is_empty() {
         return None;
     }
     key.expires_at.map(|e| days_left(e, now))
@@ -113,6 +133,9 @@ mod tests {
             ips: vec![],
             tags: vec![],
             last_used_at: None,
+            current_used_at: None,
+            previous_used_at: None,
+            expiry_set_at: None,
         }
     }
 
@@ -134,6 +157,24 @@ mod tests {
         let off = key(Some("2026-03-01T00:00:00Z"), false);
         assert!(crossed_thresholds(&off, t("2026-02-28T00:00:00Z"), &DAYS).is_empty());
         assert!(crossed_thresholds(&key(None, true), t("2026-02-28T00:00:00Z"), &DAYS).is_empty());
+    }
+
+    #[test]
+    fn a_threshold_applies_only_if_the_expiry_was_set_before_it() {
+        let mut k = key(Some("2026-03-01T00:00:00Z"), true);
+        k.expiry_set_at = Some(t("2026-01-30T00:00:00Z")); // exactly 30 days before
+        assert!(crossed_thresholds(&k, t("2026-01-30T00:00:00Z"), &DAYS).is_empty());
+        assert_eq!(
+            crossed_thresholds(&k, t("2026-02-15T00:00:00Z"), &DAYS),
+            vec![14]
+        );
+        k.expiry_set_at = Some(t("2026-01-29T23:59:59Z"));
+        assert_eq!(
+            crossed_thresholds(&k, t("2026-01-30T00:00:00Z"), &DAYS),
+            vec![30]
+        );
+        k.expiry_set_at = Some(t("2026-02-28T23:58:00Z")); // two minutes before
+        assert!(crossed_thresholds(&k, t("2026-02-28T23:59:00Z"), &DAYS).is_empty());
     }
 
     #[test]

@@ -129,14 +129,43 @@ impl KeyIdentity {
     }
 }
 
+/// Which of a key's values was presented: the current one, or the
+/// previous one (during, or after, a rotation's grace period).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Matched {
+    Current,
+    Previous,
+}
+
+impl Matched {
+    pub fn of(is_current: bool) -> Matched {
+        if is_current {
+            Matched::Current
+        } else {
+            Matched::Previous
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Matched::Current => "current",
+            Matched::Previous => "previous",
+        }
+    }
+}
+
 /// The answer: allowed or not, why not, and which key it was.
-/// Serializes as `{allowed, reason, key_id, name, type, org, tenant, user}`
-/// (`reason` is null when allowed; the key fields are null for an unknown key).
+/// Serializes as `{allowed, reason, key_id, name, type, org, tenant, user,
+/// matched}` (`reason` is null when allowed; the key fields and `matched`
+/// are null for an unknown key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub allowed: bool,
     pub reason: Option<Reason>,
     pub key: Option<Arc<KeyIdentity>>,
+    /// Which value of the key was presented (`None`: no key was found).
+    pub matched: Option<Matched>,
 }
 
 impl Decision {
@@ -145,6 +174,7 @@ impl Decision {
             allowed: true,
             reason: None,
             key: Some(key),
+            matched: None,
         }
     }
 
@@ -153,13 +183,20 @@ impl Decision {
             allowed: false,
             reason: Some(reason),
             key,
+            matched: None,
         }
     }
 
-    pub fn from_check(check: Result<(), Reason>, key: Arc<KeyIdentity>) -> Self {
-        match check {
+    /// The decision on the checks of a key found by its current value
+    /// (`is_current`) or its previous one.
+    pub fn from_check(check: Result<(), Reason>, key: Arc<KeyIdentity>, is_current: bool) -> Self {
+        let d = match check {
             Ok(()) => Decision::allow(key),
             Err(r) => Decision::deny(r, Some(key)),
+        };
+        Decision {
+            matched: Some(Matched::of(is_current)),
+            ..d
         }
     }
 }
@@ -167,7 +204,7 @@ impl Decision {
 impl Serialize for Decision {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let k = self.key.as_deref();
-        let mut m = s.serialize_map(Some(8))?;
+        let mut m = s.serialize_map(Some(9))?;
         m.serialize_entry("allowed", &self.allowed)?;
         m.serialize_entry("reason", &self.reason)?;
         m.serialize_entry("key_id", &k.map(|k| &k.id))?;
@@ -176,6 +213,7 @@ impl Serialize for Decision {
         m.serialize_entry("org", &k.map(|k| &k.org))?;
         m.serialize_entry("tenant", &k.map(|k| &k.tenant))?;
         m.serialize_entry("user", &k.and_then(|k| k.user.as_ref()))?;
+        m.serialize_entry("matched", &self.matched)?;
         m.end()
     }
 }
@@ -491,7 +529,7 @@ mod tests {
         let d = Decision::deny(Reason::Unknown, None);
         assert_eq!(
             serde_json::to_string(&d).unwrap(),
-            r#"{"allowed":false,"reason":"unknown","key_id":null,"name":null,"type":null,"org":null,"tenant":null,"user":null}"#
+            r#"{"allowed":false,"reason":"unknown","key_id":null,"name":null,"type":null,"org":null,"tenant":null,"user":null,"matched":null}"#
         );
         let k = Arc::new(KeyIdentity {
             id: "AAAAAAAAAAAA".into(),
@@ -502,8 +540,8 @@ mod tests {
             user: Some("ana".into()),
         });
         assert_eq!(
-            serde_json::to_string(&Decision::allow(k)).unwrap(),
-            r#"{"allowed":true,"reason":null,"key_id":"AAAAAAAAAAAA","name":"billing","type":"external","org":"acme/emea","tenant":"acme","user":"ana"}"#
+            serde_json::to_string(&Decision::from_check(Ok(()), k, false)).unwrap(),
+            r#"{"allowed":true,"reason":null,"key_id":"AAAAAAAAAAAA","name":"billing","type":"external","org":"acme/emea","tenant":"acme","user":"ana","matched":"previous"}"#
         );
     }
 }

@@ -198,10 +198,14 @@ pub fn copy<H: Handover>(
     })
 }
 
-/// A key of an export and, with secrets, its value (`None` for a show-once key).
+/// A key of an export and, with secrets, its value (`None` for a show-once
+/// key, which has its value's hash instead, so that an import of the file
+/// keeps it verifiable).
 pub struct ExportRow {
     pub key: Key,
     pub value: Option<SecretValue>,
+    /// A show-once key's value hash.
+    pub value_hash: Option<[u8; 32]>,
 }
 
 /// The first step of `export`: the keys it would write (the filters of
@@ -274,7 +278,15 @@ pub fn export<H: Handover>(
                 let details = json!({ "format": format });
                 Some(open_value(tx, &key, &actor, "export", details)?)
             };
-            rows.push(ExportRow { key, value });
+            let value_hash = match key.show_once {
+                true => tx.key_value_hash(&key.id)?,
+                false => None,
+            };
+            rows.push(ExportRow {
+                key,
+                value,
+                value_hash,
+            });
         }
         tx.append_audit(NewAudit {
             actor: &actor,

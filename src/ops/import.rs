@@ -31,7 +31,7 @@ pub fn issue_row(tx: &Tx, who: &Importer, row: ImportRow) -> Result<(Key, Option
     if who.tenant.is_some_and(|t| t != tenant_of(&org)) {
         return Err(org_not_found(&org));
     }
-    refuse_value_held(tx, who.tenant, &row.value)?;
+    refuse_value_held(tx, who.tenant, &row.value.hash())?;
     let expires = match row.expires_at {
         Some(t) => Some(Expiry::At(t)),
         None if row.key_type.takes_expiry() => Some(Expiry::Never),
@@ -54,14 +54,14 @@ pub fn issue_row(tx: &Tx, who: &Importer, row: ImportRow) -> Result<(Key, Option
     };
     spec.check_type_rules()?;
     let original_id = row.id.clone();
-    let (key, _) = issue(
+    let key = issue(
         tx,
         &spec,
         who.actor,
         who.tenant.is_some(),
+        &row.value,
         Some(Imported {
             id: row.id,
-            value: row.value,
             enabled: row.enabled,
             disabled_reason: row.disabled_reason,
             created_at: row.created_at.unwrap_or(who.now),

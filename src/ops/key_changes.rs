@@ -3,6 +3,7 @@
 //! its own entries; the steps that ask a person (a last internal key, a
 //! permanent delete) are a plan the front end confirms first.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -51,7 +52,7 @@ fn add_all<T: PartialEq + Clone>(list: &mut Vec<T>, items: &[T]) {
 }
 
 /// Applies the changes to a copy of the key, with its type's rules.
-fn apply(old: &Key, c: &KeyChanges) -> Result<Key> {
+fn apply(old: &Key, c: &KeyChanges, now: DateTime<Utc>) -> Result<Key> {
     let mut k = old.clone();
     if let Some(n) = &c.name {
         k.name = n.clone();
@@ -85,7 +86,10 @@ fn apply(old: &Key, c: &KeyChanges) -> Result<Key> {
         }
     }
     if let Some(e) = c.expires {
-        k.expires_at = e.at();
+        if e.at() != k.expires_at {
+            k.expires_at = e.at();
+            k.expiry_set_at = k.expires_at.map(|_| now);
+        }
     }
     if c.no_origin {
         k.origins.clear();
@@ -107,6 +111,14 @@ fn apply(old: &Key, c: &KeyChanges) -> Result<Key> {
     Ok(k)
 }
 
+/// Fields that are kept up by the changes that matter, never changed alone.
+const BOOKKEEPING: [&str; 4] = [
+    "expiry_set_at",
+    "last_used_at",
+    "current_used_at",
+    "previous_used_at",
+];
+
 /// The changed fields of a key or a user, `{field: {"before": …, "after": …}}`.
 pub fn diff<T: Serialize>(old: &T, new: &T) -> Map<String, Value> {
     let a = serde_json::to_value(old).expect("keys and users serialize");
@@ -114,6 +126,10 @@ pub fn diff<T: Serialize>(old: &T, new: &T) -> Map<String, Value> {
     let mut out = Map::new();
     if let (Value::Object(a), Value::Object(b)) = (a, b) {
         for (field, after) in b {
+            // Bookkeeping that follows a change, not a change of its own.
+            if BOOKKEEPING.contains(&field.as_str()) {
+                continue;
+            }
             let before = a.get(&field).cloned().unwrap_or(Value::Null);
             if before != after {
                 out.insert(field, json!({"before": before, "after": after}));
@@ -138,7 +154,7 @@ pub fn edit(session: &mut Session, scope: Scope, key: &str, c: &KeyChanges) -> R
     let now = session.now();
     session.write(Right::Admin, "edit keys", |tx| {
         let old = tx.find_key(tenant.as_deref(), scope.org, key)?;
-        let new = apply(&old, c)?;
+        let new = apply(&old, c, now)?;
         if let Some(user) = &new.user {
             // A new binding is checked against every rule; an existing one
             // against the rules this edit adds (removing rules only narrows).
@@ -206,7 +222,10 @@ pub fn enable(
                     ..Given::default()
                 };
                 check_type_rules(k.key_type, given, k.rules.len())?;
-                k.expires_at = e.at();
+                if e.at() != k.expires_at {
+                    k.expires_at = e.at();
+                    k.expiry_set_at = k.expires_at.map(|_| now);
+                }
             } else if k.is_expired(now) {
                 return Err(Error::refused(format!(
                     "key \"{}\" has expired; enabling it needs a new expiry",

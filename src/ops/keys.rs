@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::handover::{record_undelivered, CopyPlan, Handover};
 use super::{Right, Session};
 use crate::domain::expiry::format_duration;
+use crate::domain::import_file::ImportValue;
 use crate::domain::key::{Key, KeyType, TENANT_KEY_LIMIT};
 use crate::domain::key_spec::{
     check_store_rules, name_is_an_id, name_taken, resolve_expiry, KeySpec,
@@ -172,8 +173,8 @@ fn imported_id_clashes(tx: &Tx, visible: Option<&str>, id: &str) -> Result<bool>
 /// unique store-wide). The key holding it is named only when the actor can
 /// see it; otherwise the refusal says nothing of where (or whether) the
 /// value is held: "this value cannot be imported" (SPEC §5.1).
-pub fn refuse_value_held(tx: &Tx, confined: Option<&str>, value: &SecretValue) -> Result<()> {
-    match tx.find_key_by_hash(&value.hash())? {
+pub fn refuse_value_held(tx: &Tx, confined: Option<&str>, hash: &[u8; 32]) -> Result<()> {
+    match tx.find_key_by_hash(hash)? {
         None => Ok(()),
         Some((other, _)) if confined.is_none_or(|t| t == other.tenant) => {
             Err(Error::refused(format!(
@@ -192,7 +193,6 @@ pub fn refuse_value_held(tx: &Tx, confined: Option<&str>, value: &SecretValue) -
 /// its value, its ID (kept unless taken here), its state and its history.
 pub struct Imported {
     pub id: Option<String>,
-    pub value: SecretValue,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -221,8 +221,9 @@ pub fn issue(
     spec: &KeySpec,
     actor: &str,
     confined: bool,
+    value: &ImportValue,
     imported: Option<Imported>,
-) -> Result<(Key, SecretValue)> {
+) -> Result<Key> {
     let settings = tx.settings()?;
     let now = tx.now();
     let tenant = tenant_of(&spec.org).to_string();
@@ -258,9 +259,16 @@ pub fn issue(
             }
         },
     };
-    let value = match &imported {
-        Some(i) => i.value.clone(),
-        None => generate_value(settings.key_prefix(), spec.key_type),
+    let whole = match value {
+        ImportValue::Whole(v) => Some(v),
+        // Only a show-once key is imported without its value.
+        ImportValue::HashOnly { .. } if spec.show_once => None,
+        ImportValue::HashOnly { .. } => {
+            return Err(
+                Error::usage("a key imported without its value must be show-once")
+                    .hint("set show_once true in the row, or import the key with its value"),
+            )
+        }
     };
     let key = Key {
         id: id.clone(),
@@ -288,9 +296,14 @@ pub fn issue(
         ips: spec.ips.clone(),
         tags: spec.tags.clone(),
         last_used_at: None,
+        current_used_at: None,
+        previous_used_at: None,
+        expiry_set_at: expires_at.map(|_| now),
     };
     let sealed = (!spec.show_once)
-        .then(|| tx.master().map(|m| m.seal(&id, &value)))
+        .then_some(whole)
+        .flatten()
+        .map(|v| tx.master().map(|m| m.seal(&id, v)))
         .transpose()?;
     tx.insert_key(&NewKey {
         key: &key,
@@ -321,7 +334,7 @@ pub fn issue(
             "rotate_every": key.rotate_every.map(format_duration),
         }),
     })?;
-    Ok((key, value))
+    Ok(key)
 }
 
 /// A generated key and its value; `copied` says how it was handed over
@@ -382,8 +395,16 @@ pub fn generate<H: Handover>(
     let actor = session.actor_name().to_string();
     let confined = session.confined_tenant().is_some();
     let (key, value, settings, held) = session.write(Right::Admin, "generate keys", |tx| {
-        let (key, value) = issue(tx, &spec, &actor, confined, None)?;
         let settings = tx.settings()?;
+        let value = generate_value(settings.key_prefix(), spec.key_type);
+        let key = issue(
+            tx,
+            &spec,
+            &actor,
+            confined,
+            &ImportValue::Whole(value.clone()),
+            None,
+        )?;
         let held = match copy {
             None => None,
             Some((plan, prepare)) => {

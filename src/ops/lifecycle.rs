@@ -63,6 +63,9 @@ pub struct SweepReport {
     pub purged: Vec<Swept>,
     /// Due for purging, but the only internal key of its tenant: stays disabled.
     pub kept: Vec<Swept>,
+    /// Of `kept`, the IDs an earlier sweep already said it kept (with the
+    /// same expiry): said once, not by every daily run.
+    pub kept_before: Vec<String>,
 }
 
 /// Sweeps the actor's tenant (an operator: every tenant). With `dry_run`
@@ -103,6 +106,11 @@ fn sweep_in(tx: &Tx, tenant: Option<&str>, actor: &str, dry_run: bool) -> Result
             };
             if left <= 1 {
                 internal.insert(k.tenant.clone(), left);
+                if tx.sweep_kept_before(&k.id, k.expires_at)? {
+                    report.kept_before.push(k.id.clone());
+                } else if !dry_run {
+                    tx.remember_sweep_kept(&k.id, k.expires_at)?;
+                }
                 report.kept.push((&k).into());
                 continue;
             }

@@ -253,6 +253,12 @@ impl Session {
         })
     }
 
+    /// Calls `notice` when a write of this session has waited a second for
+    /// another process's lock (see [`Store::on_lock_wait`]).
+    pub fn on_lock_wait(&mut self, notice: impl FnMut(&crate::store::LockWait) + Send + 'static) {
+        self.store.on_lock_wait(notice);
+    }
+
     /// Runs `f` against a consistent snapshot (every actor may read; what
     /// it sees is confined by the queries to `confined_tenant`).
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {

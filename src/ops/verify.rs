@@ -77,10 +77,19 @@ pub fn verify_one(
         return Ok(d);
     };
     let grant = Grant::of(&key, is_current, user.as_ref());
-    let decision = Decision::from_check(check(&grant, req, now), Arc::new(KeyIdentity::of(&key)));
+    let decision = Decision::from_check(
+        check(&grant, req, now),
+        Arc::new(KeyIdentity::of(&key)),
+        is_current,
+    );
     answer(&decision);
-    if last_use_due(key.last_used_at, now) {
-        let _ = store.record_key_uses_nowait(&[(key.id.clone(), now)]);
+    let last = if is_current {
+        key.current_used_at
+    } else {
+        key.previous_used_at
+    };
+    if last_use_due(last, now) {
+        let _ = store.record_key_uses_nowait(&[(key.id.clone(), now, is_current)]);
     }
     Ok(decision)
 }

@@ -175,6 +175,9 @@ pub struct KeyJson<'a> {
     pub user_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
+    /// In an export, a show-once key's value hash (hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_hash: Option<String>,
 }
 
 impl<'a> KeyJson<'a> {
@@ -185,6 +188,7 @@ impl<'a> KeyJson<'a> {
             in_grace: key.previous_in_grace(now).is_some(),
             user_state: None,
             value: None,
+            value_hash: None,
         }
     }
 
@@ -195,6 +199,11 @@ impl<'a> KeyJson<'a> {
 
     pub fn with_value(mut self, value: &'a keyadm::SecretValue) -> Self {
         self.value = Some(value.expose());
+        self
+    }
+
+    pub fn with_value_hash(mut self, hash: Option<&[u8; 32]>) -> Self {
+        self.value_hash = hash.map(keyadm::domain::import_file::value_hash_hex);
         self
     }
 }

@@ -36,6 +36,9 @@ columns! {
         TAGS = "tags",
         LAST_USED_AT = "last_used_at",
         RATE_LIMIT = "rate_limit",
+        CURRENT_USED_AT = "current_used_at",
+        PREVIOUS_USED_AT = "previous_used_at",
+        EXPIRY_SET_AT = "expiry_set_at",
     }
 }
 
@@ -198,6 +201,9 @@ pub(super) fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
         tags: json_list(&r.get::<_, String>(col::TAGS)?)?,
         last_used_at: opt_time(r, col::LAST_USED_AT)?,
         rate_limit: rate_limit_column(r, col::RATE_LIMIT)?,
+        current_used_at: opt_time(r, col::CURRENT_USED_AT)?,
+        previous_used_at: opt_time(r, col::PREVIOUS_USED_AT)?,
+        expiry_set_at: opt_time(r, col::EXPIRY_SET_AT)?,
     })
 }
 
@@ -382,8 +388,8 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO keys (id, name, tenant, org, type, description, enabled, disabled_reason,
                 created_at, created_by, expires_at, value_hash, sealed, display, rotate_every,
-                user_name, rules, origins, ips, tags, rate_limit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                user_name, rules, origins, ips, tags, rate_limit, expiry_set_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
         )?;
         stmt.execute(params![
             k.id,
@@ -407,6 +413,7 @@ impl Tx<'_> {
             to_json(&k.ips),
             to_json(&k.tags),
             k.rate_limit.map(|r| r.to_string()),
+            k.expiry_set_at.map(timestamp),
         ])?;
         self.sign_key_row(&k.id)
     }
@@ -416,7 +423,8 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "UPDATE keys SET name = ?2, description = ?3, enabled = ?4, disabled_reason = ?5,
                 expires_at = ?6, rotate_every = ?7, user_name = ?8, rules = ?9, origins = ?10,
-                ips = ?11, tags = ?12, org = ?13, tenant = ?14, rate_limit = ?15
+                ips = ?11, tags = ?12, org = ?13, tenant = ?14, rate_limit = ?15,
+                expiry_set_at = ?16
              WHERE id = ?1",
         )?;
         stmt.execute(params![
@@ -435,6 +443,7 @@ impl Tx<'_> {
             k.org,
             k.tenant,
             k.rate_limit.map(|r| r.to_string()),
+            k.expiry_set_at.map(timestamp),
         ])?;
         self.sign_key_row(&k.id)
     }
@@ -448,6 +457,8 @@ impl Tx<'_> {
                 prev_sealed  = CASE WHEN ?5 IS NULL THEN NULL ELSE sealed END,
                 prev_display = CASE WHEN ?5 IS NULL THEN NULL ELSE display END,
                 prev_until   = ?5,
+                previous_used_at = CASE WHEN ?5 IS NULL THEN NULL ELSE current_used_at END,
+                current_used_at = NULL,
                 value_hash = ?2, sealed = ?3, display = ?4, rotated_at = ?6
              WHERE id = ?1",
         )?;
@@ -468,6 +479,18 @@ impl Tx<'_> {
             .prepare_cached("DELETE FROM keys WHERE id = ?1")?
             .execute([id])?;
         Ok(())
+    }
+
+    /// The hash of the key's current value (what verification compares):
+    /// all an export can carry of a show-once key.
+    pub fn key_value_hash(&self, id: &str) -> Result<Option<[u8; 32]>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value_hash FROM keys WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| r.get::<_, Vec<u8>>(0))
+            .optional()?
+            .and_then(|h| h.try_into().ok()))
     }
 
     /// The sealed current value; `None` for a show-once key.

@@ -202,6 +202,37 @@ impl Tx<'_> {
                 "DELETE FROM notice_deliveries WHERE key_id NOT IN (SELECT id FROM keys)",
             )?
             .execute([])?;
+        self.conn
+            .prepare_cached("DELETE FROM sweep_kept WHERE key_id NOT IN (SELECT id FROM keys)")?
+            .execute([])?;
+        Ok(())
+    }
+
+    /// Whether a sweep already said it kept key `id` with this expiry.
+    pub fn sweep_kept_before(&self, id: &str, expires_at: Option<DateTime<Utc>>) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM sweep_kept WHERE key_id = ?1 AND expires_at = ?2")?;
+        Ok(stmt
+            .query_row(
+                params![id, expires_at.map(timestamp).unwrap_or_default()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Records that a sweep said it kept key `id` with this expiry.
+    pub fn remember_sweep_kept(&self, id: &str, expires_at: Option<DateTime<Utc>>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO sweep_kept (key_id, expires_at, at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![
+                id,
+                expires_at.map(timestamp).unwrap_or_default(),
+                timestamp(self.now)
+            ])?;
         Ok(())
     }
 

@@ -55,6 +55,36 @@ pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
 /// How long a command waits for another process's write before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a write waits for another process's lock before its lock
+/// notice is called (see [`Store::on_lock_wait`]).
+pub const LOCK_NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// What a write is waiting for, handed to the lock notice once a write
+/// has waited [`LOCK_NOTICE_AFTER`] for another process's lock.
+#[derive(Debug, Clone)]
+pub struct LockWait {
+    /// The store whose write lock another process holds.
+    pub path: PathBuf,
+    /// How long the write has waited so far.
+    pub waited: Duration,
+    /// How much longer it waits before it gives up.
+    pub gives_up_in: Duration,
+}
+
+impl std::fmt::Display for LockWait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "waiting for another process to finish writing to {} (giving up in {} s)",
+            self.path.display(),
+            self.gives_up_in.as_secs()
+        )
+    }
+}
+
+/// Called (once per write) when a write has waited a second for the lock.
+pub type LockNotice = Box<dyn FnMut(&LockWait) + Send>;
+
 /// Per-connection settings (neither is stored in the file): foreign keys,
 /// and `synchronous=FULL`: a commit is on disk (the WAL fsynced) before the
 /// command goes on to show anything.
@@ -83,6 +113,8 @@ pub struct Store {
     path: PathBuf,
     master: Option<MasterKey>,
     author: Author,
+    /// The caller's notice for a write that waits for another process.
+    lock_notice: Option<LockNotice>,
 }
 
 /// What every audit entry records of who and when beyond the declared
@@ -181,6 +213,7 @@ impl Store {
                 os_uid: OsAccount::current().uid,
                 ..Author::default()
             },
+            lock_notice: None,
         };
         let version = schema::user_version(&store.conn)?;
         if version > schema::SCHEMA_VERSION {
@@ -209,6 +242,7 @@ impl Store {
             path: PathBuf::new(),
             master: None,
             author: Author::default(),
+            lock_notice: None,
         };
         let founding = schema::Founding {
             at: timestamp(now),
@@ -253,10 +287,17 @@ impl Store {
         Ok(())
     }
 
+    /// Calls `notice` when a write has waited [`LOCK_NOTICE_AFTER`] for
+    /// another process's write lock (and goes on waiting until
+    /// [`BUSY_TIMEOUT`]): the library prints nothing, its caller says it.
+    pub fn on_lock_wait(&mut self, notice: impl FnMut(&LockWait) + Send + 'static) {
+        self.lock_notice = Some(Box::new(notice));
+    }
+
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed when it
     /// returns `Ok`, rolled back (nothing happened) when it returns `Err`.
     pub fn write<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = begin_immediate(&self.conn, &self.path, &mut self.lock_notice)?;
         let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
         let out = f(&view)?;
         let dropped = view.dropped_secrets.get();
@@ -279,7 +320,7 @@ impl Store {
         f: impl FnOnce(&Tx) -> Result<T>,
     ) -> Result<T> {
         self.conn.execute_batch("PRAGMA cache_spill = OFF")?;
-        let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = begin_immediate(&self.conn, &self.path, &mut self.lock_notice)?;
         let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
         let out = f(&view);
         tx.rollback()?;
@@ -328,6 +369,48 @@ impl Store {
         let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Deferred)?;
         let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
         f(&view)
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Takes the write lock (`BEGIN IMMEDIATE`), waiting up to `BUSY_TIMEOUT`
+/// for another process; with a lock notice, the wait is split at
+/// `LOCK_NOTICE_AFTER` to call it once.
+fn begin_immediate<'c>(
+    conn: &'c Connection,
+    path: &Path,
+    notice: &mut Option<LockNotice>,
+) -> Result<rusqlite::Transaction<'c>> {
+    let Some(notice) = notice.as_mut() else {
+        return Ok(rusqlite::Transaction::new_unchecked(
+            conn,
+            TransactionBehavior::Immediate,
+        )?);
+    };
+    conn.busy_timeout(LOCK_NOTICE_AFTER)?;
+    let first = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate);
+    let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    match first {
+        Ok(tx) => Ok(tx),
+        Err(e) if is_busy(&e) => {
+            let rest = BUSY_TIMEOUT.saturating_sub(LOCK_NOTICE_AFTER);
+            notice(&LockWait {
+                path: path.to_path_buf(),
+                waited: LOCK_NOTICE_AFTER,
+                gives_up_in: rest,
+            });
+            conn.busy_timeout(rest)?;
+            let again = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate);
+            let _ = conn.busy_timeout(BUSY_TIMEOUT);
+            Ok(again?)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -17,6 +17,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_signed_rows.sql")),
     (6, include_str!("migrations/0006_rate_limits.sql")),
     (7, include_str!("migrations/0007_notice_deliveries.sql")),
+    (8, include_str!("migrations/0008_terminal.sql")),
+    (9, include_str!("migrations/0009_terminal_2.sql")),
 ];
 
 /// The number of the last step.

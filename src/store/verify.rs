@@ -34,6 +34,8 @@ columns! {
         VALUE_HASH = "value_hash",
         PREV_HASH = "prev_hash",
         RATE_LIMIT = "rate_limit",
+        CURRENT_USED_AT = "current_used_at",
+        PREVIOUS_USED_AT = "previous_used_at",
     }
 }
 
@@ -53,6 +55,9 @@ pub struct VerifyRow {
     pub origins: Vec<Origin>,
     pub ips: Vec<IpRange>,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// The last use of the current value, and of the previous one.
+    pub current_used_at: Option<DateTime<Utc>>,
+    pub previous_used_at: Option<DateTime<Utc>>,
     pub hash: [u8; 32],
     pub previous_hash: Option<[u8; 32]>,
     pub rate_limit: Option<RateLimit>,
@@ -118,6 +123,8 @@ fn verify_row(r: &rusqlite::Row) -> rusqlite::Result<Option<VerifyRow>> {
         origins: list(r, col::ORIGINS)?,
         ips: list(r, col::IPS)?,
         last_used_at: time(r, col::LAST_USED_AT)?,
+        current_used_at: time(r, col::CURRENT_USED_AT)?,
+        previous_used_at: time(r, col::PREVIOUS_USED_AT)?,
         hash,
         previous_hash,
         rate_limit: super::keys::rate_limit_column(r, col::RATE_LIMIT)?,
@@ -154,10 +161,17 @@ impl Tx<'_> {
         };
         // A verifier reads an older schema as it is (SPEC §5.5): a store
         // from before rate limits has none.
-        let sql = if self.has_rate_limits()? {
+        let sql = if self.has_column("rate_limit")? {
             sql
         } else {
             sql.replace("rate_limit", "NULL")
+        };
+        // Nor, before schema 8, the last use of each value.
+        let sql = if self.has_column("current_used_at")? {
+            sql
+        } else {
+            sql.replace("current_used_at", "NULL")
+                .replace("previous_used_at", "NULL")
         };
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
@@ -172,13 +186,14 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Whether the keys table has the rate limit column (schema 6 on).
-    fn has_rate_limits(&self) -> Result<bool> {
+    /// Whether the keys table has the column `name` (`rate_limit`: schema
+    /// 6 on; `current_used_at`: 8 on).
+    fn has_column(&self, name: &str) -> Result<bool> {
         Ok(self
             .conn
             .query_row(
-                "SELECT 1 FROM pragma_table_info('keys') WHERE name = 'rate_limit'",
-                [],
+                "SELECT 1 FROM pragma_table_info('keys') WHERE name = ?1",
+                [name],
                 |_| Ok(()),
             )
             .optional()?
@@ -285,15 +300,17 @@ impl Store {
             path: path.to_path_buf(),
             master: None,
             author: super::Author::default(),
+            lock_notice: None,
         })
     }
 
-    /// Records that keys were used (ID, when), in one transaction, skipping
-    /// each key whose last use is less than a minute old. Never waits: a
+    /// Records that keys were used (ID, when, whether by the current value),
+    /// in one transaction, skipping each value whose last use is less than
+    /// a minute old. Never waits: a
     /// locked or read-only store gives an error at once, which callers ignore.
     /// Last use is bookkeeping, so it is written without a sync (WAL keeps
     /// the file consistent; a crash may lose the latest last-use times).
-    pub fn record_key_uses_nowait(&mut self, uses: &[(String, DateTime<Utc>)]) -> Result<()> {
+    pub fn record_key_uses_nowait(&mut self, uses: &[(String, DateTime<Utc>, bool)]) -> Result<()> {
         self.conn.busy_timeout(Duration::ZERO)?;
         self.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
         let done = (|| -> Result<()> {
@@ -302,11 +319,21 @@ impl Store {
                 rusqlite::TransactionBehavior::Immediate,
             )?;
             {
-                let mut stmt = tx.prepare_cached(
-                    "UPDATE keys SET last_used_at = ?2
-                     WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+                // One statement a use: the value's own last use, and the key's.
+                let mut current = tx.prepare_cached(
+                    "UPDATE keys SET last_used_at = ?2, current_used_at = ?2
+                     WHERE id = ?1 AND (current_used_at IS NULL OR current_used_at <= ?3)",
                 )?;
-                for (id, at) in uses {
+                let mut previous = tx.prepare_cached(
+                    "UPDATE keys SET last_used_at = ?2, previous_used_at = ?2
+                     WHERE id = ?1 AND (previous_used_at IS NULL OR previous_used_at <= ?3)",
+                )?;
+                for (id, at, is_current) in uses {
+                    let stmt = if *is_current {
+                        &mut current
+                    } else {
+                        &mut previous
+                    };
                     stmt.execute(params![id, timestamp(*at), timestamp(*at - LAST_USE_EVERY)])?;
                 }
             }

@@ -64,7 +64,7 @@ fn hooks_see_no_value_and_no_master_key_in_argv_or_environment() {
         "ada@example.com",
     ]);
     let mut values = vec![
-        env.generate("soon", &["--expires", "2026-11-05T00:00:00Z"]),
+        env.generate_long_ago("soon", &["--expires", "2026-11-05T00:00:00Z"]),
         env.generate("later", &[]),
     ];
     let master = std::fs::read_to_string(env.master()).unwrap();

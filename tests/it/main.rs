@@ -50,6 +50,7 @@ mod store_wal;
 mod sweep;
 mod tenants;
 mod term_b;
+mod term_c;
 mod terminal;
 mod transfer;
 mod users;

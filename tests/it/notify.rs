@@ -63,9 +63,9 @@ fn a_missed_run_sends_one_notice_for_the_nearest_threshold() {
 fn notify_settings_and_human_output() {
     let env = Env::at("2026-01-01T00:00:00Z");
     env.ok(&["config", "set", "notify-days", "10,2"]);
-    env.generate("billing", &["--expires", "9d"]);
+    env.generate_long_ago("billing", &["--expires", "9d"]);
     env.generate("never", &[]);
-    env.generate("off", &["--expires", "3d"]);
+    env.generate_long_ago("off", &["--expires", "3d"]);
     env.ok(&["disable", "off"]);
     let r = env.run(&["notify"]);
     assert_eq!(r.code, 0);
@@ -78,7 +78,7 @@ fn notify_settings_and_human_output() {
 #[test]
 fn notify_dry_run_records_nothing() {
     let env = Env::at("2026-01-01T00:00:00Z");
-    env.generate("billing", &["--expires", "5d"]);
+    env.generate_long_ago("billing", &["--expires", "5d"]);
     let before = env.store_bytes();
     let v = json(&env.ok(&["notify", "--dry-run", "--json"]));
     assert_eq!(v["dry_run"], true);
@@ -90,7 +90,7 @@ fn notify_dry_run_records_nothing() {
 #[test]
 fn recipients_are_the_enabled_admins_of_the_keys_tenant() {
     let env = Env::at("2026-01-01T00:00:00Z");
-    env.generate("billing", &["--expires", "5d"]);
+    env.generate_long_ago("billing", &["--expires", "5d"]);
     add_user(&env, "zoe", "zoe@example.com", "default", "admin", true);
     add_user(&env, "ann", "ann@example.com", "default", "admin", true);
     add_user(&env, "bob", "bob@example.com", "default", "member", true);
@@ -132,8 +132,8 @@ fn recipients_are_the_enabled_admins_of_the_keys_tenant() {
 #[test]
 fn a_notice_counts_as_sent_only_when_the_hook_succeeds() {
     let env = Env::at("2026-01-01T00:00:00Z");
-    env.generate("a", &["--expires", "5d"]);
-    env.generate("b", &["--expires", "6d"]);
+    env.generate_long_ago("a", &["--expires", "5d"]);
+    env.generate_long_ago("b", &["--expires", "6d"]);
     let r = env.run(&["notify", "--exec", r#"[ "$KEYADM_KEY_NAME" != b ]"#]);
     assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
     assert!(
@@ -177,7 +177,7 @@ fn show_value_warns_inside_the_notice_window() {
 fn two_notify_runs_at_once_send_each_notice_once() {
     let env = Env::at("2026-01-01T00:00:00Z");
     for i in 0..6 {
-        env.generate(&format!("k{i}"), &["--expires", "5d"]);
+        env.generate_long_ago(&format!("k{i}"), &["--expires", "5d"]);
     }
     let out = env.dir.path().join("sent");
     let run = || {
@@ -209,7 +209,7 @@ fn two_notify_runs_at_once_send_each_notice_once() {
 fn notify_summary_agrees_with_the_count() {
     let env = Env::at("2026-11-24T08:00:00Z");
     env.generate("agents", &["--type", "internal"]);
-    env.generate("billing", &["--expires", "2026-12-01T08:00:00Z"]);
+    env.generate_long_ago("billing", &["--expires", "2026-12-01T08:00:00Z"]);
     let r = env.run(&["notify", "--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
@@ -224,8 +224,8 @@ fn notify_summary_agrees_with_the_count() {
         "{}",
         r.stderr
     );
-    env.generate("reports", &["--expires", "2026-12-01T09:00:00Z"]);
-    env.generate("orders", &["--expires", "2026-12-01T10:00:00Z"]);
+    env.generate_long_ago("reports", &["--expires", "2026-12-01T09:00:00Z"]);
+    env.generate_long_ago("orders", &["--expires", "2026-12-01T10:00:00Z"]);
     let r = env.run(&["notify", "--dry-run"]);
     assert!(
         r.stderr.contains("notify (dry run): 2 notices due."),

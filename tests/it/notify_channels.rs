@@ -676,10 +676,15 @@ fn who_sets_what_and_what_each_channel_setting_accepts() {
     );
 
     // The recipients of acme's notices are its notify-to, not its admins.
-    env.ok_as(
+    env.ok_long_ago(&[
+        "--actor",
         "alice",
-        &["generate", "acme-billing", "--expires", "20d", "-q"],
-    );
+        "generate",
+        "acme-billing",
+        "--expires",
+        "20d",
+        "-q",
+    ]);
     let due: Value = serde_json::from_str(&env.ok(&["notify", "--dry-run", "--json"])).unwrap();
     assert_eq!(
         due["notices"][0]["recipients"],

@@ -171,7 +171,7 @@ fn the_readme_mail_hook_gets_each_recipient_as_one_argument_after_double_dash() 
         "UPDATE users SET email = ?1 WHERE name = 'mallory'",
         &[ATTACK],
     );
-    env.ok(&[
+    env.ok_long_ago(&[
         "--actor",
         "alice",
         "generate",
@@ -222,7 +222,7 @@ fn the_readme_mail_hook_gets_each_recipient_as_one_argument_after_double_dash() 
 fn notify_and_rotate_hooks_get_the_keys_tenant() {
     let env = Env::at(T0);
     tenants(&env);
-    env.ok(&[
+    env.ok_long_ago(&[
         "--actor",
         "alice",
         "--org",

@@ -179,9 +179,12 @@ fn sweep_keeps_the_only_internal_key_of_a_tenant_disabled_and_reports_it() {
         (k["enabled"].clone(), k["disabled_reason"].clone()),
         (Value::Bool(false), Value::from("expired"))
     );
-    // Reported again on every run, never purged, never audited twice.
+    // Said once (the first run, above, in JSON), again only with -v; never
+    // purged, never audited twice.
     let r = later.run(&["sweep"]);
     assert_eq!(r.code, 0);
+    assert!(!r.stdout.contains("only internal key"), "{}", r.stdout);
+    let r = later.run(&["sweep", "-v"]);
     assert!(
         r.stdout.contains("only internal key of tenant \"default\""),
         "{}",

@@ -55,7 +55,8 @@ fn an_enabled_key_is_allowed_with_the_documented_json() {
     assert_eq!(
         d,
         serde_json::json!({"allowed": true, "reason": null, "key_id": id, "name": "billing",
-            "type": "external", "org": "default", "tenant": "default", "user": null})
+            "type": "external", "org": "default", "tenant": "default", "user": null,
+            "matched": "current"})
     );
     let human = env.run_stdin(&["verify"], &v);
     assert_eq!(human.code, 0);

@@ -32,6 +32,9 @@ impl From<Output> for Run {
     }
 }
 
+/// How long before the clock [`Env::generate_long_ago`] generates a key.
+pub const LONG_AGO_DAYS: i64 = 60;
+
 impl Env {
     pub fn new() -> Self {
         Env {
@@ -179,6 +182,56 @@ impl Env {
         let mut args = vec!["generate", name, "-q"];
         args.extend_from_slice(extra);
         self.ok(&args).trim().to_string()
+    }
+
+    /// Generates a key as `generate` would have, `LONG_AGO_DAYS` before the
+    /// store's clock, with an `--expires Nd` counted from the clock (as a
+    /// date): a key whose expiry was set long before it falls, so that every
+    /// notice threshold applies to it (a threshold's notice is sent only if
+    /// the expiry was set more than that many days before it).
+    pub fn generate_long_ago(&self, name: &str, extra: &[&str]) -> String {
+        let mut args = vec!["generate", name, "-q"];
+        args.extend_from_slice(extra);
+        self.ok_long_ago(&args).trim().to_string()
+    }
+
+    /// Runs `args` as [`Env::ok`] does, `LONG_AGO_DAYS` before the store's
+    /// clock, with an `--expires Nd` counted from the clock (as a date).
+    pub fn ok_long_ago(&self, args: &[&str]) -> String {
+        use chrono::{DateTime, Duration, SecondsFormat, Utc};
+        let clock = self.now.as_deref().map_or_else(Utc::now, |n| {
+            DateTime::parse_from_rfc3339(n)
+                .expect("KEYADM_NOW is RFC 3339")
+                .with_timezone(&Utc)
+        });
+        let mut moved: Vec<String> = Vec::new();
+        let mut expires_next = false;
+        for a in args {
+            let days = a.strip_suffix('d').and_then(|d| d.parse::<i64>().ok());
+            match (expires_next, days) {
+                (true, Some(d)) => moved
+                    .push((clock + Duration::days(d)).to_rfc3339_opts(SecondsFormat::Secs, true)),
+                _ => moved.push(a.to_string()),
+            }
+            expires_next = *a == "--expires";
+        }
+        let earlier = clock - Duration::days(LONG_AGO_DAYS);
+        let r: Run = self
+            .cmd()
+            .env(
+                "KEYADM_NOW",
+                earlier.to_rfc3339_opts(SecondsFormat::Secs, true),
+            )
+            .args(&moved)
+            .output()
+            .expect("binary runs")
+            .into();
+        assert_eq!(
+            r.code, 0,
+            "keyadm {moved:?} failed:\n{}{}",
+            r.stdout, r.stderr
+        );
+        r.stdout
     }
 
     /// `show KEY --json` parsed.
