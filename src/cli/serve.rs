@@ -5,7 +5,8 @@
 //!
 //! Endpoints: `POST /v1/verify` (a `verify --batch` request object → the
 //! decision JSON, 200 for allowed and denied alike), `/v1/auth` (any
-//! method: 200 / 401 / 403 / 429 with `X-Keyadm-*` headers), `GET /healthz`,
+//! method: 200 / 401 / 403 / 429 with `X-Keyadm-*` headers; `/v1/auth/PATH`
+//! checks PATH and the request's own method, as Envoy's ext_authz sends them), `GET /healthz`,
 //! `GET /metrics` (Prometheus text).
 
 use std::convert::Infallible;
@@ -373,7 +374,17 @@ async fn handle(state: &State, peer: Option<IpAddr>, req: HttpRequest<Incoming>)
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let (response, logged) = match path.as_str() {
-        "/v1/auth" => auth(state, peer, &req, started),
+        "/v1/auth" => auth(state, peer, &req, started, None),
+        // Envoy's ext_authz (HTTP mode, `path_prefix: /v1/auth`) appends the
+        // original path and keeps the original method: the gateway built
+        // this path, so it is what is checked (no X-Original-* header).
+        p if p.starts_with("/v1/auth/") => {
+            let url = match req.uri().query() {
+                Some(q) => format!("{}?{q}", &p["/v1/auth".len()..]),
+                None => p["/v1/auth".len()..].to_string(),
+            };
+            auth(state, peer, &req, started, Some(url))
+        }
         "/v1/verify" if method == Method::POST => verify(state, peer, req, started).await,
         "/v1/verify" => {
             let mut r = text(405, "POST a request object to /v1/verify\n");
@@ -434,6 +445,7 @@ fn auth(
     peer: Option<IpAddr>,
     req: &HttpRequest<Incoming>,
     started: Instant,
+    in_path: Option<String>,
 ) -> (Response<Body>, Option<Logged>) {
     let client = gateway::client_ip(
         peer,
@@ -463,11 +475,19 @@ fn auth(
             }),
         );
     };
-    let method = header_str(req, "x-original-method")
-        .or_else(|| header_str(req, "x-forwarded-method"))
-        .map(sign::method)
-        .transpose();
-    let url = header_str(req, "x-original-uri").or_else(|| header_str(req, "x-forwarded-uri"));
+    let (method, url) = match &in_path {
+        Some(url) => (
+            sign::method(req.method().as_str()).map(Some),
+            Some(url.as_str()),
+        ),
+        None => (
+            header_str(req, "x-original-method")
+                .or_else(|| header_str(req, "x-forwarded-method"))
+                .map(sign::method)
+                .transpose(),
+            header_str(req, "x-original-uri").or_else(|| header_str(req, "x-forwarded-uri")),
+        ),
+    };
     let url_ok = url.is_none_or(|u| sign::request_url(u).is_ok());
     let (Ok(method), true) = (method, url_ok) else {
         state.count(AUTH, outcome_of(Some(Reason::BadRequest)), started);

@@ -416,6 +416,61 @@ fn a_bad_listen_is_exit_2_and_a_taken_port_exit_5() {
     assert!(!empty.db().exists());
 }
 
+#[test]
+fn envoy_path_prefix_form_checks_the_appended_path_and_the_method() {
+    let env = Env::new();
+    env.ok(&["config", "set", "scoped-api", "on"]);
+    let scoped = env.generate(
+        "reports",
+        &["--type", "custom", "--allow", "GET /api/v1/reports/*"],
+    );
+    let s = Serve::start(&env, &[]);
+    // Envoy (path_prefix: /v1/auth) sends the original method and path.
+    let r = get(
+        &s.url("/v1/auth/api/v1/reports/7?full=1"),
+        &[("Authorization", &bearer(&scoped))],
+    );
+    assert_eq!(r.status, 200, "{:?}", r.header("x-keyadm-reason"));
+    assert_eq!(r.header("x-keyadm-key-name"), Some("reports"));
+    let r = get(
+        &s.url("/v1/auth/api/v1/admin"),
+        &[("Authorization", &bearer(&scoped))],
+    );
+    assert_eq!(
+        (r.status, r.header("x-keyadm-reason")),
+        (403, Some("rule_not_allowed"))
+    );
+    // The method is the request's own; headers cannot name another path.
+    let r = got(agent()
+        .delete(&s.url("/v1/auth/api/v1/reports/7"))
+        .header("Authorization", &bearer(&scoped))
+        .header("X-Original-Method", "GET")
+        .header("X-Forwarded-Method", "GET")
+        .call());
+    assert_eq!(
+        (r.status, r.header("x-keyadm-reason")),
+        (403, Some("rule_not_allowed"))
+    );
+    let r = get(
+        &s.url("/v1/auth/api/v1/admin"),
+        &[
+            ("Authorization", &bearer(&scoped)),
+            ("X-Original-URI", "/api/v1/reports/7"),
+            ("X-Forwarded-Uri", "/api/v1/reports/7"),
+        ],
+    );
+    assert_eq!(r.status, 403, "a header chose what was checked");
+    // An encoded separator is refused, not normalised into a pass.
+    let r = get(
+        &s.url("/v1/auth/api/v1/reports/..%2fadmin"),
+        &[("Authorization", &bearer(&scoped))],
+    );
+    assert_eq!(
+        (r.status, r.header("x-keyadm-reason")),
+        (403, Some("bad_path"))
+    );
+}
+
 /// nginx, or why not: `None` locally (skip), a panic in CI.
 fn nginx() -> Option<&'static str> {
     for p in ["/usr/sbin/nginx", "/usr/bin/nginx"] {
@@ -448,6 +503,19 @@ impl Drop for Nginx {
     }
 }
 
+/// The nginx server block that the README's "keyadm serve" section shows.
+fn readme_nginx_server() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let at = readme
+        .find("<!-- nginx-auth-request:")
+        .expect("the README's nginx config marker");
+    let rest = &readme[at..];
+    let start = rest.find("```nginx\n").expect("an nginx block") + "```nginx\n".len();
+    let len = rest[start..].find("```").expect("the block's end");
+    rest[start..start + len].to_string()
+}
+
 #[test]
 fn nginx_auth_request_through_serve() {
     let Some(bin) = nginx() else { return };
@@ -470,6 +538,16 @@ fn nginx_auth_request_through_serve() {
     } else {
         ""
     };
+    // The front server is the README's, with this test's ports.
+    let mut front_server = readme_nginx_server();
+    for (placeholder, here) in [
+        ("127.0.0.1:8000", format!("127.0.0.1:{front}")),
+        ("127.0.0.1:8417", s.addr.clone()),
+        ("127.0.0.1:9000", format!("127.0.0.1:{upstream}")),
+    ] {
+        assert!(front_server.contains(placeholder), "{placeholder}");
+        front_server = front_server.replace(placeholder, &here);
+    }
     let conf = format!(
         r#"{user}
 daemon off;
@@ -489,37 +567,9 @@ http {{
         listen 127.0.0.1:{upstream};
         location / {{ return 200 "upstream saw $http_x_key_name\n"; }}
     }}
-    server {{
-        listen 127.0.0.1:{front};
-        location = /_keyadm {{
-            internal;
-            proxy_pass http://{serve}/v1/auth;
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_set_header X-Original-Method $request_method;
-            proxy_set_header X-Original-URI $request_uri;
-            proxy_set_header X-Forwarded-For $remote_addr;
-        }}
-        location / {{
-            auth_request /_keyadm;
-            auth_request_set $keyadm_name $upstream_http_x_keyadm_key_name;
-            auth_request_set $keyadm_reason $upstream_http_x_keyadm_reason;
-            auth_request_set $keyadm_retry $upstream_http_retry_after;
-            error_page 500 = @keyadm_error;
-            proxy_set_header X-Key-Name $keyadm_name;
-            proxy_pass http://127.0.0.1:{upstream};
-        }}
-        location @keyadm_error {{
-            if ($keyadm_reason = rate_limited) {{
-                add_header Retry-After $keyadm_retry always;
-                return 429;
-            }}
-            return 500;
-        }}
-    }}
+{front_server}
 }}
-"#,
-        serve = s.addr
+"#
     );
     let conf_path = prefix.join("nginx.conf");
     std::fs::write(&conf_path, conf).unwrap();
