@@ -150,12 +150,20 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     };
     let mut code = ExitCode::SUCCESS;
     let printer = &ctx.printer;
+    let witness_dir = ctx.state_dir().ok();
     keyadm::ops::verify::verify_one(
         &ctx.store_path()?,
         &req,
         &ctx.clock,
         &trust,
+        witness_dir.as_deref(),
         || printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING),
+        |rb| {
+            printer.warn(format!(
+                "{}: denied (store_rolled_back); if an older copy of the store was restored on purpose, record it with: keyadm audit verify --accept-head",
+                rb.describe()
+            ))
+        },
         |d| code = answer(ctx, d),
     )?;
     Ok(code)

@@ -239,6 +239,38 @@ pub fn judge(
     Ok(None)
 }
 
+/// The check of a one-shot `verify`, which reads the witness and never
+/// writes it: a witnessed chain whose head is missing, at an earlier
+/// place, at the same place with another hash, or (when `trusted`) unsigned. (A head further on is not walked back to the witnessed entry:
+/// `audit verify` and the long-running verifiers do that.)
+pub fn judge_without_walk(
+    witness: &Witness,
+    heads: &[SignedHead],
+    trusted: bool,
+) -> Option<Rollback> {
+    for (chain, (seq, hash)) in &witness.heads {
+        let rb = |found: Option<i64>, problem| Rollback {
+            chain: chain.clone(),
+            witnessed: *seq,
+            found,
+            problem,
+        };
+        let Some(h) = heads.iter().find(|h| &h.chain == chain) else {
+            return Some(rb(None, "missing"));
+        };
+        if h.seq < *seq {
+            return Some(rb(Some(h.seq), "behind"));
+        }
+        if trusted && !h.signed {
+            return Some(rb(Some(h.seq), "unsigned"));
+        }
+        if h.seq == *seq && &h.hash != hash {
+            return Some(rb(Some(h.seq), "diverged"));
+        }
+    }
+    None
+}
+
 /// What a long-running verifier keeps of the witness: its folder, the
 /// store ID, the heads seen, and whether the store's heads are still to be
 /// accepted (`--accept-head`, done at the first check).

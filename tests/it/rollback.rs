@@ -137,6 +137,16 @@ fn a_restored_older_store_is_exit_1_for_audit_verify_and_denied_by_verify_batch_
     assert!(err.contains("behind the head witness"), "{err}");
     let (d, _) = batch(&env, "kadm_e_0123456789ABCDEFGHIJKLMNOPQRSTUV3aA98p", &[]);
     assert_eq!(reason(&d), "store_rolled_back", "every request: {d}");
+    // One-shot verify reads the witness too (and never writes it).
+    let r = env.run_stdin(&["verify", "--json"], &leaked);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let d: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(reason(&d), "store_rolled_back", "{d}");
+    assert!(
+        r.stderr.contains("audit verify --accept-head"),
+        "{}",
+        r.stderr
+    );
 
     // The restore was deliberate: accept it, and the witness follows it.
     let (d, _) = batch(&env, &leaked, &["--accept-head"]);
@@ -144,6 +154,8 @@ fn a_restored_older_store_is_exit_1_for_audit_verify_and_denied_by_verify_batch_
     env.ok(&["audit", "verify"]);
     let (d, _) = batch(&env, &leaked, &[]);
     assert_eq!(reason(&d), "allowed");
+    let r = env.run_stdin(&["verify"], &leaked);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
 #[test]
