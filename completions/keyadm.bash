@@ -592,7 +592,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__audit__subcmd__verify)
-            opts="-y -q -h -V --expect --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --expect --accept-head --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2854,7 +2854,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__serve)
-            opts="-y -q -h -V --listen --trusted-proxy --key-header --access-log --trust-key --require-trust-key --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --listen --trusted-proxy --key-header --access-log --trust-key --require-trust-key --accept-head --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3602,7 +3602,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__verify)
-            opts="-y -q -h -V --key-file --origin --ip --method --url --batch --trust-key --require-trust-key --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --key-file --origin --ip --method --url --batch --trust-key --require-trust-key --accept-head --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

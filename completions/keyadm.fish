@@ -215,6 +215,7 @@ always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l require-trust-key -d 'Fail (exit 5) when no trust key is found, rather than verify unsigned rows'
+complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l accept-head -d 'Record the store\'s current audit heads in the head witness, even if behind it (after restoring a backup on purpose)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -s q -l quiet -d 'Print only what a script needs'
@@ -805,6 +806,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l accept-head -d 'Record the store\'s current heads in the head witness, even if behind it (after restoring a backup on purpose)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only what a script needs'
@@ -911,6 +913,7 @@ never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l batch -d 'JSON lines on stdin ({"key", "method", "url", "origin", "ip"}), one decision a line on stdout'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l require-trust-key -d 'Fail (exit 5) when no trust key is found, rather than verify unsigned rows'
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l accept-head -d 'With --batch: record the store\'s current audit heads in the head witness, even if behind it (after restoring a backup on purpose)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s q -l quiet -d 'Print only what a script needs'

@@ -24,6 +24,7 @@ use crate::domain::rules::{IpRange, Origin, Rule};
 use crate::domain::value::{parse_value, value_hash};
 use crate::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request, UserGrant};
 use crate::error::Result;
+use crate::ops::witness::{Rollback, WitnessChoice, WitnessState};
 use crate::store::{last_use_due, Access, SignatureCache, Store, TrustChoice, TrustKey};
 
 /// How often the worker looks at the store's data version.
@@ -245,6 +246,8 @@ struct Snapshot {
     /// Heads too long for their record, and the shared tails.
     arena: String,
     tails: Vec<Box<str>>,
+    /// The store is behind the head witness: every request is denied.
+    rolled_back: Option<Rollback>,
 }
 
 impl Default for Snapshot {
@@ -257,6 +260,7 @@ impl Default for Snapshot {
             previous: Vec::new(),
             arena: String::new(),
             tails: Vec::new(),
+            rolled_back: None,
         }
     }
 }
@@ -267,8 +271,14 @@ impl Snapshot {
         now: DateTime<Utc>,
         trust: Option<&TrustKey>,
         cache: &mut SignatureCache,
+        witness: Option<(&mut WitnessState, bool)>,
     ) -> Result<Snapshot> {
         store.read(now, |tx| {
+            // In the snapshot of the keys: the heads judged are theirs.
+            let rolled_back = match witness {
+                Some((w, strict)) => w.check(tx, trust, strict)?,
+                None => None,
+            };
             let mut users: HashMap<(String, String), Arc<UserGrant>> = HashMap::new();
             let mut forged_users: HashSet<(String, String)> = HashSet::new();
             tx.each_user_for_verify(
@@ -280,7 +290,10 @@ impl Snapshot {
                     users.insert((tenant, name), Arc::new(grant));
                 },
             )?;
-            let mut s = Snapshot::default();
+            let mut s = Snapshot {
+                rolled_back,
+                ..Snapshot::default()
+            };
             let n = tx.count_keys_for_verify()?;
             s.records = huge_pages(Vec::with_capacity(n));
             s.cold.reserve(n);
@@ -430,6 +443,21 @@ impl Verifier {
         options: VerifierOptions,
         trust: &TrustChoice,
     ) -> Result<Verifier> {
+        Verifier::open_witnessed(path, options, trust, None)
+    }
+
+    /// Opens the store as `open_trusted` does, keeping the head witness
+    /// `witness` names (SPEC §5.4): the highest head of each audit chain
+    /// seen is remembered in `<dir>/<store-id>.head`, and while the store
+    /// is behind it (restored from an older copy, a WAL cut at an earlier
+    /// commit) every request is denied, reason `store_rolled_back`. With
+    /// `accept`, the store's current heads are recorded as they are.
+    pub fn open_witnessed(
+        path: &Path,
+        options: VerifierOptions,
+        trust: &TrustChoice,
+        witness: Option<&WitnessChoice>,
+    ) -> Result<Verifier> {
         let now = Clock::system().now();
         let mut store = if options.record_uses {
             Store::open(path, Access::Existing, now)?
@@ -438,8 +466,18 @@ impl Verifier {
         };
         let (version, store_id) = store.read(now, |tx| Ok((tx.data_version()?, tx.store_id()?)))?;
         let trust = trust.resolve(store_id.as_deref())?;
+        let mut witness = match (witness, &store_id) {
+            (Some(w), Some(id)) => Some(WitnessState::open(w, id)?),
+            _ => None,
+        };
         let mut cache = SignatureCache::default();
-        let snapshot = Snapshot::load(&mut store, now, trust.as_ref(), &mut cache)?;
+        let snapshot = Snapshot::load(
+            &mut store,
+            now,
+            trust.as_ref(),
+            &mut cache,
+            witness.as_mut().map(|w| (w, true)),
+        )?;
         let trusted = trust.is_some();
         let fresh = Arc::new(Fresh::default());
         let (tx, rx) = mpsc::channel();
@@ -447,7 +485,7 @@ impl Verifier {
             let fresh = Arc::clone(&fresh);
             std::thread::Builder::new()
                 .name("keyadm-verifier".into())
-                .spawn(move || work(store, version, &fresh, &rx, trust, cache))?
+                .spawn(move || work(store, version, &fresh, &rx, trust, cache, witness))?
         };
         Ok(Verifier {
             buckets: HashMap::new(),
@@ -464,6 +502,13 @@ impl Verifier {
     /// Whether rows are checked against a trust key (else a caller warns once).
     pub fn trusted(&self) -> bool {
         self.trusted
+    }
+
+    /// The rollback the head witness found, if the store is behind it
+    /// (then every request is denied `store_rolled_back`).
+    pub fn rolled_back(&mut self) -> Option<&Rollback> {
+        self.refresh();
+        self.snapshot.rolled_back.as_ref()
     }
 
     /// How many key values (current and previous) are loaded.
@@ -545,6 +590,9 @@ impl Verifier {
     ) -> (Result<(), Reason>, Option<usize>, bool) {
         self.refresh();
         self.retry_after = None;
+        if self.snapshot.rolled_back.is_some() {
+            return (Err(Reason::StoreRolledBack), None, false);
+        }
         if parse_value(req.key).is_err() {
             return (Err(Reason::Malformed), None, false);
         }
@@ -650,6 +698,7 @@ fn work(
     uses: &Receiver<(String, DateTime<Utc>, bool)>,
     trust: Option<TrustKey>,
     mut cache: SignatureCache,
+    mut witness: Option<WitnessState>,
 ) {
     let mut pending: Vec<(String, DateTime<Utc>, bool)> = Vec::new();
     loop {
@@ -675,7 +724,13 @@ fn work(
             continue;
         };
         if v != version {
-            if let Ok(s) = Snapshot::load(&mut store, now, trust.as_ref(), &mut cache) {
+            if let Ok(s) = Snapshot::load(
+                &mut store,
+                now,
+                trust.as_ref(),
+                &mut cache,
+                witness.as_mut().map(|w| (w, false)),
+            ) {
                 version = v;
                 let mut slot = fresh.slot.lock().unwrap_or_else(|p| p.into_inner());
                 *slot = Some(s);

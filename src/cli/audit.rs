@@ -48,6 +48,9 @@ pub enum AuditCommand {
         /// Prove that a chain still holds this head, as `audit head` prints it ("CHAIN SEQ HASH" or CHAIN:SEQ:HASH); exit 1 if not (repeatable)
         #[arg(long, value_name = "HEAD")]
         expect: Vec<String>,
+        /// Record the store's current heads in the head witness, even if behind it (after restoring a backup on purpose)
+        #[arg(long)]
+        accept_head: bool,
     },
     /// Print the authenticated head of each chain: CHAIN SEQ HASH
     Head,
@@ -62,7 +65,10 @@ struct EntryJson<'a> {
 
 pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<ExitCode> {
     match args.command {
-        Some(AuditCommand::Verify { expect }) => verify(ctx, &expect),
+        Some(AuditCommand::Verify {
+            expect,
+            accept_head,
+        }) => verify(ctx, &expect, accept_head),
         Some(AuditCommand::Head) => head(ctx),
         None => list(ctx, args).map(|()| ExitCode::SUCCESS),
     }
@@ -214,13 +220,14 @@ fn actor_filter(ctx: &Context) -> Option<String> {
     given.then(|| ctx.global.actor.clone()).flatten()
 }
 
-fn verify(ctx: &mut Context, expect: &[String]) -> Result<ExitCode> {
+fn verify(ctx: &mut Context, expect: &[String], accept_head: bool) -> Result<ExitCode> {
     let expect = expect
         .iter()
         .map(|e| ExpectedHead::parse(e))
         .collect::<Result<Vec<_>>>()?;
+    let witness = ctx.witness_choice(accept_head)?;
     let mut session = ctx.open_write_existing()?;
-    let r = audit::verify(&mut session, &expect)?;
+    let r = audit::verify(&mut session, &expect, Some(&witness))?;
     let p = &ctx.printer;
     for w in &r.warnings {
         p.warn(&w.message);
@@ -243,6 +250,44 @@ fn verify(ctx: &mut Context, expect: &[String]) -> Result<ExitCode> {
         }
         for e in &r.expected {
             p.line(&e.message);
+        }
+        for f in &r.forged {
+            p.line(format!(
+                "forged: the {} row {} is not signed by this store's master key (written or changed without it)",
+                f.table, f.id
+            ));
+        }
+        for x in &r.replayed {
+            let what = match x.recorded {
+                Some(v) => format!(
+                    "its row version is {}, and the audit log last recorded version {v}",
+                    x.version
+                ),
+                None => "the audit log recorded its removal".to_string(),
+            };
+            let who = if x.table == "key" {
+                format!("key \"{}\" ({})", x.name, x.id)
+            } else {
+                format!("user \"{}\"", x.name)
+            };
+            p.line(format!(
+                "replayed: {who} is an older, validly signed row: {what}"
+            ));
+        }
+        for b in &r.rolled_back {
+            p.line(format!("rolled back: {}", b.describe()));
+        }
+        if !r.rolled_back.is_empty() {
+            p.note(format!(
+                "the head witness {} remembers a later head; if you restored a backup on purpose, accept it with: keyadm audit verify --accept-head",
+                r.witness.as_deref().unwrap_or("")
+            ));
+        }
+        if r.accepted_heads {
+            p.note(format!(
+                "the current heads were recorded in the head witness {}",
+                r.witness.as_deref().unwrap_or("")
+            ));
         }
         if let Some(c) = r.first_broken() {
             if let Some(h) = &c.head {

@@ -128,12 +128,34 @@ pub fn with_request<R>(
     Ok(f(&req))
 }
 
-pub fn run(ctx: &mut Context, trust: &keyadm::ops::verify::TrustChoice) -> Result<ExitCode> {
+/// A verifier whose store is behind its head witness says so once, on
+/// stderr: every request will be denied `store_rolled_back`.
+pub fn warn_rolled_back(ctx: &Context, verifier: &mut Verifier) {
+    if let Some(rb) = verifier.rolled_back() {
+        ctx.printer.warn(format!(
+            "{}: every request is denied (store_rolled_back); if an older copy of the store was restored on purpose, start again with --accept-head",
+            rb.describe()
+        ));
+    }
+}
+
+pub fn run(
+    ctx: &mut Context,
+    trust: &keyadm::ops::verify::TrustChoice,
+    accept_head: bool,
+) -> Result<ExitCode> {
     let path = ctx.store_path()?;
-    let mut verifier = Verifier::open_trusted(&path, VerifierOptions { record_uses: true }, trust)?;
+    let witness = ctx.witness_choice(accept_head)?;
+    let mut verifier = Verifier::open_witnessed(
+        &path,
+        VerifierOptions { record_uses: true },
+        trust,
+        Some(&witness),
+    )?;
     if !verifier.trusted() {
         ctx.printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING);
     }
+    warn_rolled_back(ctx, &mut verifier);
     // KEYADM_NOW fixes the time of the whole run; otherwise each line is judged at its own time.
     let fixed = std::env::var_os("KEYADM_NOW").is_some().then(|| ctx.now());
     let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());

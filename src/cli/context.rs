@@ -169,6 +169,21 @@ impl Context {
             .map(|d| d.join("keyadm/trust"))
     }
 
+    /// `$XDG_STATE_HOME/keyadm` (else `~/.local/state/keyadm`): where the
+    /// head witness of each store is kept (SPEC §5.4).
+    pub fn state_dir(&self) -> Result<PathBuf> {
+        Ok(xdg_dir("XDG_STATE_HOME", ".local/state")?.join("keyadm"))
+    }
+
+    /// The head witness for verifiers and `audit verify`; `accept`:
+    /// `--accept-head`.
+    pub fn witness_choice(&self, accept: bool) -> Result<keyadm::ops::witness::WitnessChoice> {
+        Ok(keyadm::ops::witness::WitnessChoice {
+            dir: self.state_dir()?,
+            accept,
+        })
+    }
+
     /// Where verifiers find the trust key (SPEC §5.4): `--trust-key`, then
     /// `KEYADM_TRUST_KEY`, then the trust folder.
     pub fn trust_choice(

@@ -299,7 +299,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("KEYADM_DAYS_LEFT", "Given to notify --exec: the days until then."),
     ("KEYADM_RECIPIENTS", "Given to notify --exec: who to tell (the key's user and the tenant's admins)."),
     ("NO_COLOR", "When set and not empty, no colours unless --color always."),
-    ("XDG_DATA_HOME, XDG_CONFIG_HOME, HOME", "Where the store and the master key are by default."),
+    ("XDG_DATA_HOME, XDG_CONFIG_HOME, XDG_STATE_HOME, HOME", "Where the store, the master key and the head witness are by default."),
     ("DISPLAY, WAYLAND_DISPLAY, TMUX", "The clipboard copy uses."),
 ];
 
@@ -307,6 +307,7 @@ const FILES: &[(&str, &str)] = &[
     ("$XDG_DATA_HOME/keyadm/keys.db (and -wal, -shm)", "The store (default ~/.local/share/keyadm/keys.db). Back up both files together."),
     ("$XDG_CONFIG_HOME/keyadm/master.key", "The master key (default ~/.config/keyadm/master.key). Back it up: without it no value can be opened."),
     ("$XDG_CONFIG_HOME/keyadm/trust/STORE-ID.pub", "The store's trust key, for verifiers."),
+    ("$XDG_STATE_HOME/keyadm/STORE-ID.head", "The head witness (default ~/.local/state/keyadm): the highest audit head of each chain seen by audit verify and the long-running verifiers. A store behind it is refused until --accept-head."),
 ];
 
 /// Text for a roff line: backslashes and dashes escaped, no leading dot or
@@ -377,7 +378,10 @@ fn extra_sections(cmd: &Command, path: &[&str], root: &Command) -> String {
             "copy" => &["DISPLAY, WAYLAND_DISPLAY, TMUX"],
             _ => &[],
         });
-        n.extend(["NO_COLOR", "XDG_DATA_HOME, XDG_CONFIG_HOME, HOME"]);
+        n.extend([
+            "NO_COLOR",
+            "XDG_DATA_HOME, XDG_CONFIG_HOME, XDG_STATE_HOME, HOME",
+        ]);
         n
     };
     for name in names {

@@ -57,6 +57,9 @@ pub struct ServeArgs {
     /// Fail (exit 5) when no trust key is found, rather than verify unsigned rows
     #[arg(long)]
     pub require_trust_key: bool,
+    /// Record the store's current audit heads in the head witness, even if behind it (after restoring a backup on purpose)
+    #[arg(long)]
+    pub accept_head: bool,
 }
 
 /// The largest `POST /v1/verify` body (as a `verify --batch` line).
@@ -217,10 +220,17 @@ pub fn run(ctx: &mut Context, args: ServeArgs) -> Result<ExitCode> {
     let path = ctx.store_path()?;
     let trust = ctx.trust_choice(args.trust_key.clone(), args.require_trust_key);
     let listener = bind(&listen)?;
-    let verifier = Verifier::open_trusted(&path, VerifierOptions { record_uses: false }, &trust)?;
+    let witness = ctx.witness_choice(args.accept_head)?;
+    let mut verifier = Verifier::open_witnessed(
+        &path,
+        VerifierOptions { record_uses: false },
+        &trust,
+        Some(&witness),
+    )?;
     if !verifier.trusted() {
         ctx.printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING);
     }
+    super::batch::warn_rolled_back(ctx, &mut verifier);
     let shown = match &listener {
         Listener::Tcp(l) => l.local_addr()?.to_string(),
         Listener::Unix(_, p) => format!("unix:{}", p.display()),

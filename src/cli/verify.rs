@@ -45,6 +45,9 @@ pub struct VerifyArgs {
     /// Fail (exit 5) when no trust key is found, rather than verify unsigned rows
     #[arg(long)]
     pub require_trust_key: bool,
+    /// With --batch: record the store's current audit heads in the head witness, even if behind it (after restoring a backup on purpose)
+    #[arg(long, requires = "batch")]
+    pub accept_head: bool,
 }
 
 /// The longest first line read as a presented key.
@@ -104,6 +107,7 @@ pub fn describe(reason: Reason) -> &'static str {
         Reason::BadRequest => "the request line is not valid",
         Reason::Forged => "the key's row is not signed by this store's master key (forged or tampered with)",
         Reason::RateLimited => "the key has used up its rate limit in this serving process",
+        Reason::StoreRolledBack => "the store is behind its head witness (an older copy was restored): every request is denied until --accept-head",
     }
 }
 
@@ -123,7 +127,7 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     }
     let trust = ctx.trust_choice(args.trust_key.clone(), args.require_trust_key);
     if args.batch {
-        return batch::run(ctx, &trust);
+        return batch::run(ctx, &trust, args.accept_head);
     }
     let method = args.method.as_deref().map(sign::method).transpose()?;
     if let Some(u) = &args.url {
@@ -146,12 +150,20 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     };
     let mut code = ExitCode::SUCCESS;
     let printer = &ctx.printer;
+    let witness_dir = ctx.state_dir().ok();
     keyadm::ops::verify::verify_one(
         &ctx.store_path()?,
         &req,
         &ctx.clock,
         &trust,
+        witness_dir.as_deref(),
         || printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING),
+        |rb| {
+            printer.warn(format!(
+                "{}: denied (store_rolled_back); if an older copy of the store was restored on purpose, record it with: keyadm audit verify --accept-head",
+                rb.describe()
+            ))
+        },
         |d| code = answer(ctx, d),
     )?;
     Ok(code)

@@ -63,11 +63,15 @@ pub enum Reason {
     /// Every other check passed, and the key has used up its rate limit in
     /// this serving process (`serve`, `verify --batch`, a `Verifier`).
     RateLimited,
+    /// A long-running verifier's store is behind its head witness (an older
+    /// store restored, a WAL cut at an earlier commit): every request is
+    /// denied until the current heads are accepted (`--accept-head`).
+    StoreRolledBack,
 }
 
 impl Reason {
     /// Every reason, in the order of the checks.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 15] = [
         Reason::Malformed,
         Reason::Unknown,
         Reason::Disabled,
@@ -82,6 +86,7 @@ impl Reason {
         Reason::BadRequest,
         Reason::Forged,
         Reason::RateLimited,
+        Reason::StoreRolledBack,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +105,7 @@ impl Reason {
             Reason::BadRequest => "bad_request",
             Reason::Forged => "forged",
             Reason::RateLimited => "rate_limited",
+            Reason::StoreRolledBack => "store_rolled_back",
         }
     }
 }

@@ -11,7 +11,8 @@ use super::Session;
 use crate::domain::expiry::parse_duration;
 use crate::domain::settings::Settings;
 use crate::error::{Error, Result};
-use crate::store::{AuditFilter, ChainHead, ChainVerdict};
+use crate::ops::witness::{Rollback, Witness, WitnessChoice};
+use crate::store::{AuditFilter, ChainHead, ChainVerdict, ForgedRow, ReplayedRow};
 
 pub use crate::store::{AuditBreak, AuditEntry, TimeWarning, STORE_CHAIN};
 
@@ -276,12 +277,27 @@ pub struct AuditReport {
     pub chains: Vec<ChainReport>,
     pub warnings: Vec<WarningReport>,
     pub expected: Vec<ExpectReport>,
+    /// Rows whose signature fails: written by someone without the master key.
+    pub forged: Vec<ForgedRow>,
+    /// Rows older than the audit log's last record of them: replayed.
+    pub replayed: Vec<ReplayedRow>,
+    /// Chains behind the head witness (SPEC §5.4).
+    pub rolled_back: Vec<Rollback>,
+    /// The head witness file, when one is kept for this store.
+    pub witness: Option<String>,
+    /// `--accept-head`: the current heads were recorded as they are.
+    pub accepted_heads: bool,
 }
 
 impl AuditReport {
-    /// Intact, and every expected head held (exit 0; else 1).
+    /// Intact, every expected head held, no forged or replayed row, and
+    /// not behind the head witness (exit 0; else 1).
     pub fn passed(&self) -> bool {
-        self.intact && self.expected.iter().all(|e| e.held)
+        self.intact
+            && self.expected.iter().all(|e| e.held)
+            && self.forged.is_empty()
+            && self.replayed.is_empty()
+            && self.rolled_back.is_empty()
     }
 
     /// The first broken chain.
@@ -342,27 +358,127 @@ fn check_scope(session: &Session, chain: &str) -> Result<()> {
     }
 }
 
+/// The heads a witness remembers of the chains in scope, and how the
+/// store's verdicts stand to them: the chains behind it.
+fn behind_witness(
+    witness: &Witness,
+    verdicts: &[ChainVerdict],
+    scope: &[String],
+    confined: bool,
+) -> Vec<Rollback> {
+    let mut out = Vec::new();
+    for (chain, (seq, hash)) in &witness.heads {
+        if confined && !scope.contains(chain) {
+            continue;
+        }
+        let rb = |found: Option<i64>, problem| Rollback {
+            chain: chain.clone(),
+            witnessed: *seq,
+            found,
+            problem,
+        };
+        let Some(v) = verdicts.iter().find(|v| &v.chain == chain) else {
+            out.push(rb(None, "missing"));
+            continue;
+        };
+        let found = v.head.as_ref().map(|(s, _)| *s);
+        match found {
+            None => out.push(rb(None, "missing")),
+            Some(s) if s < *seq => out.push(rb(Some(s), "behind")),
+            Some(s) => {
+                if !v.found.iter().any(|(p, h)| p == seq && h == hash) {
+                    out.push(rb(Some(s), "diverged"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `audit verify`: walks every chain the actor may see (a registered
-/// user: its tenant's; an operator: all, each reported), and proves each
-/// expected head. Needs the master key.
-pub fn verify(session: &mut Session, expect: &[ExpectedHead]) -> Result<AuditReport> {
+/// user: its tenant's; an operator: all, each reported), proves each
+/// expected head, checks every row's signature and version against the
+/// log, and (with `witness`) compares the heads with the head witness and
+/// moves it up. Needs the master key.
+pub fn verify(
+    session: &mut Session,
+    expect: &[ExpectedHead],
+    witness_choice: Option<&WitnessChoice>,
+) -> Result<AuditReport> {
     for e in expect {
         check_scope(session, &e.chain)?;
     }
     let chains = chains_in_scope(session)?;
-    let verdicts = session.read(|tx| {
-        chains
+    let confined = session.confined_tenant().map(str::to_string);
+    let store_id = session.read(|tx| tx.store_id())?;
+    let mut witness = match (witness_choice, &store_id) {
+        (Some(w), Some(id)) if !w.accept => Witness::load(&w.dir, id)?,
+        _ => Witness::default(),
+    };
+    let (verdicts, forged, replayed) = session.read(|tx| {
+        let verdicts = chains
             .iter()
             .map(|c| {
-                let want: Vec<i64> = expect
+                let mut want: Vec<i64> = expect
                     .iter()
                     .filter(|e| &e.chain == c)
                     .map(|e| e.seq)
                     .collect();
+                if let Some((seq, _)) = witness.heads.get(c) {
+                    want.push(*seq);
+                }
                 tx.verify_audit_chain(c, &want)
             })
-            .collect::<Result<Vec<_>>>()
+            .collect::<Result<Vec<_>>>()?;
+        let forged = match tx.store_id()? {
+            Some(_) => tx.forged_rows(&tx.trust_key()?, confined.as_deref())?,
+            None => Vec::new(),
+        };
+        let replayed = tx.replayed_rows(confined.as_deref())?;
+        Ok((verdicts, forged, replayed))
     })?;
+    let rolled_back = behind_witness(&witness, &verdicts, &chains, confined.is_some());
+    let accepted_heads = witness_choice.is_some_and(|w| w.accept);
+    let witness_path = match (witness_choice, &store_id) {
+        (Some(w), Some(id)) => {
+            let intact: Vec<(String, i64, Vec<u8>)> = verdicts
+                .iter()
+                .filter(|v| v.broken.is_none())
+                .filter_map(|v| {
+                    v.head
+                        .as_ref()
+                        .map(|(s, h)| (v.chain.clone(), *s, h.clone()))
+                })
+                .collect();
+            if accepted_heads {
+                // Replace what this actor may see; keep other chains' heads.
+                let mut kept = Witness::load(&w.dir, id).unwrap_or_default();
+                kept.heads
+                    .retain(|c, _| confined.is_some() && !chains.contains(c));
+                for (c, s, h) in intact {
+                    kept.heads.insert(c, (s, h));
+                }
+                kept.save(&w.dir, id, false)?;
+            } else if rolled_back.is_empty() {
+                let mut changed = false;
+                for (c, s, h) in intact {
+                    if witness.heads.get(&c).is_none_or(|(seen, _)| *seen < s) {
+                        witness.heads.insert(c, (s, h));
+                        changed = true;
+                    }
+                }
+                if changed {
+                    witness.save(&w.dir, id, true)?;
+                }
+            }
+            Some(
+                crate::ops::witness::witness_path(&w.dir, id)
+                    .display()
+                    .to_string(),
+            )
+        }
+        _ => None,
+    };
     let expected = expect
         .iter()
         .map(|e| {
@@ -425,6 +541,16 @@ pub fn verify(session: &mut Session, expect: &[ExpectedHead]) -> Result<AuditRep
     let entries = chains.iter().map(|c| c.entries).sum();
     let first = chains.iter().find(|c| !c.intact);
     let message = match first {
+        None if !rolled_back.is_empty() => {
+            format!("audit log rolled back: {}", rolled_back[0].describe())
+        }
+        None if !forged.is_empty() || !replayed.is_empty() => format!(
+            "audit log intact ({} in {}), but {} forged and {} replayed",
+            count(entries, "entry", "entries"),
+            count(chains.len() as i64, "chain", "chains"),
+            count(forged.len() as i64, "row is", "rows are"),
+            count(replayed.len() as i64, "row is", "rows are"),
+        ),
         None => format!(
             "audit log intact: {} in {}",
             count(entries, "entry", "entries"),
@@ -449,6 +575,11 @@ pub fn verify(session: &mut Session, expect: &[ExpectedHead]) -> Result<AuditRep
         warnings,
         expected,
         chains,
+        forged,
+        replayed,
+        rolled_back,
+        witness: witness_path,
+        accepted_heads,
     })
 }
 
@@ -460,6 +591,9 @@ pub struct HeadReport {
     pub hash: String,
     /// Its HMAC under the master key checks out.
     pub authentic: bool,
+    /// Its Ed25519 signature checks out with the store's trust key (what a
+    /// verifier holding only the trust key can check).
+    pub signed: bool,
 }
 
 impl HeadReport {
@@ -470,14 +604,22 @@ impl HeadReport {
 }
 
 /// `audit head`: the heads of the chains the actor may see, each checked
-/// against its HMAC (needs the master key). A place for the signed heads
-/// of SPEC §5.4.
+/// against its HMAC (needs the master key) and its signature (SPEC §5.4).
 pub fn heads(session: &mut Session) -> Result<Vec<HeadReport>> {
     let only = session.confined_tenant().map(str::to_string);
-    let heads: Vec<ChainHead> = session.read(|tx| tx.audit_heads(only.as_deref()))?;
+    let (heads, signed): (Vec<ChainHead>, Vec<crate::store::SignedHead>) = session.read(|tx| {
+        let signed = match tx.store_id()? {
+            Some(_) => tx.signed_heads(Some(&tx.trust_key()?))?,
+            None => Vec::new(),
+        };
+        Ok((tx.audit_heads(only.as_deref())?, signed))
+    })?;
     Ok(heads
         .into_iter()
         .map(|h| HeadReport {
+            signed: signed
+                .iter()
+                .any(|s| s.chain == h.chain && s.seq == h.seq && s.hash == h.hash && s.signed),
             hash: hex(&h.hash),
             chain: h.chain,
             seq: h.seq,

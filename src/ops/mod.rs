@@ -23,6 +23,7 @@ pub mod settings;
 pub mod signing;
 pub mod users;
 pub mod verify;
+pub mod witness;
 
 /// The transaction an operation's steps run in (for the steps the binary
 /// still runs itself, e.g. `rotate`'s lookup of its KEY arguments).

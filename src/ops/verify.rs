@@ -9,6 +9,7 @@ use crate::domain::expiry::Clock;
 use crate::domain::value::{parse_value, value_hash};
 use crate::domain::verify::{check, Decision, Grant, KeyIdentity, Reason, Request};
 use crate::error::Result;
+use crate::ops::witness::{judge_without_walk, Rollback, Witness};
 use crate::store::{last_use_due, Access, Store};
 
 pub use crate::store::{TrustChoice, TrustKey};
@@ -26,13 +27,19 @@ pub fn trust_export(session: &mut crate::ops::session::Session) -> Result<TrustK
 /// `answer` is called with the decision before the use is recorded, so
 /// that the caller can hand it out first. With a trust key (`trust`), the
 /// key's row (and its user's) must be signed, else it is denied `forged`;
-/// without one, `untrusted` is called (the caller warns).
+/// without one, `untrusted` is called (the caller warns). With a witness
+/// folder, a store behind its head witness (read, never written here) is
+/// denied `store_rolled_back`, and `rolled_back` is called (the caller says
+/// which chain).
+#[allow(clippy::too_many_arguments)]
 pub fn verify_one(
     path: &Path,
     req: &Request,
     clock: &Clock,
     trust: &TrustChoice,
+    witness_dir: Option<&Path>,
     untrusted: impl FnOnce(),
+    rolled_back: impl FnOnce(&Rollback),
     answer: impl FnOnce(&Decision),
 ) -> Result<Decision> {
     let now = clock.now();
@@ -46,6 +53,21 @@ pub fn verify_one(
     let trust = trust.resolve(store_id.as_deref())?;
     if trust.is_none() {
         untrusted();
+    }
+    if let (Some(dir), Some(id)) = (witness_dir, &store_id) {
+        let witness = Witness::load(dir, id)?;
+        if !witness.heads.is_empty() {
+            // Places and hashes only: a signature check per chain would
+            // cost more than the rest of a one-shot verify, and without a
+            // walk a signed head further on proves nothing more.
+            let heads = store.read(now, |tx| tx.signed_heads(None))?;
+            if let Some(rb) = judge_without_walk(&witness, &heads, false) {
+                rolled_back(&rb);
+                let d = Decision::deny(Reason::StoreRolledBack, None);
+                answer(&d);
+                return Ok(d);
+            }
+        }
     }
     let found = store.read(now, |tx| {
         let Some((key, is_current)) = tx.find_key_by_hash(&value_hash(req.key))? else {

@@ -149,8 +149,21 @@ impl Tx<'_> {
     /// Appends an entry to its chain and moves that chain's authenticated
     /// head to it: two indexed reads (the chain's head, the last `seq`),
     /// one insert, one head row.
-    pub fn append_audit(&self, entry: NewAudit) -> Result<()> {
+    pub fn append_audit(&self, mut entry: NewAudit) -> Result<()> {
         let master = self.master()?;
+        // The version of each row this change signed (SPEC §5.4): `audit
+        // verify` catches a replayed older row by it.
+        if let Some(versions) = self.take_row_versions() {
+            match &mut entry.details {
+                serde_json::Value::Object(m) => {
+                    m.insert("row_versions".into(), versions);
+                }
+                other => {
+                    let was = std::mem::take(other);
+                    *other = serde_json::json!({"details": was, "row_versions": versions});
+                }
+            }
+        }
         let chain = chain_of(entry.tenant);
         let head: Option<(i64, Vec<u8>)> = self
             .conn
@@ -203,13 +216,14 @@ impl Tx<'_> {
                 e.chain_seq
             ])?;
         let mac = head_mac_v2(&master.audit_key()[..], chain, e.chain_seq, &e.hash);
+        let sig = self.sign_head(chain, e.chain_seq, &e.hash)?;
         self.conn
             .prepare_cached(
-                "INSERT INTO audit_heads (chain, seq, hash, mac, v) VALUES (?1, ?2, ?3, ?4, 2)
+                "INSERT INTO audit_heads (chain, seq, hash, mac, v, sig) VALUES (?1, ?2, ?3, ?4, 2, ?5)
                  ON CONFLICT(chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
-                     mac = excluded.mac, v = excluded.v",
+                     mac = excluded.mac, v = excluded.v, sig = excluded.sig",
             )?
-            .execute(params![chain, e.chain_seq, e.hash, mac])?;
+            .execute(params![chain, e.chain_seq, e.hash, mac, sig])?;
         Ok(())
     }
 }

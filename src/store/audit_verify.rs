@@ -141,21 +141,33 @@ struct StoredHead {
 
 impl StoredHead {
     fn authentic(&self, audit_key: &[u8], chain: &str) -> bool {
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(audit_key).expect("any key length");
-        match self.v {
-            // The head of 0.1: the store-wide chain's only, until its next entry.
-            1 if chain == STORE_CHAIN => {}
-            2 => {
-                m.update(b"keyadm audit head v2\0");
-                m.update(&(chain.len() as u64).to_be_bytes());
-                m.update(chain.as_bytes());
-            }
-            _ => return false,
-        }
-        m.update(&self.seq.to_be_bytes());
-        m.update(&self.hash);
-        m.verify_slice(&self.mac).is_ok()
+        head_authentic(audit_key, chain, self.seq, &self.hash, &self.mac, self.v)
     }
+}
+
+/// Whether a head's HMAC (by formula `v`) checks out under the audit key.
+pub(crate) fn head_authentic(
+    audit_key: &[u8],
+    chain: &str,
+    seq: i64,
+    hash: &[u8],
+    mac: &[u8],
+    v: i64,
+) -> bool {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(audit_key).expect("any key length");
+    match v {
+        // The head of 0.1: the store-wide chain's only, until its next entry.
+        1 if chain == STORE_CHAIN => {}
+        2 => {
+            m.update(b"keyadm audit head v2\0");
+            m.update(&(chain.len() as u64).to_be_bytes());
+            m.update(chain.as_bytes());
+        }
+        _ => return false,
+    }
+    m.update(&seq.to_be_bytes());
+    m.update(hash);
+    m.verify_slice(mac).is_ok()
 }
 
 /// Where a walk of one chain is.
@@ -418,5 +430,47 @@ impl Tx<'_> {
                 hash: h.hash,
             })
             .collect())
+    }
+}
+
+impl Tx<'_> {
+    /// Whether the entries of `chain` after place `from` (whose entry has
+    /// hash `from_hash`) chain up one by one to place `to` with hash
+    /// `to_hash`: the head `to` extends the head `from`. Needs no key (an
+    /// entry's hash is plain SHA-256), so a verifier can ask it; with a
+    /// signed `to`, a forger cannot make it true without the master key.
+    pub fn chain_extends(&self, chain: &str, from: (i64, &[u8]), to: (i64, &[u8])) -> Result<bool> {
+        if to.0 <= from.0 {
+            return Ok(to.0 == from.0 && to.1 == from.1);
+        }
+        let mut prev = from.1.to_vec();
+        let mut pos = from.0;
+        let mut segments: Vec<String> = Vec::new();
+        if chain == STORE_CHAIN {
+            segments.push(format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit WHERE chain IS NULL AND seq > ?2 AND ?1 = ?1 ORDER BY seq"
+            ));
+        }
+        segments.push(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE chain = ?1 AND chain_seq > ?2 ORDER BY seq"
+        ));
+        for sql in segments {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params![chain, from.0])?;
+            while let Some(row) = rows.next()? {
+                let Ok(e) = chain_entry_from_row(row) else {
+                    return Ok(false);
+                };
+                if e.chain_seq != pos + 1 || entry_hash(&prev, &e)[..] != e.hash[..] {
+                    return Ok(false);
+                }
+                pos += 1;
+                prev = e.hash;
+                if pos == to.0 {
+                    return Ok(prev == to.1);
+                }
+            }
+        }
+        Ok(false)
     }
 }

@@ -49,7 +49,9 @@ pub use audit_verify::{AuditBreak, ChainHead, ChainVerdict, TimeWarning};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation, ID_PREFIX};
 pub use lifecycle::{NoticeState, ValueState};
 pub use operators::Operator;
-pub use signing::{trust_path, ForgedRow, SignatureCache, TrustChoice, TrustKey};
+pub use signing::{
+    trust_path, ForgedRow, ReplayedRow, SignatureCache, SignedHead, TrustChoice, TrustKey,
+};
 pub use verify::{last_use_due, VerifyRow, LAST_USE_EVERY};
 
 /// How long a command waits for another process's write before giving up.
@@ -141,6 +143,9 @@ pub struct Tx<'a> {
     dropped_secrets: std::cell::Cell<bool>,
     /// The row signing key and store ID, derived on first use.
     row_signer: std::cell::OnceCell<(ed25519_dalek::SigningKey, String)>,
+    /// The rows signed since the last audit entry of this transaction, with
+    /// the version each now has: the next entry records them (SPEC §5.4).
+    signed_rows: std::cell::RefCell<Vec<(&'static str, String, i64)>>,
 }
 
 /// A file that is not an SQLite database at all (a text file, a key file)
@@ -266,7 +271,10 @@ impl Store {
     pub fn unlock(&mut self, master: MasterKey) -> Result<()> {
         let stored: Option<Vec<u8>> = meta_get(&self.conn, "check")?;
         match stored {
-            Some(check) if master.matches_check(&check) => self.sign_legacy_rows(&master)?,
+            Some(check) if master.matches_check(&check) => {
+                self.sign_legacy_rows(&master)?;
+                let _ = self.sign_unsigned_heads(&master);
+            }
             Some(_) => {
                 return Err(Error::environment("the master key does not match this store")
                     .hint("use the master key file created with this store (--master-key-file or KEYADM_MASTER_KEY_FILE)"))
@@ -471,6 +479,7 @@ impl<'a> Tx<'a> {
             now,
             dropped_secrets: std::cell::Cell::new(false),
             row_signer: std::cell::OnceCell::new(),
+            signed_rows: std::cell::RefCell::default(),
         }
     }
 

@@ -15,11 +15,28 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_operators.sql")),
     (3, include_str!("migrations/0003_audit_chains.sql")),
     (4, include_str!("migrations/0004_signed_rows.sql")),
+    (5, include_str!("migrations/0005_signed_heads.sql")),
     (6, include_str!("migrations/0006_rate_limits.sql")),
     (7, include_str!("migrations/0007_notice_deliveries.sql")),
     (8, include_str!("migrations/0008_terminal.sql")),
     (9, include_str!("migrations/0009_terminal_2.sql")),
 ];
+
+/// Step 5 (signed heads) was numbered below steps that some stores of
+/// this release already had when it was added: such a store, at a later
+/// version without it, gets its column too (the step is one idempotent
+/// `ADD COLUMN`, checked by its column).
+const SIGNED_HEADS: &str = include_str!("migrations/0005_signed_heads.sql");
+
+fn gap_steps_missing(conn: &Connection) -> rusqlite::Result<bool> {
+    let has: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads'))
+            AND NOT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads') WHERE name = 'sig')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(has)
+}
 
 /// The number of the last step.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -76,7 +93,7 @@ fn migrate_once(conn: &mut Connection, founding: &Founding) -> rusqlite::Result<
     if version > SCHEMA_VERSION {
         return Ok(Migrated::Newer(version));
     }
-    if version == SCHEMA_VERSION {
+    if version == SCHEMA_VERSION && !gap_steps_missing(conn)? {
         return Ok(Migrated::Done);
     }
     if version == 0 {
@@ -109,6 +126,9 @@ fn migrate_once(conn: &mut Connection, founding: &Founding) -> rusqlite::Result<
     for (step, sql) in MIGRATIONS.iter().filter(|(n, _)| *n > version) {
         tx.execute_batch(sql)?;
         after_step(&tx, *step, version, founding)?;
+    }
+    if gap_steps_missing(&tx)? {
+        tx.execute_batch(SIGNED_HEADS)?;
     }
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()?;

@@ -353,9 +353,18 @@ impl Tx<'_> {
         let Some((sk, store)) = self.row_signer_if_unlocked()? else {
             return Ok(());
         };
-        self.conn
-            .prepare_cached("UPDATE keys SET row_version = row_version + 1 WHERE id = ?1")?
-            .execute([id])?;
+        let version: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "UPDATE keys SET row_version = row_version + 1 WHERE id = ?1 RETURNING row_version",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        if let Some(v) = version {
+            self.signed_rows
+                .borrow_mut()
+                .push(("keys", id.to_string(), v));
+        }
         sign_key_in(self.conn, sk, store, id)
     }
 
@@ -364,10 +373,38 @@ impl Tx<'_> {
         let Some((sk, store)) = self.row_signer_if_unlocked()? else {
             return Ok(());
         };
-        self.conn
-            .prepare_cached("UPDATE users SET row_version = row_version + 1 WHERE name = ?1")?
-            .execute([name])?;
+        let version: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "UPDATE users SET row_version = row_version + 1 WHERE name = ?1 RETURNING row_version",
+            )?
+            .query_row([name], |r| r.get(0))
+            .optional()?;
+        if let Some(v) = version {
+            self.signed_rows
+                .borrow_mut()
+                .push(("users", name.to_string(), v));
+        }
         sign_user_in(self.conn, sk, store, name)
+    }
+
+    /// The row versions signed since the last audit entry, as an entry's
+    /// details record them: `{"keys": {ID: version}, "users": {NAME: version}}`
+    /// (`None` when there are none).
+    pub(crate) fn take_row_versions(&self) -> Option<serde_json::Value> {
+        let rows = std::mem::take(&mut *self.signed_rows.borrow_mut());
+        if rows.is_empty() {
+            return None;
+        }
+        let mut out = serde_json::Map::new();
+        for (table, id, v) in rows {
+            out.entry(table)
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()))
+                .as_object_mut()
+                .expect("an object")
+                .insert(id, v.into());
+        }
+        Some(serde_json::Value::Object(out))
     }
 
     /// The store ID (`None` before the 0.2 schema).
@@ -430,7 +467,7 @@ impl Tx<'_> {
 
     /// Every key and user row whose signature is missing or does not verify
     /// with `trust` (for `audit verify`).
-    pub fn forged_rows(&self, trust: &TrustKey) -> Result<Vec<ForgedRow>> {
+    pub fn forged_rows(&self, trust: &TrustKey, tenant: Option<&str>) -> Result<Vec<ForgedRow>> {
         let mut out = Vec::new();
         for (table, domain, cols, count, id_col) in [
             ("key", KEY_DOMAIN, KEY_SIGNED, KEY_SIGNED_COUNT, "id"),
@@ -442,6 +479,12 @@ impl Tx<'_> {
             ))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
+                // The tenant is the second signed column of both.
+                if tenant
+                    .is_some_and(|t| r.get_ref(1).ok().and_then(|v| v.as_str().ok()) != Some(t))
+                {
+                    continue;
+                }
                 let m = message(domain, &trust.store_id, r, 0, count)?;
                 let sig: Option<Vec<u8>> = r.get(count)?;
                 if !trust.verifies(&m, sig.as_deref()) {
@@ -561,4 +604,227 @@ impl Store {
 fn no_store_id() -> Error {
     Error::environment("the store has no store ID")
         .hint("the store is damaged: restore it from a backup")
+}
+
+const HEAD_DOMAIN: &[u8] = b"keyadm audit head v1\0";
+
+/// The signed message of a chain's head: the store ID, the chain, its
+/// place and the hash of its last entry.
+fn head_message(store_id: &str, chain: &str, seq: i64, hash: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    out.extend_from_slice(HEAD_DOMAIN);
+    encode(&mut out, ValueRef::Text(store_id.as_bytes()));
+    encode(&mut out, ValueRef::Text(chain.as_bytes()));
+    encode(&mut out, ValueRef::Integer(seq));
+    encode(&mut out, ValueRef::Blob(hash));
+    out
+}
+
+/// A chain's head as a verifier reads it (no master key): `signed` says
+/// whether its signature verifies with the trust key (always false
+/// without one, or for a head of a store older than signed heads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHead {
+    pub chain: String,
+    pub seq: i64,
+    pub hash: Vec<u8>,
+    pub signed: bool,
+}
+
+impl Tx<'_> {
+    /// The Ed25519 signature of a head (needs the master key).
+    pub(crate) fn sign_head(&self, chain: &str, seq: i64, hash: &[u8]) -> Result<Vec<u8>> {
+        let (sk, store_id) = self.row_signer()?;
+        Ok(sk
+            .sign(&head_message(store_id, chain, seq, hash))
+            .to_bytes()
+            .to_vec())
+    }
+
+    /// Every chain's stored head, each checked against `trust` (a store
+    /// read as it is, from before signed heads, has no signatures).
+    pub fn signed_heads(&self, trust: Option<&TrustKey>) -> Result<Vec<SignedHead>> {
+        let has_sig: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads') WHERE name = 'sig')",
+            [],
+            |r| r.get(0),
+        )?;
+        let has_heads: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'audit_heads')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_heads {
+            return Ok(Vec::new());
+        }
+        let sql = if has_sig {
+            "SELECT chain, seq, hash, sig FROM audit_heads ORDER BY chain"
+        } else {
+            "SELECT chain, seq, hash, NULL FROM audit_heads ORDER BY chain"
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Option<Vec<u8>>>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(chain, seq, hash, sig)| SignedHead {
+                signed: trust.is_some_and(|t| {
+                    t.verifies(
+                        &head_message(&t.store_id, &chain, seq, &hash),
+                        sig.as_deref(),
+                    )
+                }),
+                chain,
+                seq,
+                hash,
+            })
+            .collect())
+    }
+}
+
+/// A head row: chain, place, hash, HMAC, formula.
+type StoredHeadRow = (String, i64, Vec<u8>, Vec<u8>, i64);
+
+impl Store {
+    /// On unlock: signs the heads written before signed heads existed (or
+    /// by a command without the master key), each only if its HMAC checks
+    /// out. Best effort: a store this process may not write keeps them
+    /// unsigned until a command that may.
+    pub(crate) fn sign_unsigned_heads(&self, master: &MasterKey) -> Result<()> {
+        let any: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM audit_heads WHERE sig IS NULL)",
+            [],
+            |r| r.get(0),
+        )?;
+        if !any {
+            return Ok(());
+        }
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        let id = store_id(&tx)?.ok_or_else(no_store_id)?;
+        let sk = signing_key(master, &id);
+        let heads: Vec<StoredHeadRow> = tx
+            .prepare("SELECT chain, seq, hash, mac, v FROM audit_heads WHERE sig IS NULL")?
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (chain, seq, hash, mac, v) in heads {
+            if super::audit_verify::head_authentic(
+                &master.audit_key()[..],
+                &chain,
+                seq,
+                &hash,
+                &mac,
+                v,
+            ) {
+                let sig = sk.sign(&head_message(&id, &chain, seq, &hash)).to_bytes();
+                tx.execute(
+                    "UPDATE audit_heads SET sig = ?2 WHERE chain = ?1",
+                    params![chain, sig.to_vec()],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// A row older than the audit log says it is: a key or user row whose row
+/// version is below the one the last audit entry of its change recorded,
+/// or a row of a key or user whose last entry removed it (SPEC §5.4: a
+/// replayed, validly signed row).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReplayedRow {
+    /// `key` or `user`.
+    pub table: &'static str,
+    /// A key's ID, or a user's name.
+    pub id: String,
+    /// The key's name (for a user: its name).
+    pub name: String,
+    pub version: i64,
+    /// The version the audit log last recorded (none: it recorded the
+    /// row's removal).
+    pub recorded: Option<i64>,
+}
+
+impl Tx<'_> {
+    /// The key and user rows (of `tenant`, else all) older than the audit
+    /// log's last record of them.
+    pub fn replayed_rows(&self, tenant: Option<&str>) -> Result<Vec<ReplayedRow>> {
+        use std::collections::HashMap;
+        let mut recorded: HashMap<(&'static str, String), Option<i64>> = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT action, key_id, details FROM audit
+             WHERE ?1 IS NULL OR tenant = ?1 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([tenant])?;
+        while let Some(r) = rows.next()? {
+            let action: String = r.get(0)?;
+            let key_id: Option<String> = r.get(1)?;
+            let Ok(details) = serde_json::from_str::<serde_json::Value>(&r.get::<_, String>(2)?)
+            else {
+                continue;
+            };
+            if matches!(action.as_str(), "delete" | "purge") {
+                if let Some(id) = key_id {
+                    recorded.insert(("key", id), None);
+                }
+            }
+            if action == "user" && details["op"] == "remove" {
+                let name = match &details["user"] {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    v => v["name"].as_str().map(str::to_string),
+                };
+                if let Some(n) = name {
+                    recorded.insert(("user", n), None);
+                }
+            }
+            for (table, field) in [("key", "keys"), ("user", "users")] {
+                if let Some(m) = details["row_versions"][field].as_object() {
+                    for (id, v) in m {
+                        if let Some(v) = v.as_i64() {
+                            recorded.insert((table, id.clone()), Some(v));
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (table, sql) in [
+            ("key", "SELECT id, name, row_version FROM keys WHERE ?1 IS NULL OR tenant = ?1 ORDER BY id"),
+            ("user", "SELECT name, name, row_version FROM users WHERE ?1 IS NULL OR tenant = ?1 ORDER BY name"),
+        ] {
+            let mut stmt = self.conn.prepare(sql)?;
+            let found = stmt
+                .query_map([tenant], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (id, name, version) in found {
+                match recorded.get(&(table, id.clone())) {
+                    Some(Some(v)) if version >= *v => {}
+                    None => {}
+                    Some(rec) => out.push(ReplayedRow {
+                        table,
+                        id,
+                        name,
+                        version,
+                        recorded: *rec,
+                    }),
+                }
+            }
+        }
+        Ok(out)
+    }
 }

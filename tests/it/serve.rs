@@ -353,6 +353,56 @@ fn a_key_disabled_while_serve_runs_is_denied_within_five_seconds() {
     }
 }
 
+/// Issue 12 item 20: serve keeps the head witness; a store put back from an
+/// older copy is denied `store_rolled_back` until `--accept-head`.
+#[test]
+fn serve_denies_a_rolled_back_store_until_accept_head() {
+    let env = Env::new();
+    let v = env.generate("billing", &[]);
+    let db = env.db();
+    let copy = |from: &Path, to: &Path| {
+        for s in ["", "-wal"] {
+            let f = format!("{}{s}", from.display());
+            let t = format!("{}{s}", to.display());
+            let _ = std::fs::remove_file(&t);
+            if Path::new(&f).exists() {
+                std::fs::copy(&f, &t).unwrap();
+            }
+        }
+        let _ = std::fs::remove_file(format!("{}-shm", to.display()));
+    };
+    let backup = env.dir.path().join("backup.db");
+    copy(&db, &backup);
+    env.ok(&["disable", "billing", "--yes"]);
+    {
+        // serve sees (and witnesses) the newer head.
+        let s = Serve::start(&env, &[]);
+        let r = post(&s.url("/v1/verify"), &format!(r#"{{"key":"{v}"}}"#));
+        assert!(r.body.contains(r#""reason":"disabled""#), "{}", r.body);
+    }
+    copy(&backup, &db);
+    let s = Serve::start(&env, &[]);
+    let r = post(&s.url("/v1/verify"), &format!(r#"{{"key":"{v}"}}"#));
+    assert!(
+        r.body.contains(r#""reason":"store_rolled_back""#),
+        "{}",
+        r.body
+    );
+    let r = get(&s.url("/v1/auth"), &[("X-API-Key", &v)]);
+    assert_eq!(r.status, 403);
+    assert_eq!(r.header("x-keyadm-reason"), Some("store_rolled_back"));
+    let m = get(&s.url("/metrics"), &[]);
+    assert!(
+        m.body.contains(r#"outcome="store_rolled_back"} 1"#),
+        "{}",
+        m.body
+    );
+    drop(s);
+    let s = Serve::start(&env, &["--accept-head"]);
+    let r = post(&s.url("/v1/verify"), &format!(r#"{{"key":"{v}"}}"#));
+    assert!(r.body.contains(r#""allowed":true"#), "{}", r.body);
+}
+
 #[test]
 fn sigterm_drains_and_exits_0_and_a_unix_socket_works() {
     let env = Env::new();

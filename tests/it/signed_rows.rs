@@ -219,7 +219,7 @@ fn every_change_of_a_policy_column_is_forged() {
         keyadm::Store::open(&env.db(), keyadm::Access::Existing, chrono::Utc::now()).unwrap();
     let key = keyadm::store::TrustKey::read(&trust).unwrap();
     let forged = store
-        .read(chrono::Utc::now(), |tx| tx.forged_rows(&key))
+        .read(chrono::Utc::now(), |tx| tx.forged_rows(&key, None))
         .unwrap();
     let mut names: Vec<String> = forged
         .iter()
@@ -265,7 +265,7 @@ fn a_forged_user_row_denies_the_keys_bound_to_it() {
         keyadm::Store::open(&env.db(), keyadm::Access::Existing, chrono::Utc::now()).unwrap();
     let key = keyadm::store::TrustKey::read(&trust).unwrap();
     let forged = store
-        .read(chrono::Utc::now(), |tx| tx.forged_rows(&key))
+        .read(chrono::Utc::now(), |tx| tx.forged_rows(&key, None))
         .unwrap();
     assert_eq!(forged.len(), 1);
     assert_eq!((forged[0].table, forged[0].id.as_str()), ("user", "ana"));

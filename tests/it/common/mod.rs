@@ -72,6 +72,7 @@ impl Env {
             .env("KEYADM_ACTOR", &self.actor)
             .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
+            .env("XDG_STATE_HOME", self.dir.path().join("xdg-state"))
             .env("NO_COLOR", "1")
             .env("TZ", "UTC");
         if let Some(now) = &self.now {
