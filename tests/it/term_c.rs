@@ -49,6 +49,7 @@ fn verify_says_which_value_matched_in_every_answer() {
     ]
     .map(|j| j.to_string())
     .join("\n");
+    env.now = Some("2026-06-01T12:05:00Z".into());
     let out = env.run_stdin(&["verify", "--batch"], &input);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let matched: Vec<Value> = out
@@ -57,6 +58,10 @@ fn verify_says_which_value_matched_in_every_answer() {
         .map(|l| serde_json::from_str::<Value>(l).unwrap()["matched"].clone())
         .collect();
     assert_eq!(matched, [json!("previous"), json!("current"), Value::Null]);
+    // The batch verifier records each value's use too.
+    let k = env.show("billing");
+    assert_eq!(k["previous_used_at"], "2026-06-01T12:05:00Z", "{k}");
+    assert_eq!(k["current_used_at"], "2026-06-01T12:05:00Z", "{k}");
 
     // After the grace: still the previous value, denied.
     env.now = Some("2026-06-01T13:00:00Z".into());
