@@ -162,7 +162,8 @@ pub fn run(ctx: &mut Context, mut args: EditArgs) -> Result<()> {
             org: ctx.global.org.as_deref(),
         };
         let key = keys::find(&mut session, scope, &args.key)?;
-        args = super::prompt::edit_form(&key, ctx.now(), ctx.date_input())?;
+        drop(session);
+        args = super::prompt::edit_form(ctx, &key)?;
         if args.is_empty() {
             ctx.printer
                 .note(format!("Key \"{}\" is unchanged.", key.name));

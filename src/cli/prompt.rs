@@ -135,6 +135,123 @@ fn check_duration(s: &str) -> std::result::Result<(), String> {
         .map_err(|e| e.message().what.clone())
 }
 
+/// The forms' expiry prompt, with examples in the display format: the form
+/// names the format, so a slash date typed into it is not ambiguous.
+fn expiry_prompt(how: &DateInput, tail: &str) -> String {
+    let shown = match how.format.as_str() {
+        "" | "iso" => "2027-01-31, 2027-01-31 17:00".to_string(),
+        "us" => "12/31/2027, 12/31/2027 5:00 PM".to_string(),
+        "eu" => "31/12/2027, 31/12/2027 17:00".to_string(),
+        pattern => format!("2027-01-31, or as {pattern}"),
+    };
+    format!("Expires (90d, {shown}, never{tail})")
+}
+
+/// The forms read dates in the display format their prompt names.
+fn form_input(how: DateInput) -> DateInput {
+    DateInput {
+        on_command_line: true,
+        ..how
+    }
+}
+
+/// An expiry answered in a form, as an option that reads the same whatever
+/// the command line says: a date (in the format the prompt named) becomes
+/// RFC 3339; a duration and `never` stay as typed.
+fn settled_expiry(answer: String, now: chrono::DateTime<chrono::Utc>, how: &DateInput) -> String {
+    let is_date = answer.contains(['-', '/', ' ', ':', '.']);
+    match parse_expiry_in(&answer, now, how) {
+        Ok(e) if is_date => e.at().map_or(answer, |t| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        }),
+        _ => answer,
+    }
+}
+
+/// `at` as the form prefills it: in the display format and local time, as
+/// `show` says it, when that reads back to the same minute; else ISO local.
+fn prefill_expiry(
+    at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+    how: &DateInput,
+) -> String {
+    let format = if how.format.is_empty() {
+        "iso"
+    } else {
+        how.format.as_str()
+    };
+    let shown = crate::output::time::TimeFormat::new(format, false).show(at);
+    let reads_back = parse_expiry_in(&shown, now, how)
+        .is_ok_and(|e| e.at().is_some_and(|t| (t - at).num_seconds().abs() < 60));
+    if reads_back {
+        shown
+    } else {
+        at.with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+}
+
+const ORIGINS_PROMPT: &str =
+    "Allowed origins (comma-separated, e.g. app.example.com, *.example.com; empty: any)";
+const ADDRESSES_PROMPT: &str = "Allowed addresses (comma-separated, e.g. 10.0.0.0/8; empty: any)";
+const TAGS_PROMPT: &str = "Tags (comma-separated, optional)";
+const ROTATE_PROMPT: &str = "Rotate every (e.g. 90d; empty: no policy)";
+
+/// Asks for allow rules one a line, as `generate` does: each of `current`
+/// first (prefilled; emptied: removed), then new ones until an empty line.
+/// A custom key keeps at least one.
+fn ask_rules(current: &[String]) -> Result<Vec<String>> {
+    let mut rules: Vec<String> = Vec::new();
+    for r in current {
+        let kept = ask(
+            "Allow rule (METHOD PATTERN; empty: remove it)",
+            r,
+            check_rule,
+        )?;
+        if !kept.is_empty() && !rules.contains(&kept) {
+            rules.push(kept);
+        }
+    }
+    loop {
+        let first = rules.is_empty();
+        let rule = ask(
+            if first && current.is_empty() {
+                "Allow rule (METHOD PATTERN, e.g. GET /api/v1/users/*)"
+            } else {
+                "Another allow rule (empty when done)"
+            },
+            "",
+            move |s| {
+                if s.is_empty() {
+                    // The library's own words for a custom key without rules.
+                    let none = check_type_rules(KeyType::Custom, Given::default(), 0);
+                    return match none {
+                        Err(e) if first => Err(e.message().what.clone()),
+                        _ => Ok(()),
+                    };
+                }
+                check_rule(s)
+            },
+        )?;
+        if rule.is_empty() {
+            return Ok(rules);
+        }
+        if !rules.contains(&rule) {
+            rules.push(rule);
+        }
+    }
+}
+
+fn check_rule(s: &str) -> std::result::Result<(), String> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    s.parse::<Rule>()
+        .map(|_| ())
+        .map_err(|e| e.message().what.clone())
+}
+
 /// Walks through every field of a new key and fills `args` with the answers.
 pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
     let name = ask("Name", "", |s| {
@@ -178,77 +295,45 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
     args.description = Some(description);
     if key_type.takes_expiry() {
         let now = ctx.now();
-        let how = ctx.date_input();
+        let how = form_input(ctx.date_input());
+        let check_how = how.clone();
         let expires = ask(
-            "Expires (90d, 2027-01-31, 2027-01-31T17:00, never; empty: the store's default)",
+            &expiry_prompt(&how, "; empty: the store's default"),
             args.expires.as_deref().unwrap_or(""),
             move |s| {
                 if s.is_empty() {
                     return Ok(());
                 }
-                parse_expiry_in(s, now, &how)
+                parse_expiry_in(s, now, &check_how)
                     .map(|_| ())
                     .map_err(|e| e.message().what.clone())
             },
         )?;
-        args.expires = Some(expires).filter(|e| !e.is_empty());
+        args.expires = Some(expires)
+            .filter(|e| !e.is_empty())
+            .map(|e| settled_expiry(e, now, &how));
     }
     if key_type.takes_rules() {
-        args.allow.clear();
-        loop {
-            let first = args.allow.is_empty();
-            let rule = ask(
-                if first {
-                    "Allow rule (METHOD PATTERN, e.g. GET /api/v1/users/*)"
-                } else {
-                    "Another allow rule (empty when done)"
-                },
-                "",
-                move |s| {
-                    if s.is_empty() {
-                        // The library's own words for a custom key without rules.
-                        let none = check_type_rules(KeyType::Custom, Given::default(), 0);
-                        return match none {
-                            Err(e) if first => Err(e.message().what.clone()),
-                            _ => Ok(()),
-                        };
-                    }
-                    s.parse::<Rule>()
-                        .map(|_| ())
-                        .map_err(|e| e.message().what.clone())
-                },
-            )?;
-            if rule.is_empty() {
-                break;
-            }
-            args.allow.push(rule);
-        }
+        args.allow = ask_rules(&[])?;
     }
     if key_type.takes_user() && args.user.is_none() {
-        args.user = pick_user(ctx, key_type, &args.allow)?;
+        let tenant = tenant_of(&ctx.org()).to_string();
+        args.user = pick_user(ctx, &tenant, key_type, &args.allow, None)?.flatten();
     }
     if key_type.takes_allow_lists() {
-        let origins = ask(
-            "Allowed origins (comma-separated, e.g. app.example.com, *.example.com; empty: any)",
-            &args.origin.join(", "),
-            |s| check_items::<Origin>(s, ','),
-        )?;
+        let origins = ask(ORIGINS_PROMPT, &args.origin.join(", "), |s| {
+            check_items::<Origin>(s, ',')
+        })?;
         args.origin = items(&origins, ',');
-        let ips = ask(
-            "Allowed addresses (comma-separated, e.g. 10.0.0.0/8; empty: any)",
-            &args.ip.join(", "),
-            |s| check_items::<IpRange>(s, ','),
-        )?;
+        let ips = ask(ADDRESSES_PROMPT, &args.ip.join(", "), |s| {
+            check_items::<IpRange>(s, ',')
+        })?;
         args.ip = items(&ips, ',');
     }
-    let tags = ask(
-        "Tags (comma-separated, optional)",
-        &args.tag.join(", "),
-        check_tags,
-    )?;
+    let tags = ask(TAGS_PROMPT, &args.tag.join(", "), check_tags)?;
     args.tag = items(&tags, ',');
     let every = ask(
-        "Rotate every (e.g. 90d; empty: no policy)",
+        ROTATE_PROMPT,
         args.rotate_every.as_deref().unwrap_or(""),
         check_duration,
     )?;
@@ -264,18 +349,25 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
     Ok(())
 }
 
-/// The user picker of the guided `generate`: `Some(name)` binds the key to
-/// that user, `None` leaves it for all users. Offered only when the store
-/// exists and the key's tenant has enabled users; for a custom key only the
-/// users whose privileges cover every rule in `rules` are offered.
-fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Option<String>> {
+/// The user picker of the guided `generate` and `edit`: `Some(Some(name))`
+/// binds the key to that user, `Some(None)` to all users, `None` asks
+/// nothing (no one to bind to). Offered only when the store exists and the
+/// key's tenant has enabled users; for a custom key only the users whose
+/// privileges cover every rule in `rules` are offered. `current`: the
+/// user the key is bound to now (the question's default).
+fn pick_user(
+    ctx: &Context,
+    tenant: &str,
+    key_type: KeyType,
+    rules: &[String],
+    current: Option<&str>,
+) -> Result<Option<Option<String>>> {
     if !ctx.store_path()?.exists() {
         return Ok(None);
     }
     let mut session = ctx.open_read()?;
-    let tenant = tenant_of(&ctx.org()).to_string();
     let rules: Vec<Rule> = parse_list(rules)?;
-    let (pool, lacking) = keys::bindable_users(&mut session, &tenant, key_type, &rules)?;
+    let (pool, lacking) = keys::bindable_users(&mut session, tenant, key_type, &rules)?;
     if pool.is_empty() && lacking.is_empty() {
         return Ok(None);
     }
@@ -283,16 +375,20 @@ fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Optio
         ctx.printer.note(format!(
             "No enabled user of tenant \"{tenant}\" has the privileges for these rules, so the key is for all users."
         ));
-        return Ok(None);
+        return Ok(Some(None));
     }
+    let prompt = match current {
+        Some(u) => format!("Bind the key to one user? (now: {u}; no: all users)"),
+        None => "Bind the key to one user? (no: all users)".to_string(),
+    };
     let bind = guarded_opt(|| {
         Confirm::new()
-            .with_prompt("Bind the key to one user? (no: all users)")
-            .default(false)
+            .with_prompt(prompt)
+            .default(current.is_some())
             .interact_opt()
     })?;
     if !bind {
-        return Ok(None);
+        return Ok(Some(None));
     }
     if !lacking.is_empty() {
         ctx.printer.note(format!(
@@ -310,15 +406,18 @@ fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Optio
     let pool = narrow(pool, "Group", groups_of, |u, g| u.matches(Some(g), None))?;
     let mut items = vec!["all users (not bound to one)".to_string()];
     items.extend(pool.iter().map(user_line));
+    let default = current
+        .and_then(|c| pool.iter().position(|u| u.name == c))
+        .map_or(0, |i| i + 1);
     let picked = guarded_opt(|| {
         FuzzySelect::new()
             .with_prompt("User (type to search by name, email, organization, group or role)")
             .items(&items)
-            .default(0)
+            .default(default)
             .max_length(12)
             .interact_opt()
     })?;
-    Ok(picked.checked_sub(1).map(|i| pool[i].name.clone()))
+    Ok(Some(picked.checked_sub(1).map(|i| pool[i].name.clone())))
 }
 
 /// Asks for one of the `choices` of the `pool` (an organization or a
@@ -414,13 +513,13 @@ fn joined(list: &[impl ToString], separator: &str) -> String {
         .join(separator)
 }
 
-/// Asks for every property of `key`, prefilled with today's values, and
-/// turns the answers into the options of `edit`.
-pub fn edit_form(
-    key: &Key,
-    now: chrono::DateTime<chrono::Utc>,
-    how: DateInput,
-) -> Result<EditArgs> {
+/// Asks for every property of `key`, prefilled with today's values, the
+/// way the guided `generate` asks (the expiry in the display format and
+/// local time, one allow rule a line, the user binding), and turns the
+/// answers into the options of `edit`.
+pub fn edit_form(ctx: &Context, key: &Key) -> Result<EditArgs> {
+    let now = ctx.now();
+    let how = form_input(ctx.date_input());
     let mut args = EditArgs {
         key: key.id.clone(),
         ..EditArgs::default()
@@ -430,77 +529,76 @@ pub fn edit_form(
     if name != key.name {
         args.name = Some(name);
     }
-    let description = ask("Description", &key.description, check_description)?;
+    let description = ask(
+        "Description (optional)",
+        &key.description,
+        check_description,
+    )?;
     if description != key.description {
         args.description = Some(description);
     }
     if t.takes_expiry() {
-        let current = key.expires_at.map_or("never".to_string(), |e| {
-            e.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        });
+        let current = key
+            .expires_at
+            .map_or("never".to_string(), |e| prefill_expiry(e, now, &how));
         let unchanged = current.clone();
-        let expires = ask(
-            "Expires (90d, 2027-01-31, RFC 3339, never)",
-            &current,
-            move |s| {
-                if s == unchanged {
-                    return Ok(());
-                }
-                parse_expiry_in(s, now, &how)
-                    .map(|_| ())
-                    .map_err(|e| e.message().what.clone())
-            },
-        )?;
+        let check_how = how.clone();
+        let expires = ask(&expiry_prompt(&how, ""), &current, move |s| {
+            if s == unchanged {
+                return Ok(());
+            }
+            parse_expiry_in(s, now, &check_how)
+                .map(|_| ())
+                .map_err(|e| e.message().what.clone())
+        })?;
         if expires != current {
-            args.expires = Some(expires);
+            args.expires = Some(settled_expiry(expires, now, &how));
         }
     }
+    let before: Vec<String> = key.rules.iter().map(ToString::to_string).collect();
+    let mut rules = before.clone();
     if t.takes_rules() {
-        let before: Vec<String> = key.rules.iter().map(ToString::to_string).collect();
-        let answer = ask("Allow rules (separated by ;)", &before.join("; "), |s| {
-            if items(s, ';').is_empty() {
-                return Err("a custom key needs at least one allow rule".into());
-            }
-            check_items::<Rule>(s, ';')
-        })?;
-        let after: Vec<Rule> = items(&answer, ';')
+        let after: Vec<String> = ask_rules(&before)?
             .iter()
-            .map(|r| r.parse())
+            .map(|r| r.parse::<Rule>().map(|r| r.to_string()))
             .collect::<Result<_>>()?;
-        let after_text: Vec<String> = after.iter().map(ToString::to_string).collect();
         args.disallow = before
             .iter()
-            .filter(|r| !after_text.contains(r))
+            .filter(|r| !after.contains(r))
             .cloned()
             .collect();
-        args.allow = after_text
-            .into_iter()
+        args.allow = after
+            .iter()
             .filter(|r| !before.contains(r))
+            .cloned()
             .collect();
+        rules = after;
+    }
+    if t.takes_user() {
+        let picked = pick_user(ctx, &key.tenant, t, &rules, key.user.as_deref())?;
+        if let Some(user) = picked {
+            if user != key.user {
+                args.user = Some(user.unwrap_or_else(|| "all".to_string()));
+            }
+        }
     }
     if t.takes_allow_lists() {
         let current = joined(&key.origins, ", ");
-        let answer = ask(
-            "Allowed origins (comma-separated; empty: any)",
-            &current,
-            |s| check_items::<Origin>(s, ','),
-        )?;
+        let answer = ask(ORIGINS_PROMPT, &current, |s| check_items::<Origin>(s, ','))?;
         if items(&answer, ',') != items(&current, ',') {
             args.no_origin = true;
             args.origin = items(&answer, ',');
         }
         let current = joined(&key.ips, ", ");
-        let answer = ask(
-            "Allowed addresses (comma-separated; empty: any)",
-            &current,
-            |s| check_items::<IpRange>(s, ','),
-        )?;
+        let answer = ask(ADDRESSES_PROMPT, &current, |s| {
+            check_items::<IpRange>(s, ',')
+        })?;
         if items(&answer, ',') != items(&current, ',') {
             args.no_ip = true;
             args.ip = items(&answer, ',');
         }
     }
-    let answer = ask("Tags (comma-separated)", &key.tags.join(", "), check_tags)?;
+    let answer = ask(TAGS_PROMPT, &key.tags.join(", "), check_tags)?;
     let tags = items(&answer, ',');
     args.untag = key
         .tags
@@ -510,11 +608,7 @@ pub fn edit_form(
         .collect();
     args.tag = tags.into_iter().filter(|t| !key.tags.contains(t)).collect();
     let current = key.rotate_every.map(format_duration).unwrap_or_default();
-    let every = ask(
-        "Rotate every (e.g. 90d; empty: no policy)",
-        &current,
-        check_duration,
-    )?;
+    let every = ask(ROTATE_PROMPT, &current, check_duration)?;
     if every != current {
         args.rotate_every = Some(if every.is_empty() { "0".into() } else { every });
     }

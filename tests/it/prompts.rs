@@ -87,7 +87,8 @@ fn edit_without_options_prefills_todays_values() {
         "{}new text{ENTER}",
         BACKSPACE.repeat("old text".len())
     ));
-    t.expect("2027-01-31T00:00:00Z");
+    // In the display format and local time (TZ=UTC here), as show says it.
+    t.expect("2027-01-31 00:00");
     t.send(ENTER);
     t.answer("Allowed origins", ENTER);
     t.answer("Allowed addresses", ENTER);

@@ -234,6 +234,10 @@ fn every_endpoint_answers_as_documented() {
     let one_shot: serde_json::Value =
         serde_json::from_str(&env.run_stdin(&["verify", "--json"], &good).stdout).unwrap();
     assert_eq!(d, one_shot, "the shape of verify --json");
+    assert_eq!(
+        d["matched"], "current",
+        "which value matched (issue 15 item 6)"
+    );
     let r = post(
         &s.url("/v1/verify"),
         &format!(r#"{{"key":"{scoped}","method":"POST","url":"/api/v1/reports/7"}}"#),

@@ -49,6 +49,7 @@ fn verify_says_which_value_matched_in_every_answer() {
     ]
     .map(|j| j.to_string())
     .join("\n");
+    env.now = Some("2026-06-01T12:05:00Z".into());
     let out = env.run_stdin(&["verify", "--batch"], &input);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let matched: Vec<Value> = out
@@ -57,6 +58,10 @@ fn verify_says_which_value_matched_in_every_answer() {
         .map(|l| serde_json::from_str::<Value>(l).unwrap()["matched"].clone())
         .collect();
     assert_eq!(matched, [json!("previous"), json!("current"), Value::Null]);
+    // The batch verifier records each value's use too.
+    let k = env.show("billing");
+    assert_eq!(k["previous_used_at"], "2026-06-01T12:05:00Z", "{k}");
+    assert_eq!(k["current_used_at"], "2026-06-01T12:05:00Z", "{k}");
 
     // After the grace: still the previous value, denied.
     env.now = Some("2026-06-01T13:00:00Z".into());
@@ -368,4 +373,108 @@ fn show_once_keys_travel_by_their_hash_and_stay_verifiable() {
     std::fs::write(&bad, format!("{}\n{}\n", header.join(","), cells.join(","))).unwrap();
     let err = Env::at(T0).fails(&["import", bad.to_str().unwrap()], 2);
     assert!(err.contains("value_hash"), "{err}");
+}
+
+#[test]
+fn the_guided_edit_asks_as_the_guided_generate_does() {
+    use common::pty::{have_script, Pty, ENTER};
+    assert!(
+        have_script(),
+        "script (util-linux) runs the prompts on a pty"
+    );
+    let backspaces = |n: usize| "\x7f".repeat(n);
+    let env = Env::at("2026-11-22T17:45:00Z");
+    env.ok(&["config", "set", "scoped-api", "on"]);
+    env.ok(&["config", "set", "date-format", "eu"]);
+    env.ok(&["user", "add", "ana", "--allow", "* /api/**"]);
+    env.ok(&["user", "add", "ben", "--allow", "GET /api/v1/*"]);
+    env.generate(
+        "reports",
+        &[
+            "--type",
+            "custom",
+            "--allow",
+            "GET /api/v1/reports",
+            "--allow",
+            "POST /api/v1/jobs",
+            "--expires",
+            "2027-01-31T18:30:00Z",
+        ],
+    );
+    let mut t = Pty::spawn(&env, &["edit", "reports"], &[]);
+    t.answer("Name", ENTER);
+    t.answer("Description", ENTER);
+    // The expiry as show says it (eu, local time: TZ=UTC), the prompt in that format.
+    t.expect("31/12/2027 17:00");
+    t.expect("31/01/2027 18:30");
+    // A slash date in the named format is not ambiguous in the form.
+    t.send(&format!(
+        "{}05/06/2027 12:00{ENTER}",
+        backspaces("31/01/2027 18:30".len())
+    ));
+    // One rule a line, as generate asks: keep the first, drop the second, add one.
+    t.expect("GET /api/v1/reports");
+    t.send(ENTER);
+    t.expect("POST /api/v1/jobs");
+    t.send(&format!("{}{ENTER}", backspaces("POST /api/v1/jobs".len())));
+    t.answer("Another allow rule", &format!("GET /api/v1/users/*{ENTER}"));
+    t.answer("Another allow rule", ENTER);
+    // The user binding, as generate asks it.
+    t.answer("Bind the key to one user?", "y");
+    t.answer("User (type to search", "ana");
+    t.send(ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    let k = env.show("reports");
+    assert_eq!(k["expires_at"], "2027-06-05T12:00:00Z", "5 June, day first");
+    assert_eq!(
+        k["rules"],
+        json!(["GET /api/v1/reports", "GET /api/v1/users/*"])
+    );
+    assert_eq!(k["user"], "ana");
+
+    // Kept as prefilled, nothing changes.
+    let mut t = Pty::spawn(&env, &["edit", "reports"], &[]);
+    t.answer("Name", ENTER);
+    t.answer("Description", ENTER);
+    t.answer("05/06/2027 12:00", ENTER);
+    t.answer("GET /api/v1/reports", ENTER);
+    t.answer("GET /api/v1/users/*", ENTER);
+    t.answer("Another allow rule", ENTER);
+    t.answer("now: ana", ENTER);
+    t.answer("User (type to search", ENTER);
+    t.answer("Allowed origins", ENTER);
+    t.answer("Allowed addresses", ENTER);
+    t.answer("Tags", ENTER);
+    t.answer("Rotate every", ENTER);
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("is unchanged"), "{screen}");
+}
+
+#[test]
+fn the_readme_names_keyadm_org_in_its_choices_and_says_what_eu_shows() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("### Choices this README records")
+        .expect("the choices section");
+    let end = start
+        + readme[start..]
+            .find("\n### ")
+            .unwrap_or(readme.len() - start);
+    let choices = &readme[start..end];
+    assert!(
+        choices.contains("`KEYADM_ORG`") && choices.contains("**Organization.**"),
+        "the choices name KEYADM_ORG"
+    );
+    assert!(readme.contains("`eu` (`31/12/2026 21:59`"), "what eu shows");
+    assert!(
+        readme.contains("`us` (`12/31/2026 9:59 PM`)"),
+        "what us shows"
+    );
 }
