@@ -240,5 +240,6 @@ pub fn assert_only_error_and_hint<'s>(stderr: &'s str, what: &str) -> (&'s str, 
     (lines[0], lines[1])
 }
 
+pub mod pg;
 pub mod proof;
 pub mod pty;
