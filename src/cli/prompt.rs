@@ -269,7 +269,7 @@ pub fn generate_form(ctx: &Context, args: &mut GenerateArgs) -> Result<()> {
 /// exists and the key's tenant has enabled users; for a custom key only the
 /// users whose privileges cover every rule in `rules` are offered.
 fn pick_user(ctx: &Context, key_type: KeyType, rules: &[String]) -> Result<Option<String>> {
-    if !ctx.store_path()?.exists() {
+    if !ctx.store_exists()? {
         return Ok(None);
     }
     let mut session = ctx.open_read()?;

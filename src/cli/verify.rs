@@ -147,7 +147,7 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     let mut code = ExitCode::SUCCESS;
     let printer = &ctx.printer;
     keyadm::ops::verify::verify_one(
-        &ctx.store_path()?,
+        &ctx.location()?,
         &req,
         &ctx.clock,
         &trust,

@@ -2,7 +2,6 @@
 //! the in-memory [`crate::Verifier`]. It never depends on the actor (SPEC
 //! §5.1): the store is opened without an identity.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::domain::expiry::Clock;
@@ -28,7 +27,7 @@ pub fn trust_export(session: &mut crate::ops::session::Session) -> Result<TrustK
 /// key's row (and its user's) must be signed, else it is denied `forged`;
 /// without one, `untrusted` is called (the caller warns).
 pub fn verify_one(
-    path: &Path,
+    at: &crate::ops::StoreLocation,
     req: &Request,
     clock: &Clock,
     trust: &TrustChoice,
@@ -41,7 +40,10 @@ pub fn verify_one(
         answer(&d);
         return Ok(d);
     }
-    let mut store = Store::open(path, Access::Existing, now)?;
+    let mut store = match &at.pg {
+        Some(t) => Store::open_pg(t, Access::Existing, now)?,
+        None => Store::open(&at.path, Access::Existing, now)?,
+    };
     let store_id = store.read(now, |tx| tx.store_id())?;
     let trust = trust.resolve(store_id.as_deref())?;
     if trust.is_none() {

@@ -206,7 +206,7 @@ impl Tx<'_> {
             stmt.query([chain])?
         };
         while let Some(row) = rows.next()? {
-            let Ok(mut e) = chain_entry_from_row(row) else {
+            let Ok(mut e) = chain_entry_from_row(&row) else {
                 continue;
             };
             let at = e.seq;
@@ -231,7 +231,7 @@ impl Tx<'_> {
         };
         while let Some(row) = rows.next()? {
             let place = w.pos + 1;
-            let e: AuditEntry = match chain_entry_from_row(row) {
+            let e: AuditEntry = match chain_entry_from_row(&row) {
                 Ok(e) => e,
                 Err(_) => {
                     w.broken = Some(AuditBreak::Unreadable { seq: place });

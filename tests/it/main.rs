@@ -31,6 +31,7 @@ mod notify_channels;
 mod origins;
 mod output;
 mod paths;
+mod pg_store;
 mod planted;
 mod prompts;
 mod props_parsers;
@@ -55,3 +56,5 @@ mod transfer;
 mod users;
 mod verify;
 mod wildcards;
+
+mod pg;

@@ -13,6 +13,18 @@ pub struct Env {
     pub dir: TempDir,
     pub now: Option<String>,
     pub actor: String,
+    /// The test's PostgreSQL database, when it runs against PostgreSQL.
+    pub pg: Option<String>,
+}
+
+/// Whether the running test is one of the PostgreSQL runs: the modules
+/// under `mod pg` in main.rs (the same files as the SQLite runs). libtest
+/// names each test's thread after the test; `pg_backend_is_detected`
+/// fails if that ever stops holding.
+pub fn on_pg() -> bool {
+    std::thread::current()
+        .name()
+        .is_some_and(|n| n.starts_with("pg::"))
 }
 
 /// What one run of the binary gave.
@@ -33,12 +45,38 @@ impl From<Output> for Run {
 }
 
 impl Env {
+    /// A fresh store: a file that does not exist yet, or for the
+    /// PostgreSQL runs ([`on_pg`]) an empty database of its own.
     pub fn new() -> Self {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
             now: None,
             actor: "tester".into(),
+            pg: on_pg().then(|| pg::cluster().create_db()),
         }
+    }
+
+    /// What KEYADM_DB is: the file, or the test's database (the role from PGUSER).
+    pub fn db_location(&self) -> std::ffi::OsString {
+        match &self.pg {
+            Some(db) => pg::cluster().url_without_user(db).into(),
+            None => self.db().into(),
+        }
+    }
+
+    /// Sets who runs: KEYADM_ACTOR, and on PostgreSQL the role (PGUSER),
+    /// which is who the actor is there (SPEC §5.1).
+    pub fn actor_env<'c>(
+        &self,
+        c: &'c mut std::process::Command,
+        actor: &str,
+    ) -> &'c mut std::process::Command {
+        c.env("KEYADM_ACTOR", actor);
+        if self.pg.is_some() {
+            pg::cluster().ensure_role(actor);
+            c.env("PGUSER", actor);
+        }
+        c
     }
 
     /// A store whose clock is fixed at `now` (RFC 3339).
@@ -49,6 +87,10 @@ impl Env {
     }
 
     pub fn db(&self) -> PathBuf {
+        assert!(
+            self.pg.is_none(),
+            "this test reads the SQLite file: it cannot run against PostgreSQL"
+        );
         self.dir.path().join("data/keys.db")
     }
 
@@ -64,9 +106,19 @@ impl Env {
                 c.env_remove(k);
             }
         }
-        c.env("KEYADM_DB", self.db())
+        for k in [
+            "PGHOST",
+            "PGPORT",
+            "PGUSER",
+            "PGDATABASE",
+            "PGPASSWORD",
+            "PGPASSFILE",
+        ] {
+            c.env_remove(k);
+        }
+        self.actor_env(c, &self.actor);
+        c.env("KEYADM_DB", self.db_location())
             .env("KEYADM_MASTER_KEY_FILE", self.master())
-            .env("KEYADM_ACTOR", &self.actor)
             .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
             .env("NO_COLOR", "1")
@@ -142,8 +194,9 @@ impl Env {
 
     /// Runs as another actor (`KEYADM_ACTOR`).
     pub fn run_as(&self, actor: &str, args: &[&str]) -> Run {
-        self.cmd()
-            .env("KEYADM_ACTOR", actor)
+        let mut c = self.std_cmd();
+        self.actor_env(&mut c, actor);
+        Command::from_std(c)
             .args(args)
             .output()
             .expect("binary runs")

@@ -195,10 +195,40 @@ impl Cluster {
         )
     }
 
+    /// The URL of `db` naming no role: PGUSER says which.
+    pub fn url_without_user(&self, db: &str) -> String {
+        format!("postgresql://{}/{db}", self.host().replace('/', "%2F"))
+    }
+
+    /// A login role for a test actor (every test shares the cluster's
+    /// roles). Superuser for now: the database's own privileges and
+    /// row-level security are not built yet, keyadm's rights decide.
+    pub fn ensure_role(&self, name: &str) {
+        static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+        if made.iter().any(|m| m == name) {
+            return;
+        }
+        let quoted = name.replace('"', "\"\"");
+        let lit = name.replace('\'', "''");
+        self.psql(
+            "postgres",
+            &format!(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{lit}') THEN CREATE ROLE \"{quoted}\" LOGIN SUPERUSER; END IF; END $$"
+            ),
+        );
+        made.push(name.to_string());
+    }
+
     /// `pg_dump` of `db` as plain SQL.
     pub fn dump(&self, db: &str) -> String {
         let out = run_as_postgres(&self.bin, "pg_dump", &["-h", self.host(), "-d", db]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        // Without the random \restrict token of each dump.
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("\\restrict ") && !l.starts_with("\\unrestrict "))
+            .map(|l| format!("{l}\n"))
+            .collect()
     }
 }
 
