@@ -453,6 +453,27 @@ impl Conn {
 pub(crate) const BEGIN_WRITE_PG: &str =
     "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(118083572294765)";
 
+impl Conn {
+    /// A write transaction only if the write lock is free now (on SQLite
+    /// the caller sets a zero busy timeout): `None` when another writer has it.
+    pub fn begin_nowait(&self) -> rusqlite::Result<Option<TxGuard<'_>>> {
+        if !self.is_pg() {
+            return self.begin(true).map(Some);
+        }
+        self.execute_batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+        let guard = TxGuard {
+            conn: self,
+            open: true,
+        };
+        let got: bool = self.query_row(
+            "SELECT pg_try_advisory_xact_lock(118083572294765)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(got.then_some(guard))
+    }
+}
+
 /// An open transaction: rolled back when dropped uncommitted.
 pub struct TxGuard<'c> {
     conn: &'c Conn,

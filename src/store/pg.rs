@@ -257,11 +257,14 @@ pub(crate) fn from_pg(e: &postgres::Error) -> Error {
 
 /// Whether the keyadm schema is in the database at all.
 fn has_schema(conn: &Conn) -> Result<bool> {
-    Ok(
-        conn.query_row("SELECT to_regclass('keyadm_schema') IS NOT NULL", [], |r| {
-            r.get::<_, bool>(0)
-        })?,
-    )
+    // A query of the catalog, not to_regclass: its cache may not yet see
+    // a schema that another host committed while this one waited.
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM pg_tables
+         WHERE schemaname = current_schema() AND tablename = 'keyadm_schema'",
+        [],
+        |r| r.get::<_, bool>(0),
+    )?)
 }
 
 /// The schema version (0: none yet).

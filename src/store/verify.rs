@@ -306,7 +306,10 @@ impl Store {
             conn.execute_batch("PRAGMA synchronous = NORMAL")?;
         }
         let done = (|| -> Result<()> {
-            let tx = self.conn.begin(true)?;
+            let Some(tx) = self.conn.begin_nowait()? else {
+                return Err(Error::environment("the store is locked by another writer")
+                    .hint("the last use is written by the next verify"));
+            };
             {
                 let mut stmt = self.conn.prepare_cached(
                     "UPDATE keys SET last_used_at = ?2

@@ -2,6 +2,7 @@
 //! dependencies instead of one per file. Each module is one capability.
 
 mod audit;
+mod audit_file;
 mod batch;
 mod clashes;
 mod cli_usage;
@@ -57,4 +58,6 @@ mod users;
 mod verify;
 mod wildcards;
 
+// The same files twice on purpose: once per backend (tests/it/pg.rs).
+#[allow(clippy::duplicate_mod)]
 mod pg;

@@ -9,3 +9,19 @@ fn pg_backend_is_detected() {
     assert!(crate::common::on_pg());
     assert!(crate::common::Env::new().pg.is_some());
 }
+#[path = "audit.rs"]
+mod audit;
+#[path = "core_generate.rs"]
+mod core_generate;
+#[path = "core_lifecycle.rs"]
+mod core_lifecycle;
+#[path = "list.rs"]
+mod list;
+#[path = "rights.rs"]
+mod rights;
+#[path = "tenants.rs"]
+mod tenants;
+#[path = "users.rs"]
+mod users;
+#[path = "verify.rs"]
+mod verify;

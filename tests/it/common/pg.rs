@@ -195,6 +195,15 @@ impl Cluster {
         )
     }
 
+    /// A client of `db` as the superuser, for tests that look under keyadm.
+    pub fn client(&self, db: &str) -> postgres::Client {
+        postgres::Client::connect(
+            &format!("host={} user=postgres dbname={db}", self.host()),
+            postgres::NoTls,
+        )
+        .expect("connect to the test cluster")
+    }
+
     /// The URL of `db` naming no role: PGUSER says which.
     pub fn url_without_user(&self, db: &str) -> String {
         format!("postgresql://{}/{db}", self.host().replace('/', "%2F"))
