@@ -288,3 +288,83 @@ fn a_dump_of_the_database_holds_no_key_value() {
         assert!(!dump.contains(&new_value));
     }
 }
+
+#[test]
+fn eight_processes_generating_at_once_stop_at_exactly_300_keys() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    let children: Vec<_> = (0..8)
+        .map(|p| {
+            let mut c = env.std_cmd();
+            let script = (0..50)
+                .map(|i| {
+                    format!("\"$0\" generate k{p}-{i} -q >/dev/null 2>>\"$1\"; echo $? >>\"$2\"")
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let bin = c.get_program().to_owned();
+            let errs = env.dir.path().join(format!("err{p}"));
+            let codes = env.dir.path().join(format!("codes{p}"));
+            let mut sh = std::process::Command::new("sh");
+            sh.arg("-c").arg(script).arg(bin).arg(&errs).arg(&codes);
+            for (k, v) in c.get_envs() {
+                match v {
+                    Some(v) => sh.env(k, v),
+                    None => sh.env_remove(k),
+                };
+            }
+            c = sh;
+            c.spawn().unwrap()
+        })
+        .collect();
+    for mut ch in children {
+        assert!(ch.wait().unwrap().success());
+    }
+    let mut codes = Vec::new();
+    let mut errs = String::new();
+    for p in 0..8 {
+        codes.extend(
+            std::fs::read_to_string(env.dir.path().join(format!("codes{p}")))
+                .unwrap()
+                .lines()
+                .map(|l| l.trim().parse::<i32>().unwrap()),
+        );
+        errs.push_str(&std::fs::read_to_string(env.dir.path().join(format!("err{p}"))).unwrap());
+    }
+    assert_eq!(codes.len(), 400);
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 300, "{errs}");
+    assert_eq!(codes.iter().filter(|c| **c == 4).count(), 100, "{errs}");
+    // The only refusal is the documented limit, once per refused generate.
+    let refusals = errs.lines().filter(|l| l.starts_with("error: ")).count();
+    assert_eq!(refusals, 100, "{errs}");
+    assert!(
+        errs.lines()
+            .filter(|l| l.starts_with("error: "))
+            .all(|l| l.contains("300")),
+        "{errs}"
+    );
+    let db = env.pg.as_ref().unwrap();
+    assert_eq!(
+        cluster().psql(db, "SELECT count(*) FROM keys").trim(),
+        "300"
+    );
+    common::proof::assert_audit_intact(&env);
+}
+
+#[test]
+fn a_write_lock_held_past_the_busy_timeout_is_exit_5_and_changes_nothing() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    let db = env.pg.as_ref().unwrap();
+    let mut holder = cluster().client(db);
+    holder
+        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(118083572294765)")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = env.fails(&["generate", "k", "-q"], 5);
+    assert!(err.contains("the store is locked"), "{err}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(4));
+    holder.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(cluster().psql(db, "SELECT count(*) FROM keys").trim(), "0");
+    env.ok(&["generate", "k", "-q"]);
+}
