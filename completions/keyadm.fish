@@ -24,7 +24,7 @@ function __fish_keyadm_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c keyadm -n "__fish_keyadm_needs_command" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_needs_command" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_needs_command" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_needs_command" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_needs_command" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -67,7 +67,7 @@ complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "lookup" -d 'Say which
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "sign" -d 'Sign a request with a key\'s value (HMAC-SHA256); prints the X-Keyadm-* headers'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "scan" -d 'Find key values in files: exit 1 when an active key is found'
 complete -c keyadm -n "__fish_keyadm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -85,7 +85,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_s
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "remove" -d 'Remove an operator (the last one stays)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "list" -d 'The store\'s operators'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and not __fish_seen_subcommand_from add remove list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -99,7 +99,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -113,7 +113,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -131,7 +131,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an operator (the last one stays)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "list" -d 'The store\'s operators'
 complete -c keyadm -n "__fish_keyadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand completions" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -154,7 +154,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s X -l m
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l url -d 'The request\'s absolute URL (a path alone only for a v1 signature)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l max-skew -d 'How far the timestamp may be from now, either way' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -169,7 +169,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s q -l q
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand check-signature" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -185,7 +185,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Print the store\'s trust key (needs the master key)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand trust; and __fish_seen_subcommand_from export" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -206,7 +206,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l trusted-proxy -d
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l key-header -d 'The header a key may come in when there is no Authorization: Bearer' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l access-log -d 'Write one JSON line per request to FILE (`-`: stdout): key IDs, never values' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l trust-key -d 'The store\'s trust key (from `keyadm trust export`); else KEYADM_TRUST_KEY, else the trust folder' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -222,7 +222,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -s q -l quiet -d 'P
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand init" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -250,7 +250,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l rotate-every 
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l rate-limit -d 'A rate limit, COUNT/PERIOD (e.g. 100/1m), enforced by each serving process' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l user -d 'Bind the key to one user (external and custom keys), or `all` (the default)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l clear-after -d 'Clear the clipboard after DURATION if it still holds the value; 0 never [default: setting clipboard-clear, 45s]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand generate" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -284,7 +284,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l columns -d 'The c
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -s o -l format -d 'table (fitted to a terminal), wide (every column, even on a narrow terminal) or tsv (tab-separated, for awk)' -r -f -a "table\t''
 wide\t''
 tsv\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand list" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -320,7 +320,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l columns -d 'The col
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -s o -l format -d 'table (fitted to a terminal), wide (every column, even on a narrow terminal) or tsv (tab-separated, for awk)' -r -f -a "table\t''
 wide\t''
 tsv\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -339,7 +339,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -s q -l quiet -d 'Prin
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand ls" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand show" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -369,7 +369,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l user -d 'Bind the
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l rate-limit -d 'A rate limit, COUNT/PERIOD (e.g. 100/1m), enforced by each serving process' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l type -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l value -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -387,7 +387,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -l utc -d 'Show time
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand edit" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -s e -l expires -d 'A new expiry (needed to enable an expired key)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -402,7 +402,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -l utc -d 'Show ti
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand enable" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l reason -d 'Why (shown by show and list, kept in the audit)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -416,7 +416,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -s q -l quiet -d 
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand disable" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -432,7 +432,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -s h -l help -d 'P
 complete -c keyadm -n "__fish_keyadm_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l grace -d 'How long the old values keep working (0: not at all) [default: setting rotation-grace]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l exec -d 'Deliver each new value: run CMD (sh -c) per key with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_KEY_TENANT in its environment and the value on its stdin; if CMD fails, that key\'s rotation is undone' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -448,7 +448,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -s q -l quiet -d '
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand rotate" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -466,7 +466,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_see
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -f -a "set" -d 'Change a setting (audited)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and not __fish_seen_subcommand_from list get set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -480,7 +480,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from get" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -497,7 +497,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l webhook-format -d 'With notify-webhook: the body\'s format' -r -f -a "json\t''
 slack\t''
 teams\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from set" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -516,7 +516,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_su
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting\'s value'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a setting (audited)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -535,7 +535,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_s
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -f -a "ls" -d 'The organizations as a tree, with their keys and users (--org: that subtree)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -f -a "remove" -d 'Remove an organization and those below it, when no key and no user is in them'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and not __fish_seen_subcommand_from add list ls remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -549,7 +549,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -563,7 +563,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -577,7 +577,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from remove" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -595,7 +595,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subco
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'The organizations as a tree, with their keys and users (--org: that subtree)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an organization and those below it, when no key and no user is in them'
 complete -c keyadm -n "__fish_keyadm_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and not __fish_seen_subcommand_from add list ls edit enable disable remove help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -623,7 +623,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l role -d 'admin: manages the tenant\'s keys, users and organizations; member: sees them' -r -f -a "admin\t''
 member\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l allow -d 'A privilege, as an allow rule (repeatable), e.g. \'GET /api/v1/**\'' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -639,7 +639,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l group -d 'Users in this group' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -s s -l search -d 'Users whose name, display name, email, organization or groups contain TEXT' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -655,7 +655,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l group -d 'Users in this group' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -s s -l search -d 'Users whose name, display name, email, organization or groups contain TEXT' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from ls" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -678,7 +678,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 member\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l allow -d 'Add a privilege (repeatable)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l disallow -d 'Remove a privilege (repeatable)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -692,7 +692,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -706,7 +706,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -720,7 +720,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from remove" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -741,7 +741,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subc
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable users: keys bound to them deny everything (idempotent)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove users: keys bound to them deny everything'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -758,7 +758,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -l utc -d 'Show tim
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand sweep" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l exec -d 'Run CMD (sh -c) per notice with KEYADM_KEY_ID, KEYADM_KEY_NAME, KEYADM_KEY_ORG, KEYADM_KEY_TENANT, KEYADM_EXPIRES, KEYADM_DAYS_LEFT, KEYADM_RECIPIENTS; a notice counts as sent only when CMD succeeds' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand notify" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -780,7 +780,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l since -d 'Entries recorded (real time) at or after: a date (2026-11-01), date and time, RFC 3339, or a duration ago (7d)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l until -d 'Entries at or before: a date (through that day), date and time, RFC 3339, or a duration ago' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l limit -d 'Only the newest N matching entries (still shown oldest first; N ≥ 1)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -798,7 +798,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -f -a "head" -d 'Print the authenticated head of each chain: CHAIN SEQ HASH'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and not __fish_seen_subcommand_from verify head help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l expect -d 'Prove that a chain still holds this head, as `audit head` prints it ("CHAIN SEQ HASH" or CHAIN:SEQ:HASH); exit 1 if not (repeatable)' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -813,7 +813,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_sub
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from head" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -831,7 +831,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_sub
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "head" -d 'Print the authenticated head of each chain: CHAIN SEQ HASH'
 complete -c keyadm -n "__fish_keyadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l clear-after -d 'Clear the clipboard after DURATION if it still holds the value; 0 never [default: setting clipboard-clear, 45s]' -r
-complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand copy" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -862,7 +862,7 @@ issued\t''
 expires\t''
 type\t''
 org\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -882,7 +882,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s q -l quiet -d '
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -l utc -d 'Show times in UTC instead of local time'
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand export" -s V -l version -d 'Print version'
-complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand import" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -903,7 +903,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l ip -d 'The clie
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l method -d 'The request\'s method, checked against a custom key\'s allow rules' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l url -d 'The request\'s path (or full URL), checked against a custom key\'s allow rules' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l trust-key -d 'The store\'s trust key (from `keyadm trust export`); else KEYADM_TRUST_KEY, else the trust folder' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -921,7 +921,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -l utc -d 'Show ti
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c keyadm -n "__fish_keyadm_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l key-file -d 'Read the value from the first line of this file (else KEYADM_KEY, else stdin)' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -938,7 +938,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand lookup" -s V -l version -d
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s X -l method -d 'The request\'s method' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l url -d 'The request\'s absolute URL (its origin, path and query are signed)' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l body-file -d 'The request\'s body (\'-\': stdin, streamed) [default: empty]' -r -F
-complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r
@@ -955,7 +955,7 @@ complete -c keyadm -n "__fish_keyadm_using_subcommand sign" -s V -l version -d '
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l format -d 'The output: text, json (as --json) or sarif (SARIF 2.1.0, for code-scanning tools)' -r -f -a "text\t''
 json\t''
 sarif\t''"
-complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l db -d 'The store file [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
+complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l db -d 'The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l master-key-file -d 'The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]' -r -F
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l actor -d 'Who runs the command [default: the OS login name]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand scan" -l org -d 'The organization of new keys; with list and export, keys at and below it' -r

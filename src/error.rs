@@ -146,6 +146,11 @@ impl From<rusqlite::Error> for Error {
                 _ => {}
             }
         }
+        if let rusqlite::Error::ToSqlConversionFailure(inner) = &e {
+            if let Some(pg) = inner.downcast_ref::<postgres::Error>() {
+                return crate::store::pg_error(pg);
+            }
+        }
         if matches!(
             e,
             rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..)

@@ -29,6 +29,7 @@
 //! // first use; the account running this is the new store's operator).
 //! let at = StoreLocation {
 //!     path: path.clone(),
+//!     pg: None, // or a PostgreSQL store: keyadm::store::PgTarget::parse(..)
 //!     master: MasterKeySource::File(dir.path().join("master.key")),
 //!     trust_dir: None, // or where verifiers find the store's public key
 //! };

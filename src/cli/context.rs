@@ -19,6 +19,7 @@ use keyadm::domain::settings::{validate_date_format, Settings};
 use keyadm::domain::user::User;
 use keyadm::identity::OsAccount;
 use keyadm::ops::{Actor, Created, Identity, Open, Session, StoreLocation};
+use keyadm::store::{PgEnv, PgTarget};
 use keyadm::{Clock, Error, Result};
 
 pub struct Context {
@@ -102,7 +103,64 @@ impl Context {
         self.clock.now()
     }
 
+    /// The PostgreSQL store `--db`/`KEYADM_DB` names, if it names one
+    /// (SPEC §5.10): `PG*` variables and `.pgpass` fill in the rest; a
+    /// password on the command line is refused (argv is public).
+    pub fn pg_target(&self) -> Result<Option<PgTarget>> {
+        let Some(text) = self.global.db.as_ref().and_then(|p| p.to_str()) else {
+            return Ok(None);
+        };
+        if !keyadm::store::is_pg_location(text) {
+            return Ok(None);
+        }
+        let vars = [
+            "PGHOST",
+            "PGPORT",
+            "PGUSER",
+            "PGDATABASE",
+            "PGPASSWORD",
+            "PGPASSFILE",
+        ]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+        .collect();
+        let env = PgEnv {
+            vars,
+            home: home_dir(),
+            os_user: OsAccount::current().name(),
+        };
+        let target = PgTarget::parse(text, &env)?;
+        if target.password_in_text && self.global.db_on_command_line {
+            return Err(Error::usage(
+                "a password in --db is visible to every user of this machine (the command line is public)",
+            )
+            .hint(format!(
+                "put the password in ~/.pgpass or PGPASSWORD, or the whole URL in KEYADM_DB: --db {}",
+                target.shown
+            )));
+        }
+        Ok(Some(target))
+    }
+
+    /// Whether the store is there to read: a file that exists, or any
+    /// PostgreSQL store (its schema is checked when it is opened).
+    pub fn store_exists(&self) -> Result<bool> {
+        if self.pg_target()?.is_some() {
+            return Ok(true);
+        }
+        Ok(self.store_path()?.exists())
+    }
+
+    /// The store file. A PostgreSQL URL is refused here: the commands that
+    /// ask for a file (`verify --batch`, `serve`) do not work on one yet.
     pub fn store_path(&self) -> Result<PathBuf> {
+        if let Some(t) = self.pg_target()? {
+            return Err(Error::usage(format!(
+                "this command does not work on a PostgreSQL store yet ({})",
+                t.shown
+            ))
+            .hint("run it on an SQLite store (--db PATH)"));
+        }
         let path = match &self.global.db {
             Some(p) => p.clone(),
             None => xdg_dir("XDG_DATA_HOME", ".local/share")?.join("keyadm/keys.db"),
@@ -202,9 +260,14 @@ impl Context {
         }
     }
 
-    fn location(&self) -> Result<StoreLocation> {
+    pub fn location(&self) -> Result<StoreLocation> {
+        let pg = self.pg_target()?;
         Ok(StoreLocation {
-            path: self.store_path()?,
+            path: match &pg {
+                Some(t) => PathBuf::from(&t.shown),
+                None => self.store_path()?,
+            },
+            pg,
             master: self.master_key_source()?,
             trust_dir: self.trust_dir(),
         })
@@ -313,7 +376,7 @@ impl Context {
     }
 
     fn stored_date_format(&self) -> String {
-        let exists = self.store_path().is_ok_and(|p| p.exists());
+        let exists = self.store_exists().unwrap_or(false);
         let read = || -> Result<String> {
             let mut session = self.open_read()?;
             session.read(|tx| Ok(tx.settings()?.date_format().to_string()))

@@ -99,7 +99,7 @@ pub fn run(ctx: &mut Context, mut args: GenerateArgs) -> Result<()> {
             .hint("keyadm generate NAME [--type external|internal|custom|desktop] [--description TEXT] [--expires 90d] [--allow 'GET /path/*'] [--origin HOST] [--ip CIDR] [--tag TAG] [--rotate-every 90d] [--show-once]"));
     };
     let spec = args.spec(ctx, name)?;
-    if !ctx.store_path()?.exists() {
+    if !ctx.store_exists()? {
         // Refuse what a new store would refuse before creating anything.
         keys::check_for_new_store(&spec)?;
     }

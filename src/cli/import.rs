@@ -158,7 +158,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     // in memory and rolled back, so that a row refused by any rule (not only
     // the row checks) creates neither the store nor the master key. That
     // reads the input twice: stdin is held in memory for it.
-    let missing = !args.dry_run && !ctx.store_path()?.exists();
+    let missing = !args.dry_run && !ctx.store_exists()?;
     let held = match missing && args.file.as_os_str() == "-" {
         true => Some(Held::read_stdin()?),
         false => None,
@@ -294,7 +294,7 @@ fn dry_run(
     mut file: ImportReader<Box<dyn BufRead>>,
     mut columns: Columns,
 ) -> Result<()> {
-    let mut store = if ctx.store_path()?.exists() {
+    let mut store = if ctx.store_exists()? {
         ctx.open_write_existing()?
     } else {
         let mut s = Store::open_in_memory(ctx.now())?;

@@ -6,13 +6,19 @@ use serde::Serialize;
 
 use super::Context;
 use crate::output::{Human, Report};
+use keyadm::ops::Created;
 use keyadm::Result;
 
 pub fn run(ctx: &mut Context) -> Result<()> {
-    let path = ctx.store_path()?;
+    let pg = ctx.pg_target()?.is_some();
     let source = ctx.master_key_source()?;
-    let existed = path.exists() && source.exists();
+    let existed = source.exists() && (pg || ctx.store_path()?.exists());
     let store = ctx.open_write()?;
+    let existed = existed
+        && !store
+            .created()
+            .iter()
+            .any(|c| matches!(c, Created::Store(_)));
     ctx.printer.report(&InitReport {
         created: !existed,
         master_key: source.describe(),

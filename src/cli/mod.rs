@@ -62,9 +62,12 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The store file [default: $XDG_DATA_HOME/keyadm/keys.db]
+    /// The store file, or a PostgreSQL store: postgresql://USER@HOST/DB (no password: ~/.pgpass, PGPASSWORD) [default: $XDG_DATA_HOME/keyadm/keys.db]
     #[arg(long, global = true, env = "KEYADM_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// `--db` was on the command line (not from KEYADM_DB).
+    #[arg(skip)]
+    pub db_on_command_line: bool,
     /// The master key file [default: $XDG_CONFIG_HOME/keyadm/master.key; or KEYADM_MASTER_KEY holds the key]
     #[arg(
         long,
@@ -222,7 +225,22 @@ pub fn try_parse() -> std::result::Result<Cli, clap::Error> {
     use clap::FromArgMatches;
     let mut cmd = docs::command();
     let mut m = cmd.try_get_matches_from_mut(std::env::args_os())?;
-    Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd))
+    let on_line = db_on_command_line(&m);
+    let mut cli = Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd))?;
+    cli.global.db_on_command_line = on_line;
+    Ok(cli)
+}
+
+/// Whether `--db` came from argv at any level of subcommands.
+fn db_on_command_line(m: &clap::ArgMatches) -> bool {
+    let mut m = Some(m);
+    while let Some(cur) = m {
+        if cur.value_source("db") == Some(clap::parser::ValueSource::CommandLine) {
+            return true;
+        }
+        m = cur.subcommand().map(|(_, s)| s);
+    }
+    false
 }
 
 /// Entry points that are not part of the documented interface (so that

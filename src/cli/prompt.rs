@@ -362,7 +362,7 @@ fn pick_user(
     rules: &[String],
     current: Option<&str>,
 ) -> Result<Option<Option<String>>> {
-    if !ctx.store_path()?.exists() {
+    if !ctx.store_exists()? {
         return Ok(None);
     }
     let mut session = ctx.open_read()?;

@@ -152,7 +152,7 @@ pub fn run(ctx: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
     let printer = &ctx.printer;
     let witness_dir = ctx.state_dir().ok();
     keyadm::ops::verify::verify_one(
-        &ctx.store_path()?,
+        &ctx.location()?,
         &req,
         &ctx.clock,
         &trust,

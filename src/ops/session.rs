@@ -60,6 +60,8 @@ pub enum Right {
 #[derive(Debug, Clone)]
 pub struct StoreLocation {
     pub path: PathBuf,
+    /// A store on PostgreSQL instead of the file at `path` (issue 13).
+    pub pg: Option<crate::store::PgTarget>,
     pub master: MasterKeySource,
     /// Where the store's trust key is published on unlock
     /// (`$XDG_CONFIG_HOME/keyadm/trust`, SPEC §5.4); `None`: nowhere.
@@ -103,7 +105,10 @@ impl Session {
         let now = clock.now();
         let mut created = Vec::new();
         let store = match how {
-            Open::Read => Store::open(&at.path, Access::Existing, now)?,
+            Open::Read => match &at.pg {
+                Some(t) => Store::open_pg(t, Access::Existing, now)?,
+                None => Store::open(&at.path, Access::Existing, now)?,
+            },
             Open::Write | Open::WriteExisting => {
                 let access = if how == Open::Write {
                     Access::Create
@@ -122,7 +127,16 @@ impl Session {
     /// operator name; else a registered user (confined to its tenant);
     /// else an OS account that is an operator (the declared name kept as
     /// a label); else refused.
-    pub fn resolve(mut store: Store, identity: Identity, clock: Clock) -> Result<Session> {
+    pub fn resolve(mut store: Store, mut identity: Identity, clock: Clock) -> Result<Session> {
+        // On PostgreSQL the actor is the role that authenticated (SPEC
+        // §5.1); a different declared name is only a label.
+        let role = store.session_user()?;
+        let mut label = None;
+        if let Some(role) = &role {
+            if identity.declared != *role {
+                label = Some(std::mem::replace(&mut identity.declared, role.clone()));
+            }
+        }
         let declared = identity.declared.clone();
         let os_name = identity.os.name();
         let (declared_op, user, os_op) = store.read(clock.now(), |tx| {
@@ -131,7 +145,7 @@ impl Session {
                 true => None,
                 false => tx.find_user(&declared)?,
             };
-            let os_op = tx.is_operator(&os_name)?;
+            let os_op = role.is_none() && tx.is_operator(&os_name)?;
             Ok((declared_op, user, os_op))
         })?;
         let actor = match (declared_op, user) {
@@ -148,6 +162,14 @@ impl Session {
             }
             (false, Some(u)) => Actor::User(u),
             (false, None) if os_op => Actor::Operator { name: declared },
+            (false, None) if role.is_some() => {
+                return Err(Error::refused(format!(
+                    "the database role \"{declared}\" is neither an operator of this store nor a registered user"
+                ))
+                .hint(format!(
+                    "an operator can add the role: keyadm operator add {declared}"
+                )))
+            }
             (false, None) => {
                 return Err(Error::refused(format!(
                     "the actor \"{declared}\" is neither an operator of this store nor a registered user, and the OS account \"{os_name}\" is no operator"
@@ -162,6 +184,7 @@ impl Session {
             os_user: identity.os.login.clone(),
             as_of: clock.as_of(),
             clock,
+            label,
         });
         Ok(Session {
             store,
@@ -301,6 +324,32 @@ fn open_with_master(
     now: DateTime<Utc>,
     created: &mut Vec<Created>,
 ) -> Result<Store> {
+    if let Some(target) = &at.pg {
+        // The schema is made (or checked) first; a new master key only for
+        // a store that has never had one.
+        let mut store = Store::open_pg(target, access, now)?;
+        let master = match MasterKey::load(&at.master)? {
+            Some(k) => k,
+            None => match &at.master {
+                MasterKeySource::File(p)
+                    if access == Access::Create && !store.has_master_check()? =>
+                {
+                    let (k, made) = MasterKey::create_file(p)?;
+                    if made {
+                        created.push(Created::MasterKey(p.clone()));
+                    }
+                    k
+                }
+                _ => return Err(missing_master(&at.master)),
+            },
+        };
+        if store.created_schema() {
+            created.push(Created::Store(at.path.clone()));
+        }
+        store.unlock(master)?;
+        publish_trust_key(&mut store, at);
+        return Ok(store);
+    }
     // An existing file is checked (schema, "is it a store") before the
     // master key is looked for, and nothing is created for it.
     if at.path.exists() || access == Access::Existing {

@@ -33,7 +33,7 @@ pub fn trust_export(session: &mut crate::ops::session::Session) -> Result<TrustK
 /// which chain).
 #[allow(clippy::too_many_arguments)]
 pub fn verify_one(
-    path: &Path,
+    at: &crate::ops::StoreLocation,
     req: &Request,
     clock: &Clock,
     trust: &TrustChoice,
@@ -48,7 +48,10 @@ pub fn verify_one(
         answer(&d);
         return Ok(d);
     }
-    let mut store = Store::open(path, Access::Existing, now)?;
+    let mut store = match &at.pg {
+        Some(t) => Store::open_pg(t, Access::Existing, now)?,
+        None => Store::open(&at.path, Access::Existing, now)?,
+    };
     let store_id = store.read(now, |tx| tx.store_id())?;
     let trust = trust.resolve(store_id.as_deref())?;
     if trust.is_none() {

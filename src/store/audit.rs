@@ -8,6 +8,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::db::Row;
 use super::{timestamp, Tx};
 use crate::error::Result;
 
@@ -175,9 +176,22 @@ impl Tx<'_> {
             .conn
             .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?
             .query_row([], |r| r.get(0))?;
+        // On PostgreSQL the time is the server's (SPEC §5.2), never the client's.
+        let at = match self.conn.is_pg() {
+            true => super::pg::server_time(self.conn)?,
+            false => timestamp(self.author.clock.real()),
+        };
+        // On PostgreSQL a declared actor other than the role is a label, kept here.
+        let mut details = entry.details;
+        if let (Some(label), Some(obj)) = (&self.author.label, details.as_object_mut()) {
+            obj.insert(
+                "actor_label".into(),
+                serde_json::Value::String(label.clone()),
+            );
+        }
         let mut e = AuditEntry {
             seq: last_seq + 1,
-            at: timestamp(self.author.clock.real()),
+            at,
             as_of: self.author.as_of.map(timestamp),
             actor: entry.actor.to_string(),
             os_uid: Some(i64::from(self.author.os_uid)),
@@ -186,8 +200,8 @@ impl Tx<'_> {
             key_id: entry.key_id.map(str::to_string),
             key_name: entry.key_name.map(str::to_string),
             tenant: entry.tenant.map(str::to_string),
-            details_text: entry.details.to_string(),
-            details: entry.details,
+            details_text: details.to_string(),
+            details,
             chain: chain.to_string(),
             chain_seq: prev_pos + 1,
             v1: false,
@@ -247,7 +261,7 @@ pub struct AuditFilter {
 pub(super) const AUDIT_COLUMNS: &str =
     "seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user, chain, chain_seq";
 
-pub(super) fn audit_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+pub(super) fn audit_from_row(r: &Row) -> rusqlite::Result<AuditEntry> {
     let mut e = chain_entry_from_row(r)?;
     e.details = serde_json::from_str(&e.details_text)
         .unwrap_or_else(|_| serde_json::Value::String(e.details_text.clone()));
@@ -255,7 +269,7 @@ pub(super) fn audit_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> 
 }
 
 /// An entry with only what its hash covers (`details` left unparsed).
-pub(super) fn chain_entry_from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+pub(super) fn chain_entry_from_row(r: &Row) -> rusqlite::Result<AuditEntry> {
     let seq: i64 = r.get(0)?;
     let chain: Option<String> = r.get(12)?;
     let v1 = chain.is_none();
@@ -290,6 +304,8 @@ impl Tx<'_> {
         let limit = filter
             .limit
             .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        // No limit: -1 for SQLite, NULL for PostgreSQL.
+        let limit = Some(limit).filter(|l| *l >= 0 || !self.conn.is_pg());
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM (
                 SELECT {AUDIT_COLUMNS} FROM audit
@@ -300,7 +316,7 @@ impl Tx<'_> {
                   AND (?5 IS NULL OR at <= ?5)
                   AND (?6 IS NULL OR tenant = ?6)
                   AND (?8 IS NULL OR actor = ?8 OR os_user = ?8)
-                ORDER BY at DESC, seq DESC LIMIT ?7)
+                ORDER BY at DESC, seq DESC LIMIT ?7) AS recent
              ORDER BY at, seq"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -315,7 +331,7 @@ impl Tx<'_> {
             filter.by
         ])?;
         while let Some(row) = rows.next()? {
-            f(audit_from_row(row)?)?;
+            f(audit_from_row(&row)?)?;
         }
         Ok(())
     }

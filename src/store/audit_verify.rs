@@ -218,7 +218,7 @@ impl Tx<'_> {
             stmt.query([chain])?
         };
         while let Some(row) = rows.next()? {
-            let Ok(mut e) = chain_entry_from_row(row) else {
+            let Ok(mut e) = chain_entry_from_row(&row) else {
                 continue;
             };
             let at = e.seq;
@@ -243,7 +243,7 @@ impl Tx<'_> {
         };
         while let Some(row) = rows.next()? {
             let place = w.pos + 1;
-            let e: AuditEntry = match chain_entry_from_row(row) {
+            let e: AuditEntry = match chain_entry_from_row(&row) {
                 Ok(e) => e,
                 Err(_) => {
                     w.broken = Some(AuditBreak::Unreadable { seq: place });
@@ -458,7 +458,7 @@ impl Tx<'_> {
             let mut stmt = self.conn.prepare(&sql)?;
             let mut rows = stmt.query(rusqlite::params![chain, from.0])?;
             while let Some(row) = rows.next()? {
-                let Ok(e) = chain_entry_from_row(row) else {
+                let Ok(e) = chain_entry_from_row(&row) else {
                     return Ok(false);
                 };
                 if e.chain_seq != pos + 1 || entry_hash(&prev, &e)[..] != e.hash[..] {

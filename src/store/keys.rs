@@ -1,7 +1,9 @@
 //! Key rows: finding, counting, listing, inserting and changing keys.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
+
+use super::db::Row;
 
 use super::{parse_timestamp, timestamp, Tx};
 use crate::domain::key::{Key, PreviousValue};
@@ -148,7 +150,7 @@ fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
 
 /// A stored rate limit (`100/1m`), or none.
 pub(super) fn rate_limit_column(r: &Row, i: usize) -> rusqlite::Result<Option<RateLimit>> {
-    match r.get_ref(i)?.as_str_or_null()? {
+    r.with_ref(i, |v| match v.as_str_or_null()? {
         None => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| {
             rusqlite::Error::FromSqlConversionFailure(
@@ -157,7 +159,7 @@ pub(super) fn rate_limit_column(r: &Row, i: usize) -> rusqlite::Result<Option<Ra
                 format!("bad rate limit {s:?}").into(),
             )
         }),
-    }
+    })
 }
 
 pub(super) fn key_from_row(r: &Row) -> rusqlite::Result<Key> {
@@ -378,7 +380,7 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![q.tenant, q.org])?;
         while let Some(row) = rows.next()? {
-            f(key_from_row(row)?)?;
+            f(key_from_row(&row)?)?;
         }
         Ok(())
     }

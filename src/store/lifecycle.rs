@@ -53,7 +53,7 @@ impl NoticeState {
 }
 
 impl Tx<'_> {
-    fn keys_where(&self, condition: &str, p: impl rusqlite::Params) -> Result<Vec<Key>> {
+    fn keys_where(&self, condition: &str, p: impl super::db::Params) -> Result<Vec<Key>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM keys WHERE {condition} ORDER BY expires_at, name COLLATE NOCASE, id"
         ))?;

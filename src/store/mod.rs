@@ -21,10 +21,12 @@ macro_rules! columns {
 
 mod audit;
 mod audit_verify;
+pub(crate) mod db;
 mod keys;
 mod lifecycle;
 mod operators;
 mod orgs;
+pub mod pg;
 pub mod schema;
 mod settings;
 mod signing;
@@ -38,7 +40,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
+
+use db::{Conn, TxGuard};
 
 use crate::crypto::seal::{create_private_dir, MasterKey};
 use crate::error::{Error, Result};
@@ -49,6 +53,8 @@ pub use audit_verify::{AuditBreak, ChainHead, ChainVerdict, TimeWarning};
 pub use keys::{KeyQuery, KeySort, NewKey, Rotation, ID_PREFIX};
 pub use lifecycle::{NoticeState, ValueState};
 pub use operators::Operator;
+pub(crate) use pg::from_pg as pg_error;
+pub use pg::{is_pg_location, PgEnv, PgTarget};
 pub use signing::{
     trust_path, ForgedRow, ReplayedRow, SignatureCache, SignedHead, TrustChoice, TrustKey,
 };
@@ -111,7 +117,9 @@ pub enum Access {
 }
 
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
+    /// This open made the schema (a new PostgreSQL store).
+    created_schema: bool,
     path: PathBuf,
     master: Option<MasterKey>,
     author: Author,
@@ -129,12 +137,15 @@ pub struct Author {
     pub os_user: Option<String>,
     pub as_of: Option<DateTime<Utc>>,
     pub clock: crate::domain::expiry::Clock,
+    /// On PostgreSQL: a declared actor that is not the session's role,
+    /// recorded as a label (SPEC §5.1).
+    pub label: Option<String>,
 }
 
 /// A view of the store inside a transaction (or a plain read): every domain
 /// question and change is a method on it.
 pub struct Tx<'a> {
-    conn: &'a Connection,
+    conn: &'a Conn,
     master: Option<&'a MasterKey>,
     author: &'a Author,
     now: DateTime<Utc>,
@@ -210,8 +221,9 @@ impl Store {
         // checkpoint, so they never write to the store.
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         conn.execute_batch(CONNECTION_PRAGMAS)?;
-        let mut store = Store {
-            conn,
+        let store = Store {
+            conn: Conn::Sqlite(conn),
+            created_schema: false,
             path: path.to_path_buf(),
             master: None,
             author: Author {
@@ -232,9 +244,69 @@ impl Store {
                 at: timestamp(now),
                 operator: owner.name(),
             };
-            schema::migrate(&mut store.conn, &founding)?;
+            schema::migrate(&store.conn, &founding)?;
         }
         Ok(store)
+    }
+
+    /// Opens the store in a PostgreSQL database, creating its schema when
+    /// `access` allows (and the database is empty). Runs pending
+    /// migrations under the advisory lock; refuses a newer schema. The
+    /// first operator of a new store is the role that created it.
+    pub fn open_pg(target: &pg::PgTarget, access: Access, now: DateTime<Utc>) -> Result<Store> {
+        let conn = target.connect()?;
+        let version = pg::version(&conn)?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(schema::newer(version));
+        }
+        if version == 0 && access == Access::Existing {
+            return Err(Error::environment(format!(
+                "there is no keyadm store in {}",
+                target.shown
+            ))
+            .hint("create one with: keyadm init (or generate a first key)"));
+        }
+        if version < schema::SCHEMA_VERSION {
+            let founding = schema::Founding {
+                at: timestamp(now),
+                operator: pg::session_user(&conn)?,
+            };
+            schema::migrate(&conn, &founding)?;
+        }
+        Ok(Store {
+            conn,
+            created_schema: version == 0,
+            path: PathBuf::from(&target.shown),
+            master: None,
+            author: Author {
+                os_uid: OsAccount::current().uid,
+                ..Author::default()
+            },
+            lock_notice: None,
+        })
+    }
+
+    /// Whether this open made the store's schema (PostgreSQL).
+    pub fn created_schema(&self) -> bool {
+        self.created_schema
+    }
+
+    /// Whether the store has recorded a master key's check value.
+    pub fn has_master_check(&self) -> Result<bool> {
+        Ok(meta_get(&self.conn, "check")?.is_some())
+    }
+
+    /// The role this PostgreSQL session authenticated as (`session_user`).
+    pub fn session_user(&self) -> Result<Option<String>> {
+        match self.conn.is_pg() {
+            true => pg::session_user(&self.conn).map(Some),
+            false => Ok(None),
+        }
+    }
+
+    /// Whether this store is on PostgreSQL.
+    pub fn is_pg(&self) -> bool {
+        self.conn.is_pg()
     }
 
     /// A new, empty store in memory, as `open` would create it (for a dry
@@ -242,8 +314,9 @@ impl Store {
     pub fn open_in_memory(now: DateTime<Utc>) -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(CONNECTION_PRAGMAS)?;
-        let mut store = Store {
-            conn,
+        let store = Store {
+            conn: Conn::Sqlite(conn),
+            created_schema: false,
             path: PathBuf::new(),
             master: None,
             author: Author::default(),
@@ -253,7 +326,7 @@ impl Store {
             at: timestamp(now),
             operator: OsAccount::current().name(),
         };
-        schema::migrate(&mut store.conn, &founding)?;
+        schema::migrate(&store.conn, &founding)?;
         Ok(store)
     }
 
@@ -280,9 +353,9 @@ impl Store {
                     .hint("use the master key file created with this store (--master-key-file or KEYADM_MASTER_KEY_FILE)"))
             }
             None => {
-                let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-                if meta_get(&tx, "check")?.is_none() {
-                    tx.execute(
+                let tx = self.conn.begin(true)?;
+                if meta_get(&self.conn, "check")?.is_none() {
+                    self.conn.execute(
                         "INSERT INTO meta (name, value) VALUES ('check', ?1)",
                         [master.check_value()],
                     )?;
@@ -306,7 +379,7 @@ impl Store {
     /// returns `Ok`, rolled back (nothing happened) when it returns `Err`.
     pub fn write<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let tx = begin_immediate(&self.conn, &self.path, &mut self.lock_notice)?;
-        let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
+        let view = Tx::new(&self.conn, self.master.as_ref(), &self.author, now);
         let out = f(&view)?;
         let dropped = view.dropped_secrets.get();
         tx.commit()?;
@@ -327,9 +400,11 @@ impl Store {
         now: DateTime<Utc>,
         f: impl FnOnce(&Tx) -> Result<T>,
     ) -> Result<T> {
-        self.conn.execute_batch("PRAGMA cache_spill = OFF")?;
+        if !self.conn.is_pg() {
+            self.conn.execute_batch("PRAGMA cache_spill = OFF")?;
+        }
         let tx = begin_immediate(&self.conn, &self.path, &mut self.lock_notice)?;
-        let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
+        let view = Tx::new(&self.conn, self.master.as_ref(), &self.author, now);
         let out = f(&view);
         tx.rollback()?;
         out
@@ -343,16 +418,16 @@ impl Store {
     /// would never restart and every commit past 1,000 pages would copy it
     /// all again. A failure here is harmless (the commit is in the WAL).
     pub(crate) fn checkpoint_if_large(&self) {
-        let large = self
-            .conn
+        let Some(conn) = self.conn.sqlite() else {
+            return;
+        };
+        let large = conn
             .path()
             .and_then(|db| fs::metadata(format!("{db}-wal")).ok())
             .is_some_and(|m| m.len() > WAL_CHECKPOINT_BYTES);
-        if large && self.conn.busy_timeout(Duration::ZERO).is_ok() {
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-            let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        if large && conn.busy_timeout(Duration::ZERO).is_ok() {
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            let _ = conn.busy_timeout(BUSY_TIMEOUT);
         }
     }
 
@@ -364,18 +439,19 @@ impl Store {
         // The checkpoint holds off other writers while it waits for readers:
         // it waits a second at most (the next write that drops sealed bytes,
         // or passes WAL_CHECKPOINT_BYTES, tries again).
-        if self.conn.busy_timeout(Duration::from_secs(1)).is_ok() {
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-            let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        let Some(conn) = self.conn.sqlite() else {
+            return;
+        };
+        if conn.busy_timeout(Duration::from_secs(1)).is_ok() {
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            let _ = conn.busy_timeout(BUSY_TIMEOUT);
         }
     }
 
     /// Runs `f` against a consistent snapshot, without taking the write lock.
     pub fn read<T>(&mut self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let tx = rusqlite::Transaction::new(&mut self.conn, TransactionBehavior::Deferred)?;
-        let view = Tx::new(&tx, self.master.as_ref(), &self.author, now);
+        let _tx = self.conn.begin(false)?;
+        let view = Tx::new(&self.conn, self.master.as_ref(), &self.author, now);
         f(&view)
     }
 }
@@ -391,19 +467,17 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 /// for another process; with a lock notice, the wait is split at
 /// `LOCK_NOTICE_AFTER` to call it once.
 fn begin_immediate<'c>(
-    conn: &'c Connection,
+    conn: &'c Conn,
     path: &Path,
     notice: &mut Option<LockNotice>,
-) -> Result<rusqlite::Transaction<'c>> {
-    let Some(notice) = notice.as_mut() else {
-        return Ok(rusqlite::Transaction::new_unchecked(
-            conn,
-            TransactionBehavior::Immediate,
-        )?);
+) -> Result<TxGuard<'c>> {
+    // PostgreSQL waits in the server (lock_timeout), without a notice.
+    let (Some(notice), Some(sqlite)) = (notice.as_mut(), conn.sqlite()) else {
+        return Ok(conn.begin(true)?);
     };
-    conn.busy_timeout(LOCK_NOTICE_AFTER)?;
-    let first = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate);
-    let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    sqlite.busy_timeout(LOCK_NOTICE_AFTER)?;
+    let first = conn.begin(true);
+    let _ = sqlite.busy_timeout(BUSY_TIMEOUT);
     match first {
         Ok(tx) => Ok(tx),
         Err(e) if is_busy(&e) => {
@@ -413,9 +487,9 @@ fn begin_immediate<'c>(
                 waited: LOCK_NOTICE_AFTER,
                 gives_up_in: rest,
             });
-            conn.busy_timeout(rest)?;
-            let again = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate);
-            let _ = conn.busy_timeout(BUSY_TIMEOUT);
+            sqlite.busy_timeout(rest)?;
+            let again = conn.begin(true);
+            let _ = sqlite.busy_timeout(BUSY_TIMEOUT);
             Ok(again?)
         }
         Err(e) => Err(e.into()),
@@ -443,7 +517,7 @@ fn create_store_file(path: &Path) -> Result<()> {
     }
 }
 
-fn meta_get(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
+fn meta_get(conn: &Conn, name: &str) -> Result<Option<Vec<u8>>> {
     use rusqlite::OptionalExtension;
     Ok(conn
         .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
@@ -467,7 +541,7 @@ pub(crate) fn parse_timestamp(s: &str) -> rusqlite::Result<DateTime<Utc>> {
 
 impl<'a> Tx<'a> {
     fn new(
-        conn: &'a Connection,
+        conn: &'a Conn,
         master: Option<&'a MasterKey>,
         author: &'a Author,
         now: DateTime<Utc>,
@@ -502,6 +576,9 @@ impl<'a> Tx<'a> {
 
     /// A number that changes whenever another connection commits a change.
     pub fn data_version(&self) -> Result<i64> {
+        if self.conn.is_pg() {
+            return pg::data_version(self.conn);
+        }
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
@@ -540,6 +617,8 @@ mod tests {
             assert!(
                 store
                     .conn
+                    .sqlite()
+                    .unwrap()
                     .db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE)
                     .unwrap(),
                 "the WAL is left for the next write to checkpoint"

@@ -2,7 +2,7 @@
 //! numbered steps (`migrations/NNNN_*.sql`), run forward in a loop in the
 //! transaction that opens the store for them.
 
-use rusqlite::Connection;
+use super::db::Conn;
 
 use crate::error::{Error, Result};
 
@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// schema version N. Numbers are reserved per change, so a build may lack
 /// some (a gap): the loop runs, in order, every step above the store's
 /// version.
-const MIGRATIONS: &[(i64, &str)] = &[
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_initial.sql")),
     (2, include_str!("migrations/0002_operators.sql")),
     (3, include_str!("migrations/0003_audit_chains.sql")),
@@ -28,7 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// `ADD COLUMN`, checked by its column).
 const SIGNED_HEADS: &str = include_str!("migrations/0005_signed_heads.sql");
 
-fn gap_steps_missing(conn: &Connection) -> rusqlite::Result<bool> {
+fn gap_steps_missing(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
     let has: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads'))
             AND NOT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads') WHERE name = 'sig')",
@@ -37,6 +37,19 @@ fn gap_steps_missing(conn: &Connection) -> rusqlite::Result<bool> {
     )?;
     Ok(has)
 }
+
+/// The same steps for PostgreSQL (`migrations/pg/`), one file per dialect.
+pub(super) const MIGRATIONS_PG: &[(i64, &str)] = &[
+    (1, include_str!("migrations/pg/0001_initial.sql")),
+    (2, include_str!("migrations/pg/0002_operators.sql")),
+    (3, include_str!("migrations/pg/0003_audit_chains.sql")),
+    (4, include_str!("migrations/pg/0004_signed_rows.sql")),
+    (5, include_str!("migrations/pg/0005_signed_heads.sql")),
+    (6, include_str!("migrations/pg/0006_rate_limits.sql")),
+    (7, include_str!("migrations/pg/0007_notice_deliveries.sql")),
+    (8, include_str!("migrations/pg/0008_terminal.sql")),
+    (9, include_str!("migrations/pg/0009_terminal_2.sql")),
+];
 
 /// The number of the last step.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -52,7 +65,10 @@ pub struct Founding {
 
 /// Brings the schema of an open connection up to date. `created_at` stamps
 /// the `default` tenant of a new store.
-pub fn migrate(conn: &mut Connection, founding: &Founding) -> Result<()> {
+pub fn migrate(conn: &Conn, founding: &Founding) -> Result<()> {
+    if conn.is_pg() {
+        return super::pg::migrate(conn, founding);
+    }
     // Processes creating one store at once contend for the locks that the
     // switch to WAL takes, which SQLite reports at once rather than through
     // the busy handler: try again until the busy timeout.
@@ -88,7 +104,8 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn migrate_once(conn: &mut Connection, founding: &Founding) -> rusqlite::Result<Migrated> {
+fn migrate_once(store: &Conn, founding: &Founding) -> rusqlite::Result<Migrated> {
+    let conn = store.sqlite().expect("an SQLite store");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
         return Ok(Migrated::Newer(version));
@@ -105,7 +122,7 @@ fn migrate_once(conn: &mut Connection, founding: &Founding) -> rusqlite::Result<
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         if version > 0 {
-            return migrate_once(conn, founding);
+            return migrate_once(store, founding);
         }
         if objects > 0 {
             // The two reads above are separate snapshots: another process may
@@ -115,29 +132,34 @@ fn migrate_once(conn: &mut Connection, founding: &Founding) -> rusqlite::Result<
             if again == 0 {
                 return Ok(Migrated::Foreign);
             }
-            return migrate_once(conn, founding);
+            return migrate_once(store, founding);
         }
         // journal_mode cannot change inside a transaction; it persists in the file.
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
     }
-    let tx = rusqlite::Transaction::new(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store.begin(true)?;
     // Another process may have migrated while this one waited for the lock.
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (step, sql) in MIGRATIONS.iter().filter(|(n, _)| *n > version) {
-        tx.execute_batch(sql)?;
-        after_step(&tx, *step, version, founding)?;
+        conn.execute_batch(sql)?;
+        after_step(store, *step, version, founding)?;
     }
-    if gap_steps_missing(&tx)? {
-        tx.execute_batch(SIGNED_HEADS)?;
+    if gap_steps_missing(conn)? {
+        conn.execute_batch(SIGNED_HEADS)?;
     }
-    tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+    conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()?;
     Ok(Migrated::Done)
 }
 
 /// The rows a step writes that its SQL cannot know: `from` is the version
 /// the store had before this run (0 for a new store).
-fn after_step(tx: &Connection, step: i64, from: i64, founding: &Founding) -> rusqlite::Result<()> {
+pub(super) fn after_step(
+    tx: &Conn,
+    step: i64,
+    from: i64,
+    founding: &Founding,
+) -> rusqlite::Result<()> {
     match step {
         1 => {
             tx.execute(
@@ -169,7 +191,7 @@ fn after_step(tx: &Connection, step: i64, from: i64, founding: &Founding) -> rus
                 "INSERT INTO audit_heads (chain, seq, hash, mac, v)
                  SELECT '@store', coalesce(a.seq, 0), coalesce(a.hash, zeroblob(32)), m.value, 1
                  FROM meta m
-                 LEFT JOIN (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1) a ON 1
+                 LEFT JOIN (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1) a ON 1 = 1
                  WHERE m.name = 'audit_head'",
                 [],
             )?;
@@ -183,7 +205,7 @@ fn after_step(tx: &Connection, step: i64, from: i64, founding: &Founding) -> rus
     Ok(())
 }
 
-pub fn user_version(conn: &Connection) -> Result<i64> {
+pub fn user_version(conn: &Conn) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
@@ -199,5 +221,11 @@ mod tests {
     #[test]
     fn the_steps_are_in_increasing_order() {
         assert!(super::MIGRATIONS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn each_step_has_its_postgresql_twin() {
+        let numbers = |m: &[(i64, &str)]| m.iter().map(|s| s.0).collect::<Vec<_>>();
+        assert_eq!(numbers(super::MIGRATIONS), numbers(super::MIGRATIONS_PG));
     }
 }

@@ -18,7 +18,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier as _, VerifyingKey};
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
+
+use super::db::{Conn, Row};
 use sha2::{Digest, Sha256};
 
 use super::{meta_get, Store, Tx};
@@ -241,7 +243,7 @@ fn encode(out: &mut Vec<u8>, v: ValueRef) {
 pub(crate) fn message(
     domain: &[u8],
     store_id: &str,
-    r: &rusqlite::Row,
+    r: &Row,
     first: usize,
     count: usize,
 ) -> rusqlite::Result<Vec<u8>> {
@@ -254,14 +256,19 @@ pub(crate) fn message(
     out.extend_from_slice(domain);
     encode(&mut out, ValueRef::Text(store_id.as_bytes()));
     for i in first..first + count - optional {
-        encode(&mut out, r.get_ref(i)?);
+        r.with_ref(i, |v| {
+            encode(&mut out, v);
+            Ok(())
+        })?;
     }
     for (n, i) in (first + count - optional..first + count).enumerate() {
-        let v = r.get_ref(i)?;
-        if v != ValueRef::Null {
-            out.push(0x80 | n as u8);
-            encode(&mut out, v);
-        }
+        r.with_ref(i, |v| {
+            if v != ValueRef::Null {
+                out.push(0x80 | n as u8);
+                encode(&mut out, v);
+            }
+            Ok(())
+        })?;
     }
     Ok(out)
 }
@@ -271,13 +278,13 @@ fn signing_key(master: &MasterKey, store_id: &str) -> SigningKey {
 }
 
 /// The store ID (`None` for a store older than 0.2 opened read-only).
-pub(crate) fn store_id(conn: &Connection) -> Result<Option<String>> {
+pub(crate) fn store_id(conn: &Conn) -> Result<Option<String>> {
     Ok(meta_get(conn, STORE_ID)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
 }
 
 /// After the migration step: a random store ID; a new store has no 0.1
 /// rows to sign later.
-pub(crate) fn after_migration(tx: &Connection, new_store: bool) -> rusqlite::Result<()> {
+pub(crate) fn after_migration(tx: &Conn, new_store: bool) -> rusqlite::Result<()> {
     use rand::TryRngCore;
     let mut raw = [0u8; 16];
     rand::rngs::OsRng
@@ -297,7 +304,7 @@ pub(crate) fn after_migration(tx: &Connection, new_store: bool) -> rusqlite::Res
     Ok(())
 }
 
-fn sign_key_in(conn: &Connection, sk: &SigningKey, store_id: &str, id: &str) -> Result<()> {
+fn sign_key_in(conn: &Conn, sk: &SigningKey, store_id: &str, id: &str) -> Result<()> {
     let msg = conn
         .prepare_cached(&format!("SELECT {KEY_SIGNED} FROM keys WHERE id = ?1"))?
         .query_row([id], |r| {
@@ -311,7 +318,7 @@ fn sign_key_in(conn: &Connection, sk: &SigningKey, store_id: &str, id: &str) -> 
     Ok(())
 }
 
-fn sign_user_in(conn: &Connection, sk: &SigningKey, store_id: &str, name: &str) -> Result<()> {
+fn sign_user_in(conn: &Conn, sk: &SigningKey, store_id: &str, name: &str) -> Result<()> {
     let msg = conn
         .prepare_cached(&format!("SELECT {USER_SIGNED} FROM users WHERE name = ?1"))?
         .query_row([name], |r| {
@@ -480,12 +487,12 @@ impl Tx<'_> {
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 // The tenant is the second signed column of both.
-                if tenant
-                    .is_some_and(|t| r.get_ref(1).ok().and_then(|v| v.as_str().ok()) != Some(t))
-                {
+                if tenant.is_some_and(|t| {
+                    r.get::<_, Option<String>>(1).ok().flatten().as_deref() != Some(t)
+                }) {
                     continue;
                 }
-                let m = message(domain, &trust.store_id, r, 0, count)?;
+                let m = message(domain, &trust.store_id, &r, 0, count)?;
                 let sig: Option<Vec<u8>> = r.get(count)?;
                 if !trust.verifies(&m, sig.as_deref()) {
                     out.push(ForgedRow {
@@ -504,23 +511,25 @@ impl Tx<'_> {
 pub(crate) fn key_row_verifies(
     trust: &TrustKey,
     cache: &mut SignatureCache,
-    r: &rusqlite::Row,
+    r: &Row,
     first: usize,
 ) -> rusqlite::Result<bool> {
     let m = message(KEY_DOMAIN, &trust.store_id, r, first, KEY_SIGNED_COUNT)?;
-    let sig = r.get_ref(first + KEY_SIGNED_COUNT)?.as_blob_or_null()?;
-    Ok(trust.verifies_cached(&m, sig, cache))
+    r.with_ref(first + KEY_SIGNED_COUNT, |sig| {
+        Ok(trust.verifies_cached(&m, sig.as_blob_or_null()?, cache))
+    })
 }
 
 pub(crate) fn user_row_verifies(
     trust: &TrustKey,
     cache: &mut SignatureCache,
-    r: &rusqlite::Row,
+    r: &Row,
     first: usize,
 ) -> rusqlite::Result<bool> {
     let m = message(USER_DOMAIN, &trust.store_id, r, first, USER_SIGNED_COUNT)?;
-    let sig = r.get_ref(first + USER_SIGNED_COUNT)?.as_blob_or_null()?;
-    Ok(trust.verifies_cached(&m, sig, cache))
+    r.with_ref(first + USER_SIGNED_COUNT, |sig| {
+        Ok(trust.verifies_cached(&m, sig.as_blob_or_null()?, cache))
+    })
 }
 
 impl Store {
@@ -529,36 +538,34 @@ impl Store {
         if meta_get(&self.conn, ROWS_SIGNED)?.is_some() {
             return Ok(());
         }
-        let tx = rusqlite::Transaction::new_unchecked(
-            &self.conn,
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        if meta_get(&tx, ROWS_SIGNED)?.is_none() {
-            let id = store_id(&tx)?.ok_or_else(no_store_id)?;
+        let tx = self.conn.begin(true)?;
+        let conn = &self.conn;
+        if meta_get(conn, ROWS_SIGNED)?.is_none() {
+            let id = store_id(conn)?.ok_or_else(no_store_id)?;
             let sk = signing_key(master, &id);
-            let keys: Vec<String> = tx
+            let keys: Vec<String> = conn
                 .prepare("SELECT id FROM keys WHERE row_sig IS NULL")?
                 .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             for k in keys {
-                tx.execute(
+                conn.execute(
                     "UPDATE keys SET row_version = row_version + 1 WHERE id = ?1",
                     [&k],
                 )?;
-                sign_key_in(&tx, &sk, &id, &k)?;
+                sign_key_in(conn, &sk, &id, &k)?;
             }
-            let users: Vec<String> = tx
+            let users: Vec<String> = conn
                 .prepare("SELECT name FROM users WHERE row_sig IS NULL")?
                 .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             for u in users {
-                tx.execute(
+                conn.execute(
                     "UPDATE users SET row_version = row_version + 1 WHERE name = ?1",
                     [&u],
                 )?;
-                sign_user_in(&tx, &sk, &id, &u)?;
+                sign_user_in(conn, &sk, &id, &u)?;
             }
-            tx.execute(
+            conn.execute(
                 "INSERT INTO meta (name, value) VALUES (?1, x'01')",
                 [ROWS_SIGNED],
             )?;
@@ -707,13 +714,11 @@ impl Store {
         if !any {
             return Ok(());
         }
-        let tx = rusqlite::Transaction::new_unchecked(
-            &self.conn,
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        let id = store_id(&tx)?.ok_or_else(no_store_id)?;
+        let tx = self.conn.begin(true)?;
+        let id = store_id(&self.conn)?.ok_or_else(no_store_id)?;
         let sk = signing_key(master, &id);
-        let heads: Vec<StoredHeadRow> = tx
+        let heads: Vec<StoredHeadRow> = self
+            .conn
             .prepare("SELECT chain, seq, hash, mac, v FROM audit_heads WHERE sig IS NULL")?
             .query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -729,7 +734,7 @@ impl Store {
                 v,
             ) {
                 let sig = sk.sign(&head_message(&id, &chain, seq, &hash)).to_bytes();
-                tx.execute(
+                self.conn.execute(
                     "UPDATE audit_heads SET sig = ?2 WHERE chain = ?1",
                     params![chain, sig.to_vec()],
                 )?;

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
+
+use super::db::Row;
 
 use super::{parse_timestamp, timestamp, Tx};
 use crate::domain::rules::{FromStored, Rule};

@@ -8,6 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::db::{Conn, Row};
+
 use super::signing::{self, SignatureCache, TrustKey};
 use super::{parse_timestamp, schema, timestamp, Store, Tx, BUSY_TIMEOUT};
 use crate::domain::key::KeyType;
@@ -78,34 +80,37 @@ fn bad(col: usize, why: &str) -> rusqlite::Error {
 }
 
 /// A JSON list column; `[]`, by far the most common, without a parser.
-fn list<T: FromStored>(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Vec<T>> {
-    let text = r.get_ref(col)?.as_str()?;
-    if text == "[]" {
-        return Ok(Vec::new());
-    }
-    let items: Vec<String> = serde_json::from_str(text).map_err(|_| bad(col, "bad JSON list"))?;
-    items
-        .iter()
-        .map(|s| T::from_stored(s).map_err(|_| bad(col, "bad list item")))
-        .collect()
+fn list<T: FromStored>(r: &Row, col: usize) -> rusqlite::Result<Vec<T>> {
+    r.with_ref(col, |v| {
+        let text = v.as_str()?;
+        if text == "[]" {
+            return Ok(Vec::new());
+        }
+        let items: Vec<String> =
+            serde_json::from_str(text).map_err(|_| bad(col, "bad JSON list"))?;
+        items
+            .iter()
+            .map(|s| T::from_stored(s).map_err(|_| bad(col, "bad list item")))
+            .collect()
+    })
 }
 
-fn time(r: &rusqlite::Row, col: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    match r.get_ref(col)?.as_str_or_null()? {
+fn time(r: &Row, col: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    r.with_ref(col, |v| match v.as_str_or_null()? {
         None => Ok(None),
         Some(s) => parse_timestamp(s).map(Some),
-    }
+    })
 }
 
-fn verify_row(r: &rusqlite::Row) -> rusqlite::Result<Option<VerifyRow>> {
+fn verify_row(r: &Row) -> rusqlite::Result<Option<VerifyRow>> {
     let Some(hash) = hash32(r.get(col::VALUE_HASH)?) else {
         return Ok(None);
     };
-    let key_type = r
-        .get_ref(col::TYPE)?
-        .as_str()?
-        .parse::<KeyType>()
-        .map_err(|_| bad(col::TYPE, "bad key type"))?;
+    let key_type = r.with_ref(col::TYPE, |v| {
+        v.as_str()?
+            .parse::<KeyType>()
+            .map_err(|_| bad(col::TYPE, "bad key type"))
+    })?;
     let previous_hash = r
         .get::<_, Option<Vec<u8>>>(col::PREV_HASH)?
         .and_then(hash32);
@@ -176,9 +181,9 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            if let Some(mut row) = verify_row(r)? {
+            if let Some(mut row) = verify_row(&r)? {
                 if let Some((t, cache)) = trust.as_mut() {
-                    row.forged = !signing::key_row_verifies(t, cache, r, col::COUNT)?;
+                    row.forged = !signing::key_row_verifies(t, cache, &r, col::COUNT)?;
                 }
                 f(row);
             }
@@ -192,8 +197,8 @@ impl Tx<'_> {
         Ok(self
             .conn
             .query_row(
-                "SELECT 1 FROM pragma_table_info('keys') WHERE name = ?1",
-                [name],
+                &super::pg::has_column_sql(self.conn, "keys", name),
+                [],
                 |_| Ok(()),
             )
             .optional()?
@@ -243,7 +248,7 @@ impl Tx<'_> {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let forged = match trust.as_mut() {
-                Some((t, cache)) => !signing::user_row_verifies(t, cache, r, 4)?,
+                Some((t, cache)) => !signing::user_row_verifies(t, cache, &r, 4)?,
                 None => false,
             };
             f(
@@ -281,6 +286,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        let conn = Conn::Sqlite(conn);
         let version = schema::user_version(&conn)?;
         if version > schema::SCHEMA_VERSION {
             return Err(schema::newer(version));
@@ -297,6 +303,7 @@ impl Store {
         }
         Ok(Store {
             conn,
+            created_schema: false,
             path: path.to_path_buf(),
             master: None,
             author: super::Author::default(),
@@ -311,20 +318,22 @@ impl Store {
     /// Last use is bookkeeping, so it is written without a sync (WAL keeps
     /// the file consistent; a crash may lose the latest last-use times).
     pub fn record_key_uses_nowait(&mut self, uses: &[(String, DateTime<Utc>, bool)]) -> Result<()> {
-        self.conn.busy_timeout(Duration::ZERO)?;
-        self.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        if let Some(conn) = self.conn.sqlite() {
+            conn.busy_timeout(Duration::ZERO)?;
+            conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        }
         let done = (|| -> Result<()> {
-            let tx = rusqlite::Transaction::new_unchecked(
-                &self.conn,
-                rusqlite::TransactionBehavior::Immediate,
-            )?;
+            let Some(tx) = self.conn.begin_nowait()? else {
+                return Err(Error::environment("the store is locked by another writer")
+                    .hint("the last use is written by the next verify"));
+            };
             {
                 // One statement a use: the value's own last use, and the key's.
-                let mut current = tx.prepare_cached(
+                let mut current = self.conn.prepare_cached(
                     "UPDATE keys SET last_used_at = ?2, current_used_at = ?2
                      WHERE id = ?1 AND (current_used_at IS NULL OR current_used_at <= ?3)",
                 )?;
-                let mut previous = tx.prepare_cached(
+                let mut previous = self.conn.prepare_cached(
                     "UPDATE keys SET last_used_at = ?2, previous_used_at = ?2
                      WHERE id = ?1 AND (previous_used_at IS NULL OR previous_used_at <= ?3)",
                 )?;
@@ -341,8 +350,10 @@ impl Store {
             self.checkpoint_if_large();
             Ok(())
         })();
-        let _ = self.conn.execute_batch("PRAGMA synchronous = FULL");
-        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        if let Some(conn) = self.conn.sqlite() {
+            let _ = conn.execute_batch("PRAGMA synchronous = FULL");
+            let _ = conn.busy_timeout(BUSY_TIMEOUT);
+        }
         done
     }
 }

@@ -9,22 +9,16 @@ const NOW: &str = "2026-11-24T10:00:00Z";
 
 /// The audit entries (action, key name, details), oldest first.
 fn audit(env: &Env) -> Vec<(String, Option<String>, Value)> {
-    let conn =
-        rusqlite::Connection::open_with_flags(env.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    let mut stmt = conn
-        .prepare("SELECT action, key_name, details FROM audit ORDER BY seq")
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            serde_json::from_str(&r.get::<_, String>(2)?).unwrap(),
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    env.query("SELECT action, key_name, details FROM audit ORDER BY seq")
+        .into_iter()
+        .map(|r| {
+            (
+                r[0].clone().unwrap(),
+                r[1].clone(),
+                serde_json::from_str(r[2].as_deref().unwrap()).unwrap(),
+            )
+        })
+        .collect()
 }
 
 fn actions(env: &Env) -> Vec<String> {

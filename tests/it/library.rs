@@ -15,6 +15,7 @@ fn a_key_issued_through_the_library_is_audited_and_verifies() {
     let env = Env::new();
     let at = StoreLocation {
         path: env.db(),
+        pg: None,
         master: MasterKeySource::File(env.master()),
         trust_dir: None,
     };

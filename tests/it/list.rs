@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::{Env, Run};
-use keyadm::store::{Access, Store};
+
 use serde_json::Value;
 
 const T0: &str = "2026-11-22T17:45:00Z";
@@ -42,7 +42,7 @@ fn names_at(env: &Env, now: &str, args: &[&str]) -> Vec<String> {
 
 fn add_orgs(env: &Env, orgs: &[&str]) {
     let now = chrono::Utc::now();
-    let mut store = Store::open(&env.db(), Access::Existing, now).unwrap();
+    let mut store = env.open_store(now);
     store
         .write(now, |tx| {
             for o in orgs {

@@ -2,6 +2,7 @@
 //! dependencies instead of one per file. Each module is one capability.
 
 mod audit;
+mod audit_file;
 mod batch;
 mod clashes;
 mod cli_usage;
@@ -31,6 +32,7 @@ mod notify_channels;
 mod origins;
 mod output;
 mod paths;
+mod pg_store;
 mod planted;
 mod prompts;
 mod props_parsers;
@@ -58,3 +60,7 @@ mod transfer;
 mod users;
 mod verify;
 mod wildcards;
+
+// The same files twice on purpose: once per backend (tests/it/pg.rs).
+#[allow(clippy::duplicate_mod)]
+mod pg;

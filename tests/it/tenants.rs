@@ -299,8 +299,7 @@ fn an_admin_manages_their_tenant_and_nothing_else() {
     let k: Value = serde_json::from_str(&env.ok_as("dave", &["generate", "d1", "--json"])).unwrap();
     assert_eq!(k["org"], "acme/emea");
     let r: Run = env
-        .cmd()
-        .env("KEYADM_ACTOR", "dave")
+        .cmd_as("dave")
         .env("KEYADM_ORG", "acme")
         .args(["generate", "d2", "--json"])
         .output()

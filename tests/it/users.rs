@@ -12,17 +12,15 @@ fn json(out: &str) -> Value {
 
 /// (action, details) of every audit entry, oldest first, read from the store.
 fn audit(env: &Env) -> Vec<(String, Value)> {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT action, details FROM audit ORDER BY seq")
-        .unwrap();
-    stmt.query_map([], |r| {
-        let details: String = r.get(1)?;
-        Ok((r.get(0)?, serde_json::from_str(&details).unwrap()))
-    })
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
+    env.query("SELECT action, details FROM audit ORDER BY seq")
+        .into_iter()
+        .map(|r| {
+            (
+                r[0].clone().unwrap(),
+                serde_json::from_str(r[1].as_deref().unwrap()).unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -13,6 +13,18 @@ pub struct Env {
     pub dir: TempDir,
     pub now: Option<String>,
     pub actor: String,
+    /// The test's PostgreSQL database, when it runs against PostgreSQL.
+    pub pg: Option<String>,
+}
+
+/// Whether the running test is one of the PostgreSQL runs: the modules
+/// under `mod pg` in main.rs (the same files as the SQLite runs). libtest
+/// names each test's thread after the test; `pg_backend_is_detected`
+/// fails if that ever stops holding.
+pub fn on_pg() -> bool {
+    std::thread::current()
+        .name()
+        .is_some_and(|n| n.starts_with("pg::"))
 }
 
 /// What one run of the binary gave.
@@ -36,12 +48,38 @@ impl From<Output> for Run {
 pub const LONG_AGO_DAYS: i64 = 60;
 
 impl Env {
+    /// A fresh store: a file that does not exist yet, or for the
+    /// PostgreSQL runs ([`on_pg`]) an empty database of its own.
     pub fn new() -> Self {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
             now: None,
             actor: "tester".into(),
+            pg: on_pg().then(|| pg::cluster().create_db()),
         }
+    }
+
+    /// What KEYADM_DB is: the file, or the test's database (the role from PGUSER).
+    pub fn db_location(&self) -> std::ffi::OsString {
+        match &self.pg {
+            Some(db) => pg::cluster().url_without_user(db).into(),
+            None => self.db().into(),
+        }
+    }
+
+    /// Sets who runs: KEYADM_ACTOR, and on PostgreSQL the role (PGUSER),
+    /// which is who the actor is there (SPEC §5.1).
+    pub fn actor_env<'c>(
+        &self,
+        c: &'c mut std::process::Command,
+        actor: &str,
+    ) -> &'c mut std::process::Command {
+        c.env("KEYADM_ACTOR", actor);
+        if self.pg.is_some() {
+            pg::cluster().ensure_role(actor);
+            c.env("PGUSER", actor);
+        }
+        c
     }
 
     /// A store whose clock is fixed at `now` (RFC 3339).
@@ -52,6 +90,10 @@ impl Env {
     }
 
     pub fn db(&self) -> PathBuf {
+        assert!(
+            self.pg.is_none(),
+            "this test reads the SQLite file: it cannot run against PostgreSQL"
+        );
         self.dir.path().join("data/keys.db")
     }
 
@@ -67,9 +109,19 @@ impl Env {
                 c.env_remove(k);
             }
         }
-        c.env("KEYADM_DB", self.db())
+        for k in [
+            "PGHOST",
+            "PGPORT",
+            "PGUSER",
+            "PGDATABASE",
+            "PGPASSWORD",
+            "PGPASSFILE",
+        ] {
+            c.env_remove(k);
+        }
+        self.actor_env(c, &self.actor);
+        c.env("KEYADM_DB", self.db_location())
             .env("KEYADM_MASTER_KEY_FILE", self.master())
-            .env("KEYADM_ACTOR", &self.actor)
             .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
             .env("XDG_STATE_HOME", self.dir.path().join("xdg-state"))
@@ -107,13 +159,33 @@ impl Env {
         self.apply(&mut c).output().expect("setpriv runs").into()
     }
 
+    /// The binary with `args`; on PostgreSQL an `--actor NAME` among them
+    /// also connects as the role NAME (who the actor is there, SPEC §5.1).
+    pub fn cmd_with(&self, args: &[&str]) -> Command {
+        let mut c = self.std_cmd();
+        // (`audit --actor` is still the old filter, not who runs.)
+        if self.pg.is_some() && args.first() != Some(&"audit") {
+            let declared = args.iter().enumerate().find_map(|(i, a)| {
+                a.strip_prefix("--actor=").or_else(|| {
+                    (*a == "--actor")
+                        .then(|| args.get(i + 1).copied())
+                        .flatten()
+                })
+            });
+            if let Some(actor) = declared {
+                self.actor_env(&mut c, actor);
+            }
+        }
+        c.args(args);
+        Command::from_std(c)
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
-        self.cmd().args(args).output().expect("binary runs").into()
+        self.cmd_with(args).output().expect("binary runs").into()
     }
 
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        self.cmd()
-            .args(args)
+        self.cmd_with(args)
             .write_stdin(stdin)
             .output()
             .expect("binary runs")
@@ -144,10 +216,18 @@ impl Env {
         r.stderr
     }
 
+    /// The binary run as `actor` (KEYADM_ACTOR, and the role on PostgreSQL).
+    pub fn cmd_as(&self, actor: &str) -> Command {
+        let mut c = self.std_cmd();
+        self.actor_env(&mut c, actor);
+        Command::from_std(c)
+    }
+
     /// Runs as another actor (`KEYADM_ACTOR`).
     pub fn run_as(&self, actor: &str, args: &[&str]) -> Run {
-        self.cmd()
-            .env("KEYADM_ACTOR", actor)
+        let mut c = self.std_cmd();
+        self.actor_env(&mut c, actor);
+        Command::from_std(c)
             .args(args)
             .output()
             .expect("binary runs")
@@ -240,11 +320,118 @@ impl Env {
         serde_json::from_str(&self.ok(&["show", key, "--json"])).expect("show --json is JSON")
     }
 
+    /// A copy of `base`'s store and master key in a new Env (a new
+    /// database from `base`'s as template on PostgreSQL).
+    pub fn copy_store_of(base: &Env, now: Option<&str>) -> Env {
+        let mut env = Env::new();
+        env.now = now.map(str::to_string);
+        let master = (base.master(), env.master());
+        std::fs::create_dir_all(master.1.parent().unwrap()).unwrap();
+        std::fs::copy(&master.0, &master.1).unwrap();
+        if let (Some(from), Some(to)) = (&base.pg, &env.pg) {
+            pg::cluster().psql("postgres", &format!("DROP DATABASE {to}"));
+            pg::cluster().psql("postgres", &format!("CREATE DATABASE {to} TEMPLATE {from}"));
+            return env;
+        }
+        let (from, to) = (base.db(), env.db());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+        let wal = format!("{}-wal", from.display());
+        if std::path::Path::new(&wal).exists() {
+            std::fs::copy(&wal, format!("{}-wal", to.display())).unwrap();
+        }
+        env
+    }
+
+    /// The store opened through the library, as keyadm opens it.
+    pub fn open_store(&self, now: chrono::DateTime<chrono::Utc>) -> keyadm::Store {
+        match &self.pg {
+            Some(db) => {
+                let t = keyadm::store::PgTarget::parse(
+                    &pg::cluster().url(db),
+                    &keyadm::store::PgEnv::default(),
+                )
+                .unwrap();
+                keyadm::Store::open_pg(&t, keyadm::Access::Existing, now).unwrap()
+            }
+            None => keyadm::Store::open(&self.db(), keyadm::Access::Existing, now).unwrap(),
+        }
+    }
+
+    /// Rows of `sql` run on the store as it is (SQLite file or the test's
+    /// PostgreSQL database), every value as text (a blob in hex), NULL as
+    /// `None`. For tests that look under keyadm: written once in SQL both
+    /// understand.
+    pub fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        match &self.pg {
+            Some(db) => {
+                let mut c = pg::cluster().client(db);
+                c.simple_query(sql)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                    .into_iter()
+                    .filter_map(|m| match m {
+                        postgres::SimpleQueryMessage::Row(r) => Some(
+                            (0..r.len())
+                                .map(|i| {
+                                    r.get(i)
+                                        .map(|v| v.strip_prefix("\\x").unwrap_or(v).to_string())
+                                })
+                                .collect(),
+                        ),
+                        _ => None,
+                    })
+                    .collect()
+            }
+            None => {
+                let c = rusqlite::Connection::open(self.db()).unwrap();
+                let mut stmt = c.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let n = stmt.column_count();
+                stmt.query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            use rusqlite::types::ValueRef;
+                            Ok(match r.get_ref(i)? {
+                                ValueRef::Null => None,
+                                ValueRef::Integer(i) => Some(i.to_string()),
+                                ValueRef::Real(f) => Some(f.to_string()),
+                                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                                ValueRef::Blob(b) => {
+                                    Some(b.iter().map(|x| format!("{x:02x}")).collect())
+                                }
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+            }
+        }
+    }
+
+    /// Runs statements on the store as it is (see [`Env::query`]).
+    pub fn execute_sql(&self, sql: &str) {
+        match &self.pg {
+            Some(db) => pg::cluster()
+                .client(db)
+                .batch_execute(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+            None => rusqlite::Connection::open(self.db())
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        }
+    }
+
     /// The bytes of the store's files: the database and its WAL (which
     /// keyadm leaves in place, holding the latest commits). Not the -shm
     /// file: it is an index SQLite rebuilds whenever a process opens the
     /// store first, so it changes even on reads, and it holds no data.
+    /// On PostgreSQL: a `pg_dump` of the test's database.
     pub fn store_bytes(&self) -> Vec<u8> {
+        if let Some(db) = &self.pg {
+            return pg::cluster().dump(db).into_bytes();
+        }
         let mut all = Vec::new();
         for suffix in ["", "-wal"] {
             let p = PathBuf::from(format!("{}{suffix}", self.db().display()));
@@ -294,5 +481,6 @@ pub fn assert_only_error_and_hint<'s>(stderr: &'s str, what: &str) -> (&'s str, 
     (lines[0], lines[1])
 }
 
+pub mod pg;
 pub mod proof;
 pub mod pty;

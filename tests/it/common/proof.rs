@@ -14,7 +14,70 @@ use keyadm::crypto::seal::{MasterKey, MasterKeySource};
 
 /// A read-only connection to the store of `env` (the test's own view).
 pub fn conn(env: &Env) -> Connection {
+    if let Some(db) = &env.pg {
+        return audit_copy_of_pg(db);
+    }
     Connection::open_with_flags(env.db(), OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open store")
+}
+
+/// The audit tables of a PostgreSQL store, copied into an SQLite database
+/// in memory (values as they are), so that the same checker reads both.
+fn audit_copy_of_pg(db: &str) -> Connection {
+    let mem = Connection::open_in_memory().unwrap();
+    mem.execute_batch(
+        "CREATE TABLE audit (seq INTEGER, at TEXT, actor TEXT, action TEXT, key_id TEXT,
+             key_name TEXT, tenant TEXT, details TEXT, hash BLOB, as_of TEXT, os_uid INTEGER,
+             os_user TEXT, chain TEXT, chain_seq INTEGER);
+         CREATE TABLE audit_heads (chain TEXT, seq INTEGER, hash BLOB, mac BLOB, v INTEGER);",
+    )
+    .unwrap();
+    let mut pg = super::pg::cluster().client(db);
+    for r in pg
+        .query(
+            "SELECT seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of,
+                    os_uid, os_user, chain, chain_seq FROM audit",
+            &[],
+        )
+        .unwrap()
+    {
+        mem.execute(
+            "INSERT INTO audit VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            rusqlite::params![
+                r.get::<_, i64>(0),
+                r.get::<_, String>(1),
+                r.get::<_, String>(2),
+                r.get::<_, String>(3),
+                r.get::<_, Option<String>>(4),
+                r.get::<_, Option<String>>(5),
+                r.get::<_, Option<String>>(6),
+                r.get::<_, String>(7),
+                r.get::<_, Vec<u8>>(8),
+                r.get::<_, Option<String>>(9),
+                r.get::<_, Option<i64>>(10),
+                r.get::<_, Option<String>>(11),
+                r.get::<_, Option<String>>(12),
+                r.get::<_, Option<i64>>(13),
+            ],
+        )
+        .unwrap();
+    }
+    for r in pg
+        .query("SELECT chain, seq, hash, mac, v FROM audit_heads", &[])
+        .unwrap()
+    {
+        mem.execute(
+            "INSERT INTO audit_heads VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                r.get::<_, String>(0),
+                r.get::<_, i64>(1),
+                r.get::<_, Vec<u8>>(2),
+                r.get::<_, Vec<u8>>(3),
+                r.get::<_, i64>(4),
+            ],
+        )
+        .unwrap();
+    }
+    mem
 }
 
 /// `PRAGMA integrity_check` of the store file at `path` (read-write, so a

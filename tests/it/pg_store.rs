@@ -1,0 +1,370 @@
+//! The shared store on PostgreSQL (issue 13, SPEC §5.10): selecting it,
+//! its schema, who the actor is, and the server's clock. The capability
+//! files run against it too (`tests/it/pg.rs`).
+use crate::common;
+
+use common::pg::{cluster, PASSWORD, PASSWORD_ROLE};
+use common::Env;
+
+/// A test of its own database, run against it with `--db`/`KEYADM_DB` as given.
+fn pg_env() -> Env {
+    let mut env = Env::new();
+    env.pg = Some(cluster().create_db());
+    env
+}
+
+#[test]
+fn a_url_selects_postgresql_and_init_creates_the_schema() {
+    let env = pg_env();
+    let out = env.ok(&["init"]);
+    assert!(out.contains("postgresql://tester@"), "{out}");
+    let db = env.pg.as_ref().unwrap();
+    let tables = cluster().psql(
+        db,
+        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'",
+    );
+    for t in [
+        "audit",
+        "audit_heads",
+        "keys",
+        "keyadm_schema",
+        "meta",
+        "operators",
+        "orgs",
+        "users",
+    ] {
+        assert!(tables.split(',').any(|x| x.trim() == t), "{t} in {tables}");
+    }
+    // The creating role is the first operator.
+    assert_eq!(
+        cluster().psql(db, "SELECT name FROM operators").trim(),
+        "tester"
+    );
+    // Nothing on disk but the master key.
+    assert!(!env.dir.path().join("data").exists());
+    assert!(env.master().exists());
+    // Again: nothing to do.
+    let again = env.run(&["init"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("already set up"), "{}", again.stderr);
+}
+
+#[test]
+fn a_newer_schema_is_refused_untouched() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    let db = env.pg.as_ref().unwrap();
+    cluster().psql(db, "UPDATE keyadm_schema SET version = 999");
+    let before = cluster().dump(db);
+    let err = env.fails(&["list"], 5);
+    assert!(err.contains("schema version 999"), "{err}");
+    assert_eq!(cluster().dump(db), before);
+}
+
+#[test]
+fn a_database_with_other_tables_is_not_a_store() {
+    let env = pg_env();
+    let db = env.pg.as_ref().unwrap();
+    cluster().psql(db, "CREATE TABLE invoices (id int)");
+    let err = env.fails(&["init"], 5);
+    assert!(err.contains("not a keyadm store"), "{err}");
+    assert!(
+        cluster()
+            .psql(db, "SELECT to_regclass('keys') IS NULL")
+            .trim()
+            == "t"
+    );
+}
+
+#[test]
+fn a_password_in_db_is_exit_2_and_in_keyadm_db_it_is_accepted_and_never_printed() {
+    let env = pg_env();
+    let db = env.pg.as_ref().unwrap();
+    cluster().psql(
+        db,
+        &format!("GRANT ALL ON SCHEMA public TO {PASSWORD_ROLE}; ALTER DATABASE {db} OWNER TO {PASSWORD_ROLE}"),
+    );
+    let host = cluster().host().replace('/', "%2F");
+    let with_pw = format!("postgresql://{PASSWORD_ROLE}:{PASSWORD}@{host}/{db}");
+    let err = env.fails(&["--db", &with_pw, "list"], 2);
+    assert!(!err.contains(PASSWORD), "{err}");
+    assert!(err.contains("--db"), "{err}");
+    // In KEYADM_DB it is fine, and not shown.
+    let out = env
+        .cmd()
+        .env("KEYADM_DB", &with_pw)
+        .env("KEYADM_ACTOR", PASSWORD_ROLE)
+        .args(["init"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains(PASSWORD), "{text}");
+    // A wrong password: exit 5, the URL named without it.
+    let wrong = format!("postgresql://{PASSWORD_ROLE}:nope@{host}/{db}");
+    let out = env
+        .cmd()
+        .env("KEYADM_DB", &wrong)
+        .args(["list"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    common::assert_error_form(&err);
+    assert!(!err.contains("nope"), "{err}");
+    assert!(
+        err.contains(&format!("postgresql://{PASSWORD_ROLE}@")),
+        "{err}"
+    );
+    // PGPASSWORD fills in what the URL leaves out.
+    let bare = format!("postgresql://{PASSWORD_ROLE}@{host}/{db}");
+    let out = env
+        .cmd()
+        .env("KEYADM_DB", &bare)
+        .env("PGPASSWORD", PASSWORD)
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_unreachable_server_or_a_missing_database_is_exit_5_with_the_url() {
+    let env = pg_env();
+    let host = cluster().host().replace('/', "%2F");
+    for url in [
+        format!("postgresql://postgres@{host}/no_such_db"),
+        "postgresql://postgres@%2Fnonexistent%2Fsocket/x".to_string(),
+    ] {
+        let out = env
+            .cmd()
+            .env("KEYADM_DB", &url)
+            .args(["list"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{url}: {err}");
+        common::assert_error_form(&err);
+        assert!(err.contains("postgresql://postgres@"), "{err}");
+    }
+}
+
+#[test]
+fn pg_variables_never_select_postgresql_alone() {
+    // A plain path with every PG* variable set is still the SQLite file.
+    let env = Env::new();
+    let host = cluster().host().to_string();
+    let out = env
+        .cmd()
+        .env("PGHOST", &host)
+        .env("PGUSER", "postgres")
+        .env("PGDATABASE", "postgres")
+        .args(["generate", "k", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(env.db().exists());
+    // And the key=value form only after pg:.
+    let kv = format!("host={host} dbname=postgres");
+    let env2 = Env::new();
+    let out = env2
+        .cmd()
+        .env("KEYADM_DB", &kv)
+        .args(["list"])
+        .output()
+        .unwrap();
+    // Taken as a path (that does not exist): not a connection.
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("PostgreSQL"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_pg_prefix_takes_key_value_pairs() {
+    let env = pg_env();
+    let db = env.pg.as_ref().unwrap();
+    let kv = format!("pg:host={} dbname={db}", cluster().host());
+    let out = env
+        .cmd()
+        .env("KEYADM_DB", &kv)
+        .args(["generate", "k", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(cluster().psql(db, "SELECT name FROM keys").trim(), "k");
+}
+
+#[test]
+fn the_actor_is_the_role_and_a_declared_name_is_only_a_label() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    // Declared "mallory", connected as tester (an operator): tester acts.
+    let db = env.pg.as_ref().unwrap();
+    let out = env
+        .cmd()
+        .env("KEYADM_ACTOR", "mallory")
+        .args(["generate", "k", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = cluster().psql(db, "SELECT actor, details::json->>'actor_label', created_by FROM audit JOIN keys ON keys.id = audit.key_id");
+    assert_eq!(row.trim(), "tester|mallory|tester");
+    // A role that is no operator and no user is refused, whatever it declares.
+    cluster().ensure_role("stranger");
+    let out = env
+        .cmd()
+        .env("PGUSER", "stranger")
+        .env("KEYADM_ACTOR", "tester")
+        .args(["list"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("database role \"stranger\""), "{err}");
+}
+
+#[test]
+fn audit_times_are_the_servers_never_keyadm_now() {
+    let mut env = pg_env();
+    env.now = Some("2030-01-01T00:00:00Z".into());
+    env.ok(&["generate", "k", "-q"]);
+    let db = env.pg.as_ref().unwrap();
+    let row = cluster().psql(
+        db,
+        "SELECT abs(extract(epoch FROM (at::timestamptz - now()))) < 120, as_of FROM audit",
+    );
+    assert_eq!(row.trim(), "t|2030-01-01T00:00:00Z");
+}
+
+#[test]
+fn a_dump_of_the_database_holds_no_key_value() {
+    let env = pg_env();
+    let values: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|n| env.generate(n, &["--type", "internal"]))
+        .collect();
+    let rotated = env.ok(&["rotate", "a", "--json"]);
+    let dump = cluster().dump(env.pg.as_ref().unwrap());
+    assert!(
+        dump.contains("COPY public.keys"),
+        "the dump has the keys table"
+    );
+    for v in &values {
+        assert!(v.starts_with("kadm_"), "{v}");
+        assert!(!dump.contains(v.as_str()), "a key value is in the dump");
+        // Nor its secret part alone.
+        assert!(!dump.contains(&v[7..]), "a key's secret is in the dump");
+    }
+    let new: serde_json::Value = serde_json::from_str(&rotated).unwrap();
+    let new_value = new[0]["value"]
+        .as_str()
+        .or(new["value"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    if !new_value.is_empty() {
+        assert!(!dump.contains(&new_value));
+    }
+}
+
+#[test]
+fn eight_processes_generating_at_once_stop_at_exactly_300_keys() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    let children: Vec<_> = (0..8)
+        .map(|p| {
+            let mut c = env.std_cmd();
+            let script = (0..50)
+                .map(|i| {
+                    format!("\"$0\" generate k{p}-{i} -q >/dev/null 2>>\"$1\"; echo $? >>\"$2\"")
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let bin = c.get_program().to_owned();
+            let errs = env.dir.path().join(format!("err{p}"));
+            let codes = env.dir.path().join(format!("codes{p}"));
+            let mut sh = std::process::Command::new("sh");
+            sh.arg("-c").arg(script).arg(bin).arg(&errs).arg(&codes);
+            for (k, v) in c.get_envs() {
+                match v {
+                    Some(v) => sh.env(k, v),
+                    None => sh.env_remove(k),
+                };
+            }
+            c = sh;
+            c.spawn().unwrap()
+        })
+        .collect();
+    for mut ch in children {
+        assert!(ch.wait().unwrap().success());
+    }
+    let mut codes = Vec::new();
+    let mut errs = String::new();
+    for p in 0..8 {
+        codes.extend(
+            std::fs::read_to_string(env.dir.path().join(format!("codes{p}")))
+                .unwrap()
+                .lines()
+                .map(|l| l.trim().parse::<i32>().unwrap()),
+        );
+        errs.push_str(&std::fs::read_to_string(env.dir.path().join(format!("err{p}"))).unwrap());
+    }
+    assert_eq!(codes.len(), 400);
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 300, "{errs}");
+    assert_eq!(codes.iter().filter(|c| **c == 4).count(), 100, "{errs}");
+    // The only refusal is the documented limit, once per refused generate.
+    let refusals = errs.lines().filter(|l| l.starts_with("error: ")).count();
+    assert_eq!(refusals, 100, "{errs}");
+    assert!(
+        errs.lines()
+            .filter(|l| l.starts_with("error: "))
+            .all(|l| l.contains("300")),
+        "{errs}"
+    );
+    let db = env.pg.as_ref().unwrap();
+    assert_eq!(
+        cluster().psql(db, "SELECT count(*) FROM keys").trim(),
+        "300"
+    );
+    common::proof::assert_audit_intact(&env);
+}
+
+#[test]
+fn a_write_lock_held_past_the_busy_timeout_is_exit_5_and_changes_nothing() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    let db = env.pg.as_ref().unwrap();
+    let mut holder = cluster().client(db);
+    holder
+        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(118083572294765)")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = env.fails(&["generate", "k", "-q"], 5);
+    assert!(err.contains("the store is locked"), "{err}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(4));
+    holder.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(cluster().psql(db, "SELECT count(*) FROM keys").trim(), "0");
+    env.ok(&["generate", "k", "-q"]);
+}
