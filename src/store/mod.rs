@@ -191,7 +191,7 @@ impl Store {
         if version > schema::SCHEMA_VERSION {
             return Err(schema::newer(version));
         }
-        if version < schema::SCHEMA_VERSION {
+        if version < schema::SCHEMA_VERSION || schema::gap_steps_missing(&store.conn)? {
             // The owner of the file: the account that just created it, or
             // for a 0.1 store the account it belongs to (SPEC §5.1).
             let owner = OsAccount::owner_of(path).unwrap_or_else(OsAccount::current);
