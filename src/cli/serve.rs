@@ -403,9 +403,20 @@ async fn handle(state: &State, peer: Option<IpAddr>, req: HttpRequest<Incoming>)
             (r, None)
         }
         "/healthz" => {
-            // The keys are loaded before the socket accepts: ready.
-            state.verifier().refresh();
-            (text(200, "ok\n"), None)
+            // The keys are loaded before the socket accepts: ready, unless
+            // the store is behind its head witness (every request denied).
+            let rolled_back = state.verifier().rolled_back().map(|rb| rb.describe());
+            match rolled_back {
+                Some(why) => (
+                    reply(
+                        503,
+                        "text/plain; charset=utf-8",
+                        format!("store_rolled_back: {why}\n"),
+                    ),
+                    None,
+                ),
+                None => (text(200, "ok\n"), None),
+            }
         }
         "/metrics" => (
             reply(

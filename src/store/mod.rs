@@ -236,7 +236,12 @@ impl Store {
         if version > schema::SCHEMA_VERSION {
             return Err(schema::newer(version));
         }
-        if version < schema::SCHEMA_VERSION {
+        let gap = version == schema::SCHEMA_VERSION
+            && match store.conn.sqlite() {
+                Some(c) => schema::gap_steps_missing(c)?,
+                None => false,
+            };
+        if version < schema::SCHEMA_VERSION || gap {
             // The owner of the file: the account that just created it, or
             // for a 0.1 store the account it belongs to (SPEC §5.1).
             let owner = OsAccount::owner_of(path).unwrap_or_else(OsAccount::current);
@@ -244,7 +249,13 @@ impl Store {
                 at: timestamp(now),
                 operator: owner.name(),
             };
-            schema::migrate(&store.conn, &founding)?;
+            match schema::migrate(&store.conn, &founding) {
+                // A store at the latest version that this account may not
+                // write keeps working without the gap step (its readers
+                // tolerate the missing column).
+                Err(_) if gap => {}
+                r => r?,
+            }
         }
         Ok(store)
     }

@@ -28,7 +28,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
 /// `ADD COLUMN`, checked by its column).
 const SIGNED_HEADS: &str = include_str!("migrations/0005_signed_heads.sql");
 
-fn gap_steps_missing(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+pub(crate) fn gap_steps_missing(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
     let has: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads'))
             AND NOT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads') WHERE name = 'sig')",

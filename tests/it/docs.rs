@@ -203,3 +203,15 @@ fn help_of_the_main_commands_ends_with_examples() {
     let top = env.ok(&["--help"]);
     assert!(top.contains("\nExamples:\n  keyadm init"), "{top}");
 }
+
+/// The README's table of verify reasons has a row for every reason a
+/// decision can carry (`store_rolled_back` among them, issue 12 item 20).
+#[test]
+fn the_readme_lists_every_verify_reason() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for r in keyadm::Reason::ALL {
+        let row = format!("| `{}` |", r.as_str());
+        assert!(readme.contains(&row), "README has no row {row}");
+    }
+}

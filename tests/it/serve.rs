@@ -395,6 +395,13 @@ fn serve_denies_a_rolled_back_store_until_accept_head() {
     let r = get(&s.url("/v1/auth"), &[("X-API-Key", &v)]);
     assert_eq!(r.status, 403);
     assert_eq!(r.header("x-keyadm-reason"), Some("store_rolled_back"));
+    let h = get(&s.url("/healthz"), &[]);
+    assert_eq!(h.status, 503, "{}", h.body);
+    assert!(
+        h.body.starts_with("store_rolled_back: chain default"),
+        "{}",
+        h.body
+    );
     let m = get(&s.url("/metrics"), &[]);
     assert!(
         m.body.contains(r#"outcome="store_rolled_back"} 1"#),
@@ -405,6 +412,7 @@ fn serve_denies_a_rolled_back_store_until_accept_head() {
     let s = Serve::start(&env, &["--accept-head"]);
     let r = post(&s.url("/v1/verify"), &format!(r#"{{"key":"{v}"}}"#));
     assert!(r.body.contains(r#""allowed":true"#), "{}", r.body);
+    assert_eq!(get(&s.url("/healthz"), &[]).status, 200);
 }
 
 #[test]
