@@ -346,6 +346,15 @@ pub(crate) fn has_column_sql(conn: &Conn, table: &str, column: &str) -> String {
     }
 }
 
+/// A statement that returns a row when `table` exists.
+pub(crate) fn has_table_sql(conn: &Conn, table: &str) -> String {
+    if conn.is_pg() {
+        format!("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{table}'")
+    } else {
+        format!("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{table}'")
+    }
+}
+
 /// For messages: a store's location as text (a path, or the URL shown).
 pub fn describe(path: &Path) -> String {
     path.display().to_string()

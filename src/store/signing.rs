@@ -651,16 +651,24 @@ impl Tx<'_> {
     /// Every chain's stored head, each checked against `trust` (a store
     /// read as it is, from before signed heads, has no signatures).
     pub fn signed_heads(&self, trust: Option<&TrustKey>) -> Result<Vec<SignedHead>> {
-        let has_sig: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_heads') WHERE name = 'sig')",
-            [],
-            |r| r.get(0),
-        )?;
-        let has_heads: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'audit_heads')",
-            [],
-            |r| r.get(0),
-        )?;
+        let has_sig = self
+            .conn
+            .query_row(
+                &super::pg::has_column_sql(self.conn, "audit_heads", "sig"),
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        let has_heads = self
+            .conn
+            .query_row(
+                &super::pg::has_table_sql(self.conn, "audit_heads"),
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
         if !has_heads {
             return Ok(Vec::new());
         }
