@@ -10,6 +10,9 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Context;
+use crate::output::report::Shaped;
+use crate::output::time::TimeFormat;
+use crate::output::Human;
 use keyadm::ops::audit::{self, hex, AuditEntry, AuditQuery, ExpectedHead};
 use keyadm::Result;
 
@@ -102,32 +105,37 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
     let found = audit::list(&mut session, &query)?;
     let tf = ctx.time_format(&found.settings);
     let entries = found.entries;
-    let p = &ctx.printer;
-    if p.json {
-        let out: Vec<_> = entries
-            .iter()
-            .map(|e| EntryJson {
-                entry: e,
-                hash: hex(&e.hash),
-            })
-            .collect();
-        p.json(&out);
-        return Ok(());
-    }
+    let json: Vec<_> = entries
+        .iter()
+        .map(|e| EntryJson {
+            entry: e,
+            hash: hex(&e.hash),
+        })
+        .collect();
+    ctx.printer.report(&Shaped {
+        json,
+        human: |out: &mut Human<'_>| entries_table(out, &entries, &tf),
+    });
+    Ok(())
+}
+
+/// The entries as a table, or a note when none match.
+fn entries_table(out: &mut Human<'_>, entries: &[AuditEntry], tf: &TimeFormat) {
     if entries.is_empty() {
-        p.note("No audit entries match.");
-        return Ok(());
+        out.note("No audit entries match.");
+        return;
     }
     let show = |t: &str| {
         DateTime::parse_from_rfc3339(t)
             .map(|t| tf.show(t.with_timezone(&Utc)))
             .unwrap_or_else(|_| t.to_string())
     };
+    let p = out.printer();
     let mut t = p.table(&["SEQ", "TIME", "ACTOR", "ACTION", "KEY", "DETAILS"]);
     // DETAILS wraps first on a terminal, between fields rather than mid-token.
     t.shrink(5, 24);
     let terminal = p.colors.stdout_terminal;
-    for e in &entries {
+    for e in entries {
         let at = match &e.as_of {
             Some(as_of) => format!("{} (as of {})", show(&e.at), show(as_of)),
             None => show(&e.at),
@@ -150,8 +158,7 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
             }),
         ]);
     }
-    p.line(t.to_string());
-    Ok(())
+    out.line(t.to_string());
 }
 
 /// An entry's details for a person: changed fields as `field: before →
@@ -307,24 +314,24 @@ fn verify(ctx: &mut Context, expect: &[String], accept_head: bool) -> Result<Exi
 fn head(ctx: &mut Context) -> Result<ExitCode> {
     let mut session = ctx.open_write_existing()?;
     let heads = audit::heads(&mut session)?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&heads);
-    } else {
-        for h in &heads {
-            if h.authentic {
-                p.line(h.line());
-            } else {
-                p.warn(format!(
-                    "the head of chain {} does not match its HMAC: it is not shown (keyadm audit verify names the damage)",
-                    h.chain
-                ));
+    ctx.printer.report(&Shaped {
+        json: &heads,
+        human: |out: &mut Human<'_>| {
+            for h in &heads {
+                if h.authentic {
+                    out.line(h.line());
+                } else {
+                    out.warn(format!(
+                        "the head of chain {} does not match its HMAC: it is not shown (keyadm audit verify names the damage)",
+                        h.chain
+                    ));
+                }
             }
-        }
-        if heads.is_empty() {
-            p.note("The audit log has no entries yet.");
-        }
-    }
+            if heads.is_empty() {
+                out.note("The audit log has no entries yet.");
+            }
+        },
+    });
     Ok(if heads.iter().all(|h| h.authentic) {
         ExitCode::SUCCESS
     } else {
