@@ -83,13 +83,16 @@ struct Fresh {
 
 /// One key as a decision reads it, in two adjacent cache lines: the
 /// value's hash, what the checks need, and the start of the key's JSON.
-/// Everything else about the key (its identity, rules, user, rate limit,
-/// last use) is in [`Cold`], read only when the key has them.
+/// Everything else about the key (its identity, rules, user, rate limit)
+/// is in [`Cold`], read only when the key has them.
 #[repr(C, align(64))]
 struct Record {
     hash: [u8; 32],
     expires_at: Option<DateTime<Utc>>,
     previous_until: Option<DateTime<Utc>>,
+    /// The last use recorded (Unix seconds; [`NEVER`]): `verify --batch`
+    /// reads it on every decision.
+    last_used: i64,
     /// Which shared JSON tail (`"type":…,"user":…`) the key's decision ends with.
     tail: u32,
     key_type: KeyType,
@@ -102,7 +105,8 @@ struct Record {
 
 const RECORD_SIZE: usize = 128;
 const HEAD_INLINE: usize =
-    RECORD_SIZE - 32 - 2 * std::mem::size_of::<Option<DateTime<Utc>>>() - 4 - 3;
+    RECORD_SIZE - 32 - 2 * std::mem::size_of::<Option<DateTime<Utc>>>() - 8 - 4 - 3;
+const NEVER: i64 = i64::MIN;
 const SPILLED: u8 = u8::MAX;
 const _: () = assert!(std::mem::size_of::<Record>() == RECORD_SIZE);
 const _: () = assert!(HEAD_INLINE >= 8 && HEAD_INLINE < SPILLED as usize);
@@ -122,7 +126,6 @@ struct Cold {
     /// Bound to a user: `Some(None)` when that user does not exist.
     user: Option<Option<Arc<UserGrant>>>,
     rate_limit: Option<RateLimit>,
-    last_used: Option<DateTime<Utc>>,
 }
 
 /// The `"key_id"` and `"name"` fields of a [`Decision`]'s JSON.
@@ -323,6 +326,7 @@ impl Snapshot {
                     hash: k.hash,
                     expires_at: k.expires_at,
                     previous_until: k.previous_until,
+                    last_used: k.last_used_at.map_or(NEVER, |t| t.timestamp()),
                     tail,
                     key_type: k.key_type,
                     flags: (if k.enabled { ENABLED } else { 0 })
@@ -356,7 +360,6 @@ impl Snapshot {
                     lists,
                     user,
                     rate_limit: k.rate_limit,
-                    last_used: k.last_used_at,
                 });
             })?;
             if s.records.len() + s.previous.len() >= PREVIOUS as usize {
@@ -539,7 +542,7 @@ impl Verifier {
         let Some((i, is_current)) = snapshot.find(&hash) else {
             return (Err(Reason::Unknown), None);
         };
-        let r = &snapshot.records[i];
+        let r = &mut snapshot.records[i];
         if r.flags & FORGED != 0 {
             return (Err(Reason::Forged), None);
         }
@@ -580,8 +583,15 @@ impl Verifier {
                 self.retry_after = Some(wait);
             }
         }
-        if self.record_uses && last_use_due(cold.last_used, now) {
-            cold.last_used = Some(now);
+        if self.record_uses
+            && last_use_due(
+                (r.last_used != NEVER)
+                    .then(|| DateTime::from_timestamp(r.last_used, 0))
+                    .flatten(),
+                now,
+            )
+        {
+            r.last_used = now.timestamp();
             if let Some(uses) = &self.uses {
                 let _ = uses.send((cold.identity.id.clone(), now));
             }
