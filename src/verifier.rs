@@ -1,7 +1,8 @@
 //! [`Verifier`]: verification in process, for a long-running service or
-//! `verify --batch`. Every key is loaded once into flat arrays (a record
-//! of two cache lines per key, found through an open-addressing table of
-//! 8-byte slots keyed by the SHA-256 of its value(s)); a worker thread watches the store's data
+//! `verify --batch`. Every key is loaded once into a flat open-addressing
+//! table whose slots are the keys' records (two cache lines each, keyed by
+//! the SHA-256 of the current value; previous values in a small table of
+//! their own); a worker thread watches the store's data
 //! version and loads a fresh map when another process changes the store, so
 //! a key disabled by an administrator is denied within a fraction of a
 //! second, while answers never wait for the store.
@@ -84,15 +85,21 @@ struct Fresh {
 
 /// One key as a decision reads it, in two adjacent cache lines: the
 /// value's hash, what the checks need, and the start of the key's JSON.
-/// Everything else about the key (its identity, rules, user, rate limit,
-/// last use) is in [`Cold`], read only when the key has them.
+/// Everything else about the key (its identity, rules, user, rate limit)
+/// is in [`Cold`], read only when the key has them.
+#[derive(Clone, Copy)]
 #[repr(C, align(64))]
 struct Record {
     hash: [u8; 32],
     expires_at: Option<DateTime<Utc>>,
     previous_until: Option<DateTime<Utc>>,
+    /// The last use recorded (Unix seconds; [`NEVER`]): `verify --batch`
+    /// reads it on every decision.
+    last_used: i64,
     /// Which shared JSON tail (`"type":…,"user":…`) the key's decision ends with.
     tail: u32,
+    /// The key's entry in the snapshot's cold array.
+    cold: u32,
     key_type: KeyType,
     flags: u8,
     /// `"key_id":…,"name":…,`: its length in `head`, or [`SPILLED`] when it
@@ -103,7 +110,8 @@ struct Record {
 
 const RECORD_SIZE: usize = 128;
 const HEAD_INLINE: usize =
-    RECORD_SIZE - 32 - 2 * std::mem::size_of::<Option<DateTime<Utc>>>() - 4 - 3;
+    RECORD_SIZE - 32 - 2 * std::mem::size_of::<Option<DateTime<Utc>>>() - 8 - 8 - 3;
+const NEVER: i64 = i64::MIN;
 const SPILLED: u8 = u8::MAX;
 const _: () = assert!(std::mem::size_of::<Record>() == RECORD_SIZE);
 const _: () = assert!(HEAD_INLINE >= 8 && HEAD_INLINE < SPILLED as usize);
@@ -113,9 +121,25 @@ const FORGED: u8 = 2;
 const HAS_LISTS: u8 = 4;
 const HAS_USER: u8 = 8;
 const HAS_LIMIT: u8 = 16;
+/// A slot of the table that holds a key (the others are empty).
+const OCCUPIED: u8 = 32;
+
+/// An empty slot.
+const EMPTY: Record = Record {
+    hash: [0; 32],
+    expires_at: None,
+    previous_until: None,
+    last_used: NEVER,
+    tail: 0,
+    cold: 0,
+    key_type: KeyType::External,
+    flags: 0,
+    head_len: 0,
+    head: [0; HEAD_INLINE],
+};
 
 /// What a decision reads only for some keys (or only for `verify`, not
-/// the JSON fast path): parallel to the records.
+/// the JSON fast path), in load order.
 struct Cold {
     identity: Arc<KeyIdentity>,
     /// Allow rules and lists, boxed: most keys have none.
@@ -123,8 +147,8 @@ struct Cold {
     /// Bound to a user: `Some(None)` when that user does not exist.
     user: Option<Option<Arc<UserGrant>>>,
     rate_limit: Option<RateLimit>,
-    /// The last use of the current value, and of the previous one.
-    last_used: Option<DateTime<Utc>>,
+    /// The last use of the previous value (the current one's is in the
+    /// record, read on every decision).
     previous_used: Option<DateTime<Utc>>,
 }
 
@@ -161,18 +185,17 @@ struct Lists {
     ips: Vec<IpRange>,
 }
 
-/// Where the hash of a presented value leads: an open-addressing table
+/// Where the hash of a previous value leads: an open-addressing table
 /// (linear probing, at most 3/4 full) of 8-byte slots, each 32 bits of the
-/// hash as a tag and the index of a record (or, with [`PREVIOUS`], of a
-/// previous value). A look-up reads one slot line, then one record; a
-/// large store's keys sit in two flat arrays instead of a map of boxes.
+/// hash as a tag and an index into the snapshot's previous values.
 #[derive(Default)]
 struct Table {
     slots: Vec<u64>,
     mask: usize,
 }
 
-const PREVIOUS: u64 = 1 << 31;
+/// At most this many keys in a snapshot.
+const MAX_KEYS: usize = 1 << 31;
 
 fn slot_position(hash: &[u8; 32]) -> usize {
     u64::from_le_bytes(hash[..8].try_into().expect("8 bytes")) as usize
@@ -192,7 +215,7 @@ impl Table {
         }
     }
 
-    /// `at` is an index below 2^31, or'ed with [`PREVIOUS`] for a previous value.
+    /// `at` is an index below 2^31.
     fn insert(&mut self, hash: &[u8; 32], at: u64) {
         let mut i = slot_position(hash) & self.mask;
         while self.slots[i] != 0 {
@@ -201,8 +224,7 @@ impl Table {
         self.slots[i] = slot_tag(hash) | (at + 1);
     }
 
-    /// The candidates for `hash`, first inserted first (so a current value
-    /// is found before a previous value with the same hash).
+    /// The candidates for `hash`.
     fn candidates<'a>(&'a self, hash: &[u8; 32]) -> impl Iterator<Item = u64> + 'a {
         let tag = slot_tag(hash);
         let mask = self.mask;
@@ -238,11 +260,18 @@ fn huge_pages<T>(v: Vec<T>) -> Vec<T> {
 struct Snapshot {
     /// When it was read from the store.
     loaded: Instant,
-    table: Table,
+    /// Each key's record by the hash of its current value: an open-addressing
+    /// table (linear probing, at most 3/4 full, a power of two long) whose
+    /// slots are the records themselves, so a look-up reads one record
+    /// (two adjacent cache lines) and nothing before it.
     records: Vec<Record>,
+    mask: usize,
+    /// How many slots hold a key.
+    keys: usize,
     cold: Vec<Cold>,
-    /// A previous value's hash (in or past its grace) and its key's record.
-    previous: Vec<([u8; 32], u32)>,
+    /// A previous value's hash (in or past its grace) and its key's current one.
+    previous: Vec<([u8; 32], [u8; 32])>,
+    previous_table: Table,
     /// Heads too long for their record, and the shared tails.
     arena: String,
     tails: Vec<Box<str>>,
@@ -254,9 +283,11 @@ impl Default for Snapshot {
     fn default() -> Snapshot {
         Snapshot {
             loaded: Instant::now(),
-            table: Table::default(),
             records: Vec::new(),
+            mask: 0,
+            keys: 0,
             cold: Vec::new(),
+            previous_table: Table::default(),
             previous: Vec::new(),
             arena: String::new(),
             tails: Vec::new(),
@@ -295,18 +326,18 @@ impl Snapshot {
                 ..Snapshot::default()
             };
             let n = tx.count_keys_for_verify()?;
-            s.records = huge_pages(Vec::with_capacity(n));
+            s.make_room(n);
             s.cold.reserve(n);
             let mut tails: HashMap<String, u32> = HashMap::new();
             tx.each_key_for_verify(trust.map(|t| (t, &mut *cache)), |k| {
-                let at = s.records.len() as u32;
+                let at = s.cold.len() as u32;
                 let forged = k.forged
                     || k.user.as_ref().is_some_and(|u| {
                         !forged_users.is_empty()
                             && forged_users.contains(&(k.tenant.clone(), u.clone()))
                     });
                 if let Some(h) = k.previous_hash {
-                    s.previous.push((h, at));
+                    s.previous.push((h, k.hash));
                 }
                 let user = k
                     .user
@@ -338,13 +369,16 @@ impl Snapshot {
                     hash: k.hash,
                     expires_at: k.expires_at,
                     previous_until: k.previous_until,
+                    last_used: k.current_used_at.map_or(NEVER, |t| t.timestamp()),
                     tail,
+                    cold: at,
                     key_type: k.key_type,
                     flags: (if k.enabled { ENABLED } else { 0 })
                         | (if forged { FORGED } else { 0 })
                         | (if lists.is_some() { HAS_LISTS } else { 0 })
                         | (if user.is_some() { HAS_USER } else { 0 })
-                        | (if k.rate_limit.is_some() { HAS_LIMIT } else { 0 }),
+                        | (if k.rate_limit.is_some() { HAS_LIMIT } else { 0 })
+                        | OCCUPIED,
                     head_len: 0,
                     head: [0; HEAD_INLINE],
                 };
@@ -358,7 +392,7 @@ impl Snapshot {
                     record.head[4..8].copy_from_slice(&(head.len() as u32).to_le_bytes());
                     record.head_len = SPILLED;
                 }
-                s.records.push(record);
+                s.insert(record);
                 s.cold.push(Cold {
                     identity: Arc::new(KeyIdentity {
                         id: k.id,
@@ -371,40 +405,79 @@ impl Snapshot {
                     lists,
                     user,
                     rate_limit: k.rate_limit,
-                    last_used: k.current_used_at,
                     previous_used: k.previous_used_at,
                 });
             })?;
-            if s.records.len() + s.previous.len() >= PREVIOUS as usize {
+            if s.keys + s.previous.len() >= MAX_KEYS {
                 return Err(crate::error::Error::environment(
                     "the store holds more keys than a verifier can load (2^31)",
                 )
                 .hint("split the keys across stores"));
             }
-            s.table = Table::with_room(s.records.len() + s.previous.len());
-            for (i, r) in s.records.iter().enumerate() {
-                s.table.insert(&r.hash, i as u64);
-            }
+            s.previous_table = Table::with_room(s.previous.len());
             for (i, (h, _)) in s.previous.iter().enumerate() {
-                s.table.insert(h, i as u64 | PREVIOUS);
+                s.previous_table.insert(h, i as u64);
             }
             Ok(s)
         })
     }
 
-    /// The record of the key whose current (`true`) or previous value hashes to `hash`.
+    /// An empty table with room for `n` keys (at most 3/4 full).
+    fn make_room(&mut self, n: usize) {
+        let cap = (n + n / 3 + 1).next_power_of_two().max(8);
+        let mut records = huge_pages(Vec::with_capacity(cap));
+        records.resize(cap, EMPTY);
+        let old = std::mem::replace(&mut self.records, records);
+        self.mask = cap - 1;
+        self.keys = 0;
+        for r in old.into_iter().filter(|r| r.flags & OCCUPIED != 0) {
+            self.insert(r);
+        }
+    }
+
+    fn insert(&mut self, record: Record) {
+        if (self.keys + 1) * 4 > self.records.len() * 3 {
+            // More rows than counted: a bigger table.
+            self.make_room((self.keys + 1) * 2);
+        }
+        let mut i = slot_position(&record.hash) & self.mask;
+        while self.records[i].flags & OCCUPIED != 0 {
+            i = (i + 1) & self.mask;
+        }
+        self.records[i] = record;
+        self.keys += 1;
+    }
+
+    /// The slot of the key whose current value hashes to `hash`.
+    fn find_current(&self, hash: &[u8; 32]) -> Option<usize> {
+        if self.records.is_empty() {
+            return None;
+        }
+        let mut i = slot_position(hash) & self.mask;
+        loop {
+            let r = &self.records[i];
+            if r.flags & OCCUPIED == 0 {
+                return None;
+            }
+            if r.hash == *hash {
+                return Some(i);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The slot of the key whose current (`true`) or previous value hashes to `hash`.
     fn find(&self, hash: &[u8; 32]) -> Option<(usize, bool)> {
-        for at in self.table.candidates(hash) {
-            if at & PREVIOUS == 0 {
-                let i = at as usize;
-                if self.records[i].hash == *hash {
-                    return Some((i, true));
-                }
-            } else {
-                let (h, i) = &self.previous[(at & !PREVIOUS) as usize];
-                if h == hash {
-                    return Some((*i as usize, false));
-                }
+        if let Some(i) = self.find_current(hash) {
+            return Some((i, true));
+        }
+        if self.previous.is_empty() {
+            return None;
+        }
+        for at in self.previous_table.candidates(hash) {
+            let (h, current) = &self.previous[at as usize];
+            if h == hash {
+                return self.find_current(current).map(|i| (i, false));
             }
         }
         None
@@ -513,11 +586,11 @@ impl Verifier {
 
     /// How many key values (current and previous) are loaded.
     pub fn len(&self) -> usize {
-        self.snapshot.records.len() + self.snapshot.previous.len()
+        self.snapshot.keys + self.snapshot.previous.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.snapshot.records.is_empty()
+        self.snapshot.keys == 0
     }
 
     /// When the keys in memory were read from the store (a reload happens
@@ -549,11 +622,14 @@ impl Verifier {
     pub fn verify_at(&mut self, req: &Request, now: DateTime<Utc>) -> Decision {
         match self.judge(req, now) {
             (Err(reason), None, _) => Decision::deny(reason, None),
-            (check, Some(i), is_current) => Decision::from_check(
-                check,
-                Arc::clone(&self.snapshot.cold[i].identity),
-                is_current,
-            ),
+            (check, Some(i), is_current) => {
+                let cold = self.snapshot.records[i].cold as usize;
+                Decision::from_check(
+                    check,
+                    Arc::clone(&self.snapshot.cold[cold].identity),
+                    is_current,
+                )
+            }
             (Ok(()), None, _) => unreachable!("an allowed request has a key"),
         }
     }
@@ -601,11 +677,11 @@ impl Verifier {
         let Some((i, is_current)) = snapshot.find(&hash) else {
             return (Err(Reason::Unknown), None, false);
         };
-        let r = &snapshot.records[i];
+        let r = &mut snapshot.records[i];
         if r.flags & FORGED != 0 {
             return (Err(Reason::Forged), None, false);
         }
-        let cold = &mut snapshot.cold[i];
+        let cold = &mut snapshot.cold[r.cold as usize];
         let lists = if r.flags & HAS_LISTS != 0 {
             cold.lists.as_deref()
         } else {
@@ -643,12 +719,18 @@ impl Verifier {
             }
         }
         let last = if is_current {
-            &mut cold.last_used
+            (r.last_used != NEVER)
+                .then(|| DateTime::from_timestamp(r.last_used, 0))
+                .flatten()
         } else {
-            &mut cold.previous_used
+            cold.previous_used
         };
-        if self.record_uses && last_use_due(*last, now) {
-            *last = Some(now);
+        if self.record_uses && last_use_due(last, now) {
+            if is_current {
+                r.last_used = now.timestamp();
+            } else {
+                cold.previous_used = Some(now);
+            }
             if let Some(uses) = &self.uses {
                 let _ = uses.send((cold.identity.id.clone(), now, is_current));
             }
@@ -842,8 +924,14 @@ mod tests {
         let mut v = Verifier::open(&path).unwrap();
         assert_eq!(v.len(), 200);
         assert!(
-            v.snapshot.records.iter().any(|r| r.head_len == SPILLED)
-                && v.snapshot.records.iter().any(|r| r.head_len != SPILLED),
+            v.snapshot
+                .records
+                .iter()
+                .any(|r| r.flags & OCCUPIED != 0 && r.head_len == SPILLED)
+                && v.snapshot
+                    .records
+                    .iter()
+                    .any(|r| r.flags & OCCUPIED != 0 && r.head_len != SPILLED),
             "both kinds of head"
         );
         let now = Utc::now();
@@ -913,6 +1001,30 @@ mod tests {
             decide(&mut v, stranger.expose()),
             (Some(Reason::Unknown), None)
         );
+    }
+
+    #[test]
+    fn the_table_grows_when_more_keys_come_than_were_counted() {
+        let mut s = Snapshot::default();
+        s.make_room(2);
+        let hashes: Vec<[u8; 32]> = (0..1000u32)
+            .map(|i| crate::domain::value::value_hash(&format!("v{i}")))
+            .collect();
+        for (i, h) in hashes.iter().enumerate() {
+            s.insert(Record {
+                hash: *h,
+                cold: i as u32,
+                flags: OCCUPIED,
+                ..EMPTY
+            });
+        }
+        assert_eq!(s.keys, 1000);
+        assert!(s.records.len() * 3 >= s.keys * 4);
+        for (i, h) in hashes.iter().enumerate() {
+            let at = s.find_current(h).expect("found");
+            assert_eq!(s.records[at].cold, i as u32);
+        }
+        assert_eq!(s.find_current(&[7; 32]), None);
     }
 
     #[test]

@@ -10,7 +10,10 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Context;
-use keyadm::ops::audit::{self, hex, AuditEntry, AuditQuery, ExpectedHead};
+use crate::output::report::{Shaped, ShapedQuiet};
+use crate::output::time::TimeFormat;
+use crate::output::Human;
+use keyadm::ops::audit::{self, hex, AuditEntry, AuditQuery, AuditReport, ExpectedHead};
 use keyadm::Result;
 
 #[derive(Args, Debug)]
@@ -102,32 +105,37 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
     let found = audit::list(&mut session, &query)?;
     let tf = ctx.time_format(&found.settings);
     let entries = found.entries;
-    let p = &ctx.printer;
-    if p.json {
-        let out: Vec<_> = entries
-            .iter()
-            .map(|e| EntryJson {
-                entry: e,
-                hash: hex(&e.hash),
-            })
-            .collect();
-        p.json(&out);
-        return Ok(());
-    }
+    let json: Vec<_> = entries
+        .iter()
+        .map(|e| EntryJson {
+            entry: e,
+            hash: hex(&e.hash),
+        })
+        .collect();
+    ctx.printer.report(&Shaped {
+        json,
+        human: |out: &mut Human<'_>| entries_table(out, &entries, &tf),
+    });
+    Ok(())
+}
+
+/// The entries as a table, or a note when none match.
+fn entries_table(out: &mut Human<'_>, entries: &[AuditEntry], tf: &TimeFormat) {
     if entries.is_empty() {
-        p.note("No audit entries match.");
-        return Ok(());
+        out.note("No audit entries match.");
+        return;
     }
     let show = |t: &str| {
         DateTime::parse_from_rfc3339(t)
             .map(|t| tf.show(t.with_timezone(&Utc)))
             .unwrap_or_else(|_| t.to_string())
     };
+    let p = out.printer();
     let mut t = p.table(&["SEQ", "TIME", "ACTOR", "ACTION", "KEY", "DETAILS"]);
     // DETAILS wraps first on a terminal, between fields rather than mid-token.
     t.shrink(5, 24);
     let terminal = p.colors.stdout_terminal;
-    for e in &entries {
+    for e in entries {
         let at = match &e.as_of {
             Some(as_of) => format!("{} (as of {})", show(&e.at), show(as_of)),
             None => show(&e.at),
@@ -150,8 +158,7 @@ fn list(ctx: &mut Context, args: AuditArgs) -> Result<()> {
             }),
         ]);
     }
-    p.line(t.to_string());
-    Ok(())
+    out.line(t.to_string());
 }
 
 /// An entry's details for a person: changed fields as `field: before →
@@ -228,75 +235,27 @@ fn verify(ctx: &mut Context, expect: &[String], accept_head: bool) -> Result<Exi
     let witness = ctx.witness_choice(accept_head)?;
     let mut session = ctx.open_write_existing()?;
     let r = audit::verify(&mut session, &expect, Some(&witness))?;
-    let p = &ctx.printer;
     for w in &r.warnings {
-        p.warn(&w.message);
+        ctx.printer.warn(&w.message);
     }
-    if p.json {
-        p.json(&r);
-    } else if p.quiet && r.passed() {
-        for c in r.chains.iter().filter(|c| c.head.is_some()) {
-            p.line(format!(
-                "{} {} {}",
-                c.chain,
-                c.seq.unwrap_or(0),
-                c.head.as_deref().unwrap_or("")
-            ));
-        }
-    } else {
-        p.line(&r.message);
-        for c in &r.chains {
-            p.line(format!("  {}", c.message));
-        }
-        for e in &r.expected {
-            p.line(&e.message);
-        }
-        for f in &r.forged {
-            p.line(format!(
-                "forged: the {} row {} is not signed by this store's master key (written or changed without it)",
-                f.table, f.id
-            ));
-        }
-        for x in &r.replayed {
-            let what = match x.recorded {
-                Some(v) => format!(
-                    "its row version is {}, and the audit log last recorded version {v}",
-                    x.version
-                ),
-                None => "the audit log recorded its removal".to_string(),
-            };
-            let who = if x.table == "key" {
-                format!("key \"{}\" ({})", x.name, x.id)
-            } else {
-                format!("user \"{}\"", x.name)
-            };
-            p.line(format!(
-                "replayed: {who} is an older, validly signed row: {what}"
-            ));
-        }
-        for b in &r.rolled_back {
-            p.line(format!("rolled back: {}", b.describe()));
-        }
-        if !r.rolled_back.is_empty() {
-            p.note(format!(
-                "the head witness {} remembers a later head; if you restored a backup on purpose, accept it with: keyadm audit verify --accept-head",
-                r.witness.as_deref().unwrap_or("")
-            ));
-        }
-        if r.accepted_heads {
-            p.note(format!(
-                "the current heads were recorded in the head witness {}",
-                r.witness.as_deref().unwrap_or("")
-            ));
-        }
-        if let Some(c) = r.first_broken() {
-            if let Some(h) = &c.head {
-                p.note(format!(
-                    "the entries before it check out; the last good one has hash {h}"
+    ctx.printer.report(&ShapedQuiet {
+        json: &r,
+        human: |out: &mut Human<'_>| verify_human(&r, out),
+        // -q: the heads of a store that passed (for --expect later).
+        quiet: |out: &mut Human<'_>| {
+            if !r.passed() {
+                return verify_human(&r, out);
+            }
+            for c in r.chains.iter().filter(|c| c.head.is_some()) {
+                out.line(format!(
+                    "{} {} {}",
+                    c.chain,
+                    c.seq.unwrap_or(0),
+                    c.head.as_deref().unwrap_or("")
                 ));
             }
-        }
-    }
+        },
+    });
     Ok(if r.passed() {
         ExitCode::SUCCESS
     } else {
@@ -304,27 +263,84 @@ fn verify(ctx: &mut Context, expect: &[String], accept_head: bool) -> Result<Exi
     })
 }
 
+/// `audit verify`'s human form: the verdict, each chain, each expected
+/// head, then forged, replayed and rolled-back rows with what to do.
+fn verify_human(r: &AuditReport, out: &mut Human<'_>) {
+    out.line(&r.message);
+    for c in &r.chains {
+        out.line(format!("  {}", c.message));
+    }
+    for e in &r.expected {
+        out.line(&e.message);
+    }
+    for f in &r.forged {
+        out.line(format!(
+            "forged: the {} row {} is not signed by this store's master key (written or changed without it)",
+            f.table, f.id
+        ));
+    }
+    for x in &r.replayed {
+        let what = match x.recorded {
+            Some(v) => format!(
+                "its row version is {}, and the audit log last recorded version {v}",
+                x.version
+            ),
+            None => "the audit log recorded its removal".to_string(),
+        };
+        let who = if x.table == "key" {
+            format!("key \"{}\" ({})", x.name, x.id)
+        } else {
+            format!("user \"{}\"", x.name)
+        };
+        out.line(format!(
+            "replayed: {who} is an older, validly signed row: {what}"
+        ));
+    }
+    for b in &r.rolled_back {
+        out.line(format!("rolled back: {}", b.describe()));
+    }
+    if !r.rolled_back.is_empty() {
+        out.note(format!(
+            "the head witness {} remembers a later head; if you restored a backup on purpose, accept it with: keyadm audit verify --accept-head",
+            r.witness.as_deref().unwrap_or("")
+        ));
+    }
+    if r.accepted_heads {
+        out.note(format!(
+            "the current heads were recorded in the head witness {}",
+            r.witness.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(c) = r.first_broken() {
+        if let Some(h) = &c.head {
+            out.note(format!(
+                "the entries before it check out; the last good one has hash {h}"
+            ));
+        }
+    }
+}
+
 fn head(ctx: &mut Context) -> Result<ExitCode> {
     let mut session = ctx.open_write_existing()?;
     let heads = audit::heads(&mut session)?;
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&heads);
-    } else {
-        for h in &heads {
-            if h.authentic {
-                p.line(h.line());
-            } else {
-                p.warn(format!(
-                    "the head of chain {} does not match its HMAC: it is not shown (keyadm audit verify names the damage)",
-                    h.chain
-                ));
+    ctx.printer.report(&Shaped {
+        json: &heads,
+        human: |out: &mut Human<'_>| {
+            for h in &heads {
+                if h.authentic {
+                    out.line(h.line());
+                } else {
+                    out.warn(format!(
+                        "the head of chain {} does not match its HMAC: it is not shown (keyadm audit verify names the damage)",
+                        h.chain
+                    ));
+                }
             }
-        }
-        if heads.is_empty() {
-            p.note("The audit log has no entries yet.");
-        }
-    }
+            if heads.is_empty() {
+                out.note("The audit log has no entries yet.");
+            }
+        },
+    });
     Ok(if heads.iter().all(|h| h.authentic) {
         ExitCode::SUCCESS
     } else {

@@ -11,6 +11,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Context;
+use crate::output::report::ShapedQuiet;
+use crate::output::Human;
 use keyadm::domain::import_file::{check_row, ColumnKind, ImportReader, ImportRow};
 use keyadm::domain::value::redact_values;
 use keyadm::ops::import;
@@ -205,16 +207,24 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         Ok(done)
     })?;
     columns.note(ctx);
-    let p = &ctx.printer;
-    if p.json {
-        p.json(&done);
-    } else if p.quiet {
-        for d in &done {
-            p.line(&d.id);
-        }
-    } else if ctx.confined_tenant().is_some() {
-        // One note, no reason: the ID may be taken in a tenant the actor
-        // cannot see (SPEC §5.1).
+    // One note, no reason, when the actor is confined: the ID may be taken
+    // in a tenant the actor cannot see (SPEC §5.1).
+    let confined = ctx.confined_tenant().is_some();
+    ctx.printer.report(&ShapedQuiet {
+        json: &done,
+        human: |out: &mut Human<'_>| imported(out, &done, confined),
+        quiet: |out: &mut Human<'_>| {
+            for d in &done {
+                out.line(&d.id);
+            }
+        },
+    });
+    Ok(())
+}
+
+/// The notes on replaced IDs, and how many keys were imported.
+fn imported(out: &mut Human<'_>, done: &[ImportedJson], confined: bool) {
+    if confined {
         let replaced: Vec<String> = done
             .iter()
             .filter_map(|d| {
@@ -223,26 +233,20 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
             })
             .collect();
         if !replaced.is_empty() {
-            p.note(format!("New IDs replace: {}.", replaced.join(", ")));
+            out.note(format!("New IDs replace: {}.", replaced.join(", ")));
         }
-        imported_line(ctx, done.len());
     } else {
-        for d in &done {
+        for d in done {
             if let Some(o) = &d.original_id {
-                p.note(format!(
+                out.note(format!(
                     "row {}: ID {o} is taken in this store; \"{}\" got the ID {}",
                     d.row, d.name, d.id
                 ));
             }
         }
-        imported_line(ctx, done.len());
     }
-    Ok(())
-}
-
-fn imported_line(ctx: &Context, n: usize) {
-    ctx.printer
-        .line(format!("imported {n} key{}", if n == 1 { "" } else { "s" }));
+    let n = done.len();
+    out.line(format!("imported {n} key{}", if n == 1 { "" } else { "s" }));
 }
 
 /// Stdin, read whole (it may hold key values: wiped when dropped).
