@@ -368,3 +368,31 @@ fn a_write_lock_held_past_the_busy_timeout_is_exit_5_and_changes_nothing() {
     assert_eq!(cluster().psql(db, "SELECT count(*) FROM keys").trim(), "0");
     env.ok(&["generate", "k", "-q"]);
 }
+
+#[test]
+fn both_dialects_make_the_same_tables_and_columns() {
+    let file = Env::new();
+    file.ok(&["init"]);
+    let mut sqlite: Vec<String> = file
+        .query(
+            "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' ORDER BY 1",
+        )
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    sqlite.sort();
+    let env = pg_env();
+    env.ok(&["init"]);
+    let mut pg: Vec<String> = env
+        .query(
+            "SELECT table_name || '.' || column_name FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> 'keyadm_schema' ORDER BY 1",
+        )
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    pg.sort();
+    assert!(sqlite.len() > 50, "{sqlite:?}");
+    assert_eq!(sqlite, pg);
+}
