@@ -129,8 +129,7 @@ pub fn with_request<R>(
 }
 
 pub fn run(ctx: &mut Context, trust: &keyadm::ops::verify::TrustChoice) -> Result<ExitCode> {
-    let path = ctx.store_path()?;
-    let mut verifier = Verifier::open_trusted(&path, VerifierOptions { record_uses: true }, trust)?;
+    let mut verifier = ctx.open_verifier(VerifierOptions { record_uses: true }, trust)?;
     if !verifier.trusted() {
         ctx.printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING);
     }

@@ -213,10 +213,20 @@ pub fn run(ctx: &mut Context, args: ServeArgs) -> Result<ExitCode> {
             Some(Box::new(io::LineWriter::new(f)))
         }
     };
-    let path = ctx.store_path()?;
     let trust = ctx.trust_choice(args.trust_key.clone(), args.require_trust_key);
+    // The store is found (and a PostgreSQL URL checked) before binding.
+    let pg = ctx.pg_target()?;
+    let path = match pg {
+        Some(_) => None,
+        None => Some(ctx.store_path()?),
+    };
     let listener = bind(&listen)?;
-    let verifier = Verifier::open_trusted(&path, VerifierOptions { record_uses: false }, &trust)?;
+    let options = VerifierOptions { record_uses: false };
+    let verifier = match (&pg, &path) {
+        (Some(t), _) => Verifier::open_pg_trusted(t, options, &trust)?,
+        (None, Some(p)) => Verifier::open_trusted(p, options, &trust)?,
+        (None, None) => unreachable!("a store is a file or a URL"),
+    };
     if !verifier.trusted() {
         ctx.printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING);
     }

@@ -396,3 +396,33 @@ fn both_dialects_make_the_same_tables_and_columns() {
     assert!(sqlite.len() > 50, "{sqlite:?}");
     assert_eq!(sqlite, pg);
 }
+
+#[test]
+fn a_verifier_on_postgresql_sees_a_key_disabled_within_a_second() {
+    let env = pg_env();
+    let value = env.generate("svc", &[]);
+    let db = env.pg.as_ref().unwrap();
+    let target =
+        keyadm::store::PgTarget::parse(&cluster().url(db), &keyadm::store::PgEnv::default())
+            .unwrap();
+    let mut v = keyadm::Verifier::open_pg_trusted(
+        &target,
+        keyadm::VerifierOptions { record_uses: false },
+        &keyadm::ops::verify::TrustChoice::default(),
+    )
+    .unwrap();
+    let req = keyadm::Request {
+        key: &value,
+        ..keyadm::Request::default()
+    };
+    assert_eq!(v.verify(&req).reason, None);
+    env.ok(&["disable", "svc"]);
+    let start = std::time::Instant::now();
+    while v.verify(&req).reason.is_none() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(1),
+            "still allowed after a second"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
