@@ -426,3 +426,39 @@ fn a_verifier_on_postgresql_sees_a_key_disabled_within_a_second() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[test]
+fn when_the_server_goes_away_a_command_is_exit_5_and_after_a_restart_it_works() {
+    let own = common::pg::Cluster::start_durable();
+    let db = own.create_db();
+    let url = own.url(&db);
+    let env = Env::new();
+    let run = |args: &[&str]| -> common::Run {
+        env.cmd()
+            .env("KEYADM_DB", &url)
+            .args(args)
+            .output()
+            .unwrap()
+            .into()
+    };
+    assert_eq!(run(&["generate", "k1", "-q"]).code, 0);
+    own.stop_immediate();
+    let r = run(&["generate", "k2", "-q"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    common::assert_error_form(&r.stderr);
+    assert!(r.stderr.contains("postgresql://postgres@"), "{}", r.stderr);
+    own.restart();
+    let r = run(&["generate", "k2", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = run(&["list", "--json"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let names: Vec<String> = serde_json::from_str::<serde_json::Value>(&list.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["k1", "k2"]);
+    assert_eq!(run(&["audit", "verify"]).code, 0);
+}
