@@ -35,3 +35,9 @@ mod tenants;
 mod users;
 #[path = "verify.rs"]
 mod verify;
+#[path = "rotate_hooks.rs"]
+mod rotate_hooks;
+#[path = "batch.rs"]
+mod batch;
+#[path = "sign.rs"]
+mod sign;
