@@ -11,6 +11,8 @@ fn pg_backend_is_detected() {
 }
 #[path = "audit.rs"]
 mod audit;
+#[path = "batch.rs"]
+mod batch;
 #[path = "clashes.rs"]
 mod clashes;
 #[path = "core_generate.rs"]
@@ -27,17 +29,15 @@ mod render;
 mod rights;
 #[path = "rights_jobs.rs"]
 mod rights_jobs;
+#[path = "rotate_hooks.rs"]
+mod rotate_hooks;
 #[path = "show_once.rs"]
 mod show_once;
+#[path = "sign.rs"]
+mod sign;
 #[path = "tenants.rs"]
 mod tenants;
 #[path = "users.rs"]
 mod users;
 #[path = "verify.rs"]
 mod verify;
-#[path = "rotate_hooks.rs"]
-mod rotate_hooks;
-#[path = "batch.rs"]
-mod batch;
-#[path = "sign.rs"]
-mod sign;

@@ -462,3 +462,22 @@ fn when_the_server_goes_away_a_command_is_exit_5_and_after_a_restart_it_works() 
     assert_eq!(names, ["k1", "k2"]);
     assert_eq!(run(&["audit", "verify"]).code, 0);
 }
+
+#[test]
+fn a_user_name_is_at_most_63_bytes_on_postgresql() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    let long = "u".repeat(64);
+    let err = env.fails(&["user", "add", &long, "--role", "member"], 2);
+    assert!(err.contains("at most 63 bytes"), "{err}");
+    assert_eq!(
+        cluster()
+            .psql(env.pg.as_ref().unwrap(), "SELECT count(*) FROM users")
+            .trim(),
+        "0"
+    );
+    env.ok(&["user", "add", &"u".repeat(63), "--role", "member"]);
+    // A file store keeps its own limit.
+    let file = Env::new();
+    file.ok(&["user", "add", &long, "--role", "member"]);
+}
