@@ -532,11 +532,44 @@ impl Verifier {
         witness: Option<&WitnessChoice>,
     ) -> Result<Verifier> {
         let now = Clock::system().now();
-        let mut store = if options.record_uses {
+        let store = if options.record_uses {
             Store::open(path, Access::Existing, now)?
         } else {
             Store::open_read_only(path)?
         };
+        Verifier::from_store(store, options, trust, witness)
+    }
+
+    /// Opens a store on PostgreSQL as `open_trusted` opens a file. A change
+    /// is picked up by the worker's poll of the change counter (every
+    /// `REFRESH_EVERY`); LISTEN/NOTIFY is not built yet.
+    pub fn open_pg_trusted(
+        target: &crate::store::PgTarget,
+        options: VerifierOptions,
+        trust: &TrustChoice,
+    ) -> Result<Verifier> {
+        Verifier::open_pg_witnessed(target, options, trust, None)
+    }
+
+    /// Opens a store on PostgreSQL as `open_witnessed` opens a file.
+    pub fn open_pg_witnessed(
+        target: &crate::store::PgTarget,
+        options: VerifierOptions,
+        trust: &TrustChoice,
+        witness: Option<&WitnessChoice>,
+    ) -> Result<Verifier> {
+        let now = Clock::system().now();
+        let store = Store::open_pg(target, Access::Existing, now)?;
+        Verifier::from_store(store, options, trust, witness)
+    }
+
+    fn from_store(
+        mut store: Store,
+        options: VerifierOptions,
+        trust: &TrustChoice,
+        witness: Option<&WitnessChoice>,
+    ) -> Result<Verifier> {
+        let now = Clock::system().now();
         let (version, store_id) = store.read(now, |tx| Ok((tx.data_version()?, tx.store_id()?)))?;
         let trust = trust.resolve(store_id.as_deref())?;
         let mut witness = match (witness, &store_id) {

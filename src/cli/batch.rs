@@ -144,14 +144,9 @@ pub fn run(
     trust: &keyadm::ops::verify::TrustChoice,
     accept_head: bool,
 ) -> Result<ExitCode> {
-    let path = ctx.store_path()?;
     let witness = ctx.witness_choice(accept_head)?;
-    let mut verifier = Verifier::open_witnessed(
-        &path,
-        VerifierOptions { record_uses: true },
-        trust,
-        Some(&witness),
-    )?;
+    let mut verifier =
+        ctx.open_verifier(VerifierOptions { record_uses: true }, trust, Some(&witness))?;
     if !verifier.trusted() {
         ctx.printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING);
     }

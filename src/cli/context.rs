@@ -151,8 +151,24 @@ impl Context {
         Ok(self.store_path()?.exists())
     }
 
-    /// The store file. A PostgreSQL URL is refused here: the commands that
-    /// ask for a file (`verify --batch`, `serve`) do not work on one yet.
+    /// A verifier of the store (`verify --batch`, `serve`): the file, or
+    /// the PostgreSQL store.
+    pub fn open_verifier(
+        &self,
+        options: keyadm::VerifierOptions,
+        trust: &keyadm::ops::verify::TrustChoice,
+        witness: Option<&keyadm::ops::witness::WitnessChoice>,
+    ) -> Result<keyadm::Verifier> {
+        match self.pg_target()? {
+            Some(t) => keyadm::Verifier::open_pg_witnessed(&t, options, trust, witness),
+            None => {
+                keyadm::Verifier::open_witnessed(&self.store_path()?, options, trust, witness)
+            }
+        }
+    }
+
+    /// The store file. A PostgreSQL URL is refused here: only the commands
+    /// that need a file (none today but those that name one) ask for it.
     pub fn store_path(&self) -> Result<PathBuf> {
         if let Some(t) = self.pg_target()? {
             return Err(Error::usage(format!(

@@ -281,6 +281,7 @@ const EXIT_CODES: &[(&str, &str)] = &[
 /// Every environment variable keyadm reads, and those it gives hooks.
 pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("KEYADM_DB", "The store file or PostgreSQL URL, as --db (a password is accepted here, never printed)."),
+    ("PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE", "With a PostgreSQL URL in --db or KEYADM_DB only: fill in what the URL leaves out, as libpq does (~/.pgpass too). They never select PostgreSQL alone."),
     ("KEYADM_MASTER_KEY_FILE", "The master key file, as --master-key-file."),
     ("KEYADM_MASTER_KEY", "The master key itself (base64), instead of a file. Never passed to hooks."),
     ("KEYADM_ACTOR", "Who runs the command, as --actor (default: the OS login name)."),

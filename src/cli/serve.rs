@@ -217,16 +217,21 @@ pub fn run(ctx: &mut Context, args: ServeArgs) -> Result<ExitCode> {
             Some(Box::new(io::LineWriter::new(f)))
         }
     };
-    let path = ctx.store_path()?;
     let trust = ctx.trust_choice(args.trust_key.clone(), args.require_trust_key);
+    // The store is found (and a PostgreSQL URL checked) before binding.
+    let pg = ctx.pg_target()?;
+    let path = match pg {
+        Some(_) => None,
+        None => Some(ctx.store_path()?),
+    };
     let listener = bind(&listen)?;
     let witness = ctx.witness_choice(args.accept_head)?;
-    let mut verifier = Verifier::open_witnessed(
-        &path,
-        VerifierOptions { record_uses: false },
-        &trust,
-        Some(&witness),
-    )?;
+    let options = VerifierOptions { record_uses: false };
+    let mut verifier = match (&pg, &path) {
+        (Some(t), _) => Verifier::open_pg_witnessed(t, options, &trust, Some(&witness))?,
+        (None, Some(p)) => Verifier::open_witnessed(p, options, &trust, Some(&witness))?,
+        (None, None) => unreachable!("a store is a file or a URL"),
+    };
     if !verifier.trusted() {
         ctx.printer.warn(keyadm::ops::verify::UNTRUSTED_WARNING);
     }

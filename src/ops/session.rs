@@ -216,6 +216,11 @@ impl Session {
         }
     }
 
+    /// Whether the store is on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.store.is_pg()
+    }
+
     pub fn is_operator(&self) -> bool {
         matches!(self.actor, Actor::Operator { .. })
     }

@@ -86,11 +86,23 @@ fn audit_user(tx: &Tx, actor: &str, user: &User, details: Value) -> Result<()> {
     })
 }
 
+/// The longest name PostgreSQL gives a role (NAMEDATALEN - 1).
+pub const PG_ROLE_NAME_MAX: usize = 63;
+
 /// Registers a user in `org` (else the actor's organization, else the
 /// default tenant), within the actor's tenant.
 pub fn add(session: &mut Session, org: Option<&str>, new: &NewUser) -> Result<UserView> {
     const WHAT: &str = "add users";
     session.require(Right::Admin, WHAT)?;
+    // On PostgreSQL a user is the login role of its name (SPEC §5.10).
+    if session.on_postgres() && new.name.len() > PG_ROLE_NAME_MAX {
+        return Err(Error::usage(format!(
+            "the user name \"{}\" is {} bytes: on PostgreSQL a user is a database role, whose name is at most {PG_ROLE_NAME_MAX} bytes",
+            new.name.escape_debug(),
+            new.name.len()
+        ))
+        .hint("choose a shorter name"));
+    }
     let org = org
         .map(str::to_string)
         .or_else(|| session.actor_user().map(|u| u.org.clone()))

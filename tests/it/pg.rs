@@ -11,14 +11,30 @@ fn pg_backend_is_detected() {
 }
 #[path = "audit.rs"]
 mod audit;
+#[path = "batch.rs"]
+mod batch;
+#[path = "clashes.rs"]
+mod clashes;
 #[path = "core_generate.rs"]
 mod core_generate;
 #[path = "core_lifecycle.rs"]
 mod core_lifecycle;
 #[path = "list.rs"]
 mod list;
+#[path = "output.rs"]
+mod output;
+#[path = "render.rs"]
+mod render;
 #[path = "rights.rs"]
 mod rights;
+#[path = "rights_jobs.rs"]
+mod rights_jobs;
+#[path = "rotate_hooks.rs"]
+mod rotate_hooks;
+#[path = "show_once.rs"]
+mod show_once;
+#[path = "sign.rs"]
+mod sign;
 #[path = "tenants.rs"]
 mod tenants;
 #[path = "users.rs"]

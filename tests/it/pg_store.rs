@@ -368,3 +368,116 @@ fn a_write_lock_held_past_the_busy_timeout_is_exit_5_and_changes_nothing() {
     assert_eq!(cluster().psql(db, "SELECT count(*) FROM keys").trim(), "0");
     env.ok(&["generate", "k", "-q"]);
 }
+
+#[test]
+fn both_dialects_make_the_same_tables_and_columns() {
+    let file = Env::new();
+    file.ok(&["init"]);
+    let mut sqlite: Vec<String> = file
+        .query(
+            "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' ORDER BY 1",
+        )
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    sqlite.sort();
+    let env = pg_env();
+    env.ok(&["init"]);
+    let mut pg: Vec<String> = env
+        .query(
+            "SELECT table_name || '.' || column_name FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> 'keyadm_schema' ORDER BY 1",
+        )
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    pg.sort();
+    assert!(sqlite.len() > 50, "{sqlite:?}");
+    assert_eq!(sqlite, pg);
+}
+
+#[test]
+fn a_verifier_on_postgresql_sees_a_key_disabled_within_a_second() {
+    let env = pg_env();
+    let value = env.generate("svc", &[]);
+    let db = env.pg.as_ref().unwrap();
+    let target =
+        keyadm::store::PgTarget::parse(&cluster().url(db), &keyadm::store::PgEnv::default())
+            .unwrap();
+    let mut v = keyadm::Verifier::open_pg_trusted(
+        &target,
+        keyadm::VerifierOptions { record_uses: false },
+        &keyadm::ops::verify::TrustChoice::default(),
+    )
+    .unwrap();
+    let req = keyadm::Request {
+        key: &value,
+        ..keyadm::Request::default()
+    };
+    assert_eq!(v.verify(&req).reason, None);
+    env.ok(&["disable", "svc"]);
+    let start = std::time::Instant::now();
+    while v.verify(&req).reason.is_none() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(1),
+            "still allowed after a second"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn when_the_server_goes_away_a_command_is_exit_5_and_after_a_restart_it_works() {
+    let own = common::pg::Cluster::start_durable();
+    let db = own.create_db();
+    let url = own.url(&db);
+    let env = Env::new();
+    let run = |args: &[&str]| -> common::Run {
+        env.cmd()
+            .env("KEYADM_DB", &url)
+            .args(args)
+            .output()
+            .unwrap()
+            .into()
+    };
+    assert_eq!(run(&["generate", "k1", "-q"]).code, 0);
+    own.stop_immediate();
+    let r = run(&["generate", "k2", "-q"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    common::assert_error_form(&r.stderr);
+    assert!(r.stderr.contains("postgresql://postgres@"), "{}", r.stderr);
+    own.restart();
+    let r = run(&["generate", "k2", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = run(&["list", "--json"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let names: Vec<String> = serde_json::from_str::<serde_json::Value>(&list.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["k1", "k2"]);
+    assert_eq!(run(&["audit", "verify"]).code, 0);
+}
+
+#[test]
+fn a_user_name_is_at_most_63_bytes_on_postgresql() {
+    let env = pg_env();
+    env.ok(&["init"]);
+    let long = "u".repeat(64);
+    let err = env.fails(&["user", "add", &long, "--role", "member"], 2);
+    assert!(err.contains("at most 63 bytes"), "{err}");
+    assert_eq!(
+        cluster()
+            .psql(env.pg.as_ref().unwrap(), "SELECT count(*) FROM users")
+            .trim(),
+        "0"
+    );
+    env.ok(&["user", "add", &"u".repeat(63), "--role", "member"]);
+    // A file store keeps its own limit.
+    let file = Env::new();
+    file.ok(&["user", "add", &long, "--role", "member"]);
+}

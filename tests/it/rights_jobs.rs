@@ -12,8 +12,7 @@ const T0: &str = "2026-01-01T00:00:00Z";
 const LATER: &str = "2026-02-03T00:00:00Z";
 
 fn run_as(env: &Env, actor: &str, now: &str, args: &[&str]) -> Run {
-    env.cmd()
-        .env("KEYADM_ACTOR", actor)
+    env.cmd_as(actor)
         .env("KEYADM_NOW", now)
         .args(args)
         .output()

@@ -42,6 +42,8 @@ pub struct Cluster {
     /// Held for the life of the process: its end closing tells the watchdog to stop.
     _watchdog: Mutex<(Child, ChildStdin)>,
     next_db: AtomicUsize,
+    /// The server's options, to start it again.
+    opts: String,
 }
 
 fn run_as_postgres(bin: &Path, prog: &str, args: &[&str]) -> std::process::Output {
@@ -62,7 +64,17 @@ fn run_as_postgres(bin: &Path, prog: &str, args: &[&str]) -> std::process::Outpu
 }
 
 impl Cluster {
+    /// A cluster of its own, durable (fsync and synchronous commits on):
+    /// for tests that crash and restart the server.
+    pub fn start_durable() -> Cluster {
+        Cluster::start_with(true)
+    }
+
     fn start() -> Cluster {
+        Cluster::start_with(false)
+    }
+
+    fn start_with(durable: bool) -> Cluster {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("keyadm-pg-")
@@ -112,9 +124,12 @@ impl Cluster {
             .spawn()
             .expect("watchdog starts");
         let pipe = child.stdin.take().unwrap();
+        let fast = match durable {
+            true => "",
+            false => " -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        };
         let opts = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{dir_s}' -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            "-c listen_addresses='' -c unix_socket_directories='{dir_s}' -c max_connections=200{fast}"
         );
         run_as_postgres(
             &bin,
@@ -135,12 +150,50 @@ impl Cluster {
             bin,
             _watchdog: Mutex::new((child, pipe)),
             next_db: AtomicUsize::new(0),
+            opts,
         };
         cluster.psql(
             "postgres",
             &format!("CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'"),
         );
         cluster
+    }
+
+    /// Stops the server at once, as a crash would (`-m immediate`).
+    pub fn stop_immediate(&self) {
+        let data = self.dir.join("data");
+        run_as_postgres(
+            &self.bin,
+            "pg_ctl",
+            &[
+                "stop",
+                "-w",
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+            ],
+        );
+    }
+
+    /// Starts the server again after [`Cluster::stop_immediate`].
+    pub fn restart(&self) {
+        let data = self.dir.join("data");
+        let log = self.dir.join("log");
+        run_as_postgres(
+            &self.bin,
+            "pg_ctl",
+            &[
+                "start",
+                "-w",
+                "-D",
+                data.to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-o",
+                &self.opts,
+            ],
+        );
     }
 
     /// The socket folder, as libpq's `host`.
