@@ -161,9 +161,7 @@ impl Context {
     ) -> Result<keyadm::Verifier> {
         match self.pg_target()? {
             Some(t) => keyadm::Verifier::open_pg_witnessed(&t, options, trust, witness),
-            None => {
-                keyadm::Verifier::open_witnessed(&self.store_path()?, options, trust, witness)
-            }
+            None => keyadm::Verifier::open_witnessed(&self.store_path()?, options, trust, witness),
         }
     }
 
