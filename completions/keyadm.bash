@@ -91,6 +91,9 @@ _keyadm() {
             keyadm,sign)
                 cmd="keyadm__subcmd__sign"
                 ;;
+            keyadm,store)
+                cmd="keyadm__subcmd__store"
+                ;;
             keyadm,sweep)
                 cmd="keyadm__subcmd__sweep"
                 ;;
@@ -217,6 +220,9 @@ _keyadm() {
             keyadm__subcmd__help,sign)
                 cmd="keyadm__subcmd__help__subcmd__sign"
                 ;;
+            keyadm__subcmd__help,store)
+                cmd="keyadm__subcmd__help__subcmd__store"
+                ;;
             keyadm__subcmd__help,sweep)
                 cmd="keyadm__subcmd__help__subcmd__sweep"
                 ;;
@@ -261,6 +267,9 @@ _keyadm() {
                 ;;
             keyadm__subcmd__help__subcmd__org,remove)
                 cmd="keyadm__subcmd__help__subcmd__org__subcmd__remove"
+                ;;
+            keyadm__subcmd__help__subcmd__store,copy)
+                cmd="keyadm__subcmd__help__subcmd__store__subcmd__copy"
                 ;;
             keyadm__subcmd__help__subcmd__trust,export)
                 cmd="keyadm__subcmd__help__subcmd__trust__subcmd__export"
@@ -334,6 +343,18 @@ _keyadm() {
             keyadm__subcmd__org__subcmd__help,remove)
                 cmd="keyadm__subcmd__org__subcmd__help__subcmd__remove"
                 ;;
+            keyadm__subcmd__store,copy)
+                cmd="keyadm__subcmd__store__subcmd__copy"
+                ;;
+            keyadm__subcmd__store,help)
+                cmd="keyadm__subcmd__store__subcmd__help"
+                ;;
+            keyadm__subcmd__store__subcmd__help,copy)
+                cmd="keyadm__subcmd__store__subcmd__help__subcmd__copy"
+                ;;
+            keyadm__subcmd__store__subcmd__help,help)
+                cmd="keyadm__subcmd__store__subcmd__help__subcmd__help"
+                ;;
             keyadm__subcmd__trust,export)
                 cmd="keyadm__subcmd__trust__subcmd__export"
                 ;;
@@ -398,7 +419,7 @@ _keyadm() {
 
     case "${cmd}" in
         keyadm)
-            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version operator completions check-signature trust serve init generate list ls show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version operator completions check-signature trust serve init generate list ls show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign store scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1422,7 +1443,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__help)
-            opts="operator completions check-signature trust serve init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign scan help"
+            opts="operator completions check-signature trust serve init generate list show edit enable disable delete rotate config org user sweep notify audit copy export import verify lookup sign store scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1914,6 +1935,34 @@ _keyadm() {
         keyadm__subcmd__help__subcmd__sign)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__store)
+            opts="copy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__help__subcmd__store__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2996,6 +3045,128 @@ _keyadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__store)
+            opts="-y -q -h -V --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__store__subcmd__copy)
+            opts="-y -q -h -V --create-logins --operator-role --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --operator-role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__store__subcmd__help)
+            opts="copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__store__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyadm__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -113,35 +113,48 @@ impl Context {
         if !keyadm::store::is_pg_location(text) {
             return Ok(None);
         }
-        let vars = [
-            "PGHOST",
-            "PGPORT",
-            "PGUSER",
-            "PGDATABASE",
-            "PGPASSWORD",
-            "PGPASSFILE",
-        ]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
-        .collect();
-        let env = PgEnv {
-            vars,
-            home: home_dir(),
-            os_user: OsAccount::current().name(),
-        };
-        let target = PgTarget::parse(text, &env)?;
+        let target = parse_pg(text)?;
         if target.password_in_text && self.global.db_on_command_line {
-            return Err(Error::usage(
-                "a password in --db is visible to every user of this machine (the command line is public)",
-            )
-            .hint(format!(
-                "put the password in ~/.pgpass or PGPASSWORD, or the whole URL in KEYADM_DB: --db {}",
-                target.shown
-            )));
+            return Err(password_on_argv("--db", "KEYADM_DB", &target));
         }
         Ok(Some(target))
     }
+}
 
+/// `text` (a `postgres://` URL or `pg:` pairs) filled in from the `PG*`
+/// variables and `.pgpass`.
+pub fn parse_pg(text: &str) -> Result<PgTarget> {
+    let vars = [
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGDATABASE",
+        "PGPASSWORD",
+        "PGPASSFILE",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+    .collect();
+    let env = PgEnv {
+        vars,
+        home: home_dir(),
+        os_user: OsAccount::current().name(),
+    };
+    PgTarget::parse(text, &env)
+}
+
+/// A password in a URL given on the command line (argv is public): exit 2.
+pub fn password_on_argv(what: &str, var: &str, target: &PgTarget) -> Error {
+    Error::usage(format!(
+        "a password in {what} is visible to every user of this machine (the command line is public)",
+    ))
+    .hint(format!(
+        "put the password in ~/.pgpass or PGPASSWORD, or the whole URL in {var}: {what} {}",
+        target.shown
+    ))
+}
+
+impl Context {
     /// Whether the store is there to read: a file that exists, or any
     /// PostgreSQL store (its schema is checked when it is opened).
     pub fn store_exists(&self) -> Result<bool> {

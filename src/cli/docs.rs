@@ -231,6 +231,19 @@ pub const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         )],
     ),
     (
+        "store",
+        &[
+            (
+                "keyadm store copy ~/.local/share/keyadm/keys.db postgresql://keyadm@db.example/keys",
+                "the file store into an empty PostgreSQL database",
+            ),
+            (
+                "keyadm store copy postgresql://keyadm@db.example/keys /backup/keys.db",
+                "back into a new file",
+            ),
+        ],
+    ),
+    (
         "scan",
         &[
             ("keyadm scan", "the current folder, gitignored files included"),
@@ -281,6 +294,7 @@ const EXIT_CODES: &[(&str, &str)] = &[
 /// Every environment variable keyadm reads, and those it gives hooks.
 pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("KEYADM_DB", "The store file or PostgreSQL URL, as --db (a password is accepted here, never printed)."),
+    ("KEYADM_COPY_TO", "store copy: the target (a path or PostgreSQL URL) when TO is not given (a password is accepted here, never printed)."),
     ("PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE", "With a PostgreSQL URL in --db or KEYADM_DB only: fill in what the URL leaves out, as libpq does (~/.pgpass too). They never select PostgreSQL alone."),
     ("KEYADM_MASTER_KEY_FILE", "The master key file, as --master-key-file."),
     ("KEYADM_MASTER_KEY", "The master key itself (base64), instead of a file. Never passed to hooks."),
@@ -377,6 +391,7 @@ fn extra_sections(cmd: &Command, path: &[&str], root: &Command) -> String {
                 "KEYADM_RECIPIENTS",
             ],
             "copy" => &["DISPLAY, WAYLAND_DISPLAY, TMUX"],
+            "store" => &["KEYADM_COPY_TO"],
             _ => &[],
         });
         n.extend([

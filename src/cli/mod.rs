@@ -27,6 +27,7 @@ mod serve;
 mod show;
 mod sign;
 mod state;
+mod store;
 mod sweep;
 mod trust;
 pub mod usage;
@@ -166,6 +167,8 @@ pub enum Command {
     Trust(trust::TrustArgs),
     /// Check keys over HTTP for gateways and services (nginx auth_request, POST /v1/verify)
     Serve(serve::ServeArgs),
+    /// The whole store: `store copy FROM TO` copies it into an empty one (SQLite or PostgreSQL)
+    Store(store::StoreArgs),
 }
 
 /// Runs the parsed command; the exit code is 0 unless the command decides
@@ -203,6 +206,7 @@ pub fn run(cli: Cli, colors: crate::output::Colors) -> Result<ExitCode> {
         Command::Scan(a) => return scan::run(&mut ctx, a),
         Command::Trust(a) => trust::run(&mut ctx, a),
         Command::Serve(a) => return serve::run(&mut ctx, a),
+        Command::Store(a) => store::run(&mut ctx, a),
     };
     done?;
     check_stdout(&ctx)?;

@@ -21,6 +21,7 @@ pub mod scan;
 pub mod session;
 pub mod settings;
 pub mod signing;
+pub mod store_copy;
 pub mod users;
 pub mod verify;
 pub mod witness;

@@ -21,6 +21,7 @@ macro_rules! columns {
 
 mod audit;
 mod audit_verify;
+pub mod copy;
 pub(crate) mod db;
 mod keys;
 mod lifecycle;

@@ -50,6 +50,7 @@ mod serve;
 mod show_once;
 mod sign;
 mod signed_rows;
+mod store_copy;
 mod store_wal;
 mod sweep;
 mod tenants;
