@@ -115,7 +115,7 @@ impl Context {
         }
         let target = parse_pg(text)?;
         if target.password_in_text && self.global.db_on_command_line {
-            return Err(password_on_argv("--db", "KEYADM_DB", &target));
+            return Err(password_on_argv("--db", Some("KEYADM_DB"), &target));
         }
         Ok(Some(target))
     }
@@ -144,12 +144,13 @@ pub fn parse_pg(text: &str) -> Result<PgTarget> {
 }
 
 /// A password in a URL given on the command line (argv is public): exit 2.
-pub fn password_on_argv(what: &str, var: &str, target: &PgTarget) -> Error {
+pub fn password_on_argv(what: &str, var: Option<&str>, target: &PgTarget) -> Error {
+    let or_var = var.map_or(String::new(), |v| format!(", or the whole URL in {v}"));
     Error::usage(format!(
         "a password in {what} is visible to every user of this machine (the command line is public)",
     ))
     .hint(format!(
-        "put the password in ~/.pgpass or PGPASSWORD, or the whole URL in {var}: {what} {}",
+        "put the password in ~/.pgpass or PGPASSWORD{or_var}: {what} {}",
         target.shown
     ))
 }

@@ -43,7 +43,7 @@ pub struct CopyArgs {
 
 /// A location given as text: a PostgreSQL URL (a password only from the
 /// environment) or a path.
-fn location(text: &str, what: &str, var: &str, on_argv: bool) -> Result<Location> {
+fn location(text: &str, what: &str, var: Option<&str>, on_argv: bool) -> Result<Location> {
     if text.is_empty() {
         return Err(Error::usage(format!("{what} is empty"))
             .hint("give a store file path or a postgresql:// URL"));
@@ -65,11 +65,11 @@ pub fn run(ctx: &mut Context, args: StoreArgs) -> Result<()> {
 }
 
 fn copy(ctx: &mut Context, a: CopyArgs) -> Result<()> {
-    let from = location(&a.from, "FROM", "KEYADM_DB", true)?;
+    let from = location(&a.from, "FROM", None, true)?;
     let to = match &a.to {
-        Some(t) => location(t, "TO", "KEYADM_COPY_TO", true)?,
+        Some(t) => location(t, "TO", Some("KEYADM_COPY_TO"), true)?,
         None => match std::env::var("KEYADM_COPY_TO") {
-            Ok(t) if !t.is_empty() => location(&t, "KEYADM_COPY_TO", "KEYADM_COPY_TO", false)?,
+            Ok(t) if !t.is_empty() => location(&t, "KEYADM_COPY_TO", None, false)?,
             _ => {
                 return Err(Error::usage("store copy needs TO: where the copy goes")
                     .hint("keyadm store copy FROM TO (a path or postgresql:// URL), or set KEYADM_COPY_TO"))

@@ -293,12 +293,8 @@ pub fn copy_store(
     report.operators = column_values(&tables, "operators", "name");
     match target {
         Target::File { path, temp } => {
-            let done = write_file(&temp, &tables).and_then(|()| put_in_place(&temp, &path));
-            let _ = std::fs::remove_file(&temp);
-            for ext in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{ext}", temp.display()));
-            }
-            done?;
+            write_file(&temp.0, &tables)?;
+            put_in_place(&temp.0, &path)?;
         }
         Target::Pg(conn) => {
             report.created_logins = write_pg(&conn, &tables, options)?;
@@ -347,8 +343,21 @@ fn map_operators(tables: &mut [TableRows], role: &str, now: DateTime<Utc>) {
 }
 
 enum Target {
-    File { path: PathBuf, temp: PathBuf },
+    File { path: PathBuf, temp: TempFile },
     Pg(Conn),
+}
+
+/// The file an SQLite copy is written to, removed (with its WAL) however
+/// the copy ends: once in place, the target is a second link to it.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        for ext in ["-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", self.0.display()));
+        }
+    }
 }
 
 /// The target, checked empty: a path with no file (or an empty file), or a
@@ -381,7 +390,7 @@ fn open_target(to: &Location) -> Result<Target> {
             super::create_store_file(&temp)?;
             Ok(Target::File {
                 path: path.clone(),
-                temp,
+                temp: TempFile(temp),
             })
         }
         Location::Pg(t) => {
@@ -480,6 +489,13 @@ fn write_pg(conn: &Conn, tables: &[TableRows], options: &CopyOptions) -> Result<
     names.sort();
     names.dedup();
     let mut missing = Vec::new();
+    if let Some(long) = names.iter().find(|n| n.len() > 63) {
+        return Err(Error::refused(format!(
+            "\"{}\" cannot be a PostgreSQL role: a role name is at most 63 bytes",
+            long.escape_debug()
+        ))
+        .hint("rename the user in the source store first (or map operators with --operator-role); nothing was changed"));
+    }
     for n in &names {
         let has: bool = conn.query_row(
             "SELECT count(*) > 0 FROM pg_roles WHERE rolname = ?1",

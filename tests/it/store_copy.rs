@@ -151,6 +151,22 @@ fn sqlite_to_postgresql_and_back_keeps_every_key_and_the_audit_chains() {
     assert_eq!(env.ok(&["--db", &back_s, "trust", "export"]), trust);
     let users = env.ok(&["--db", &back_s, "user", "list"]);
     assert!(users.contains("copy-bob"), "{users}");
+    // Users, settings, orgs and the audit log read the same on every copy.
+    for args in [
+        &["user", "list", "--json"][..],
+        &["config", "list", "--json"],
+        &["org", "list", "--json"],
+        &["audit", "--json"],
+    ] {
+        let of = |db: &str| {
+            let mut a = vec!["--db", db];
+            a.extend_from_slice(args);
+            env.ok(&a)
+        };
+        let original = of(&file);
+        assert_eq!(of(&url), original, "{args:?}");
+        assert_eq!(of(&back_s), original, "{args:?}");
+    }
 }
 
 #[test]
@@ -229,4 +245,61 @@ fn sqlite_to_sqlite_is_a_copy_too() {
     assert!(env.ok(&["--db", &to, "audit", "verify"]).contains("intact"));
     assert_eq!(verdicts(&env, &to, &values), before);
     env.fails(&["store", "copy", &file, &file], 2);
+}
+
+#[test]
+fn a_column_the_copy_does_not_know_is_refused_and_nothing_is_written() {
+    let (env, _) = source("copy-frank");
+    let file = env.db().display().to_string();
+    env.execute_sql("ALTER TABLE keys ADD COLUMN owner TEXT");
+    let to = env.dir.path().join("data/copy.db");
+    let err = env.fails(&["store", "copy", &file, to.to_str().unwrap()], 5);
+    assert!(err.contains("keys.owner"), "{err}");
+    assert!(!to.exists());
+    let left: Vec<_> = std::fs::read_dir(env.db().parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".copy-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // The same for a PostgreSQL target: no table made.
+    let db = cluster().create_db();
+    let err = env.fails(
+        &["store", "copy", &file, &pg_url(&db), "--create-logins"],
+        5,
+    );
+    assert!(err.contains("keys.owner"), "{err}");
+    assert_eq!(tables(&db).trim(), "0");
+}
+
+#[test]
+fn postgresql_to_postgresql_and_a_password_in_from_is_refused() {
+    let (env, values) = source("copy-gina");
+    let file = env.db().display().to_string();
+    let before = verdicts(&env, &file, &values);
+    let (a, b) = (cluster().create_db(), cluster().create_db());
+    let (a, b) = (pg_url(&a), pg_url(&b));
+    env.ok(&[
+        "store",
+        "copy",
+        &file,
+        &a,
+        "--create-logins",
+        "--operator-role",
+        "tester",
+    ]);
+    env.ok(&["store", "copy", &a, &b]);
+    assert!(env.ok(&["--db", &b, "audit", "verify"]).contains("intact"));
+    assert_eq!(verdicts(&env, &b, &values), before);
+    let err = env.fails(
+        &[
+            "store",
+            "copy",
+            "postgresql://u:hunter2@localhost/db",
+            &file,
+        ],
+        2,
+    );
+    assert!(!err.contains("hunter2"), "{err}");
 }
