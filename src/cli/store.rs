@@ -65,7 +65,8 @@ pub fn run(ctx: &mut Context, args: StoreArgs) -> Result<()> {
 }
 
 fn copy(ctx: &mut Context, a: CopyArgs) -> Result<()> {
-    let from = location(&a.from, "FROM", None, true)?;
+    // FROM is checked as --db is, then opened as the store of this command.
+    location(&a.from, "FROM", None, true)?;
     let to = match &a.to {
         Some(t) => location(t, "TO", Some("KEYADM_COPY_TO"), true)?,
         None => match std::env::var("KEYADM_COPY_TO") {
@@ -76,11 +77,14 @@ fn copy(ctx: &mut Context, a: CopyArgs) -> Result<()> {
             }
         },
     };
+    ctx.global.db = Some(PathBuf::from(&a.from));
+    ctx.global.db_on_command_line = true;
+    let mut session = ctx.open_read()?;
     let options = CopyOptions {
         create_logins: a.create_logins,
         operator_role: a.operator_role,
     };
-    let report = store_copy::copy(&from, &to, &options, ctx.now())?;
+    let report = store_copy::copy(&mut session, &to, &options)?;
     let rows: serde_json::Map<String, serde_json::Value> = report
         .rows
         .iter()

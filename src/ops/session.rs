@@ -231,6 +231,11 @@ impl Session {
     }
 
     /// The as-of time of every decision (`KEYADM_NOW`, else now).
+    /// The open store, for an operation that reads it whole (`store copy`).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

@@ -24,7 +24,7 @@ use rusqlite::ToSql;
 use super::db::Conn;
 use super::pg::{self, PgTarget};
 use super::schema::{MIGRATIONS, MIGRATIONS_PG, SCHEMA_VERSION};
-use super::{Access, Store, CONNECTION_PRAGMAS};
+use super::{Store, CONNECTION_PRAGMAS};
 use crate::error::{Error, Result};
 
 /// Every table of the store and every column of it, parents first (orgs
@@ -257,9 +257,9 @@ fn read_all(conn: &Conn) -> Result<Vec<TableRows>> {
     Ok(out)
 }
 
-/// Copies the store at `from` into the empty `to` (see the module's note).
+/// Copies the open store `source` into the empty `to` (see the module's note).
 pub fn copy_store(
-    from: &Location,
+    source: &Store,
     to: &Location,
     options: &CopyOptions,
     now: DateTime<Utc>,
@@ -276,14 +276,9 @@ pub fn copy_store(
     // The target is checked before the source is read: a wrong target
     // costs nothing.
     let target = open_target(to)?;
-    let source = match from {
-        Location::File(p) => Store::open(p, Access::Existing, now)?,
-        Location::Pg(t) => Store::open_pg(t, Access::Existing, now)?,
-    };
     let mut tables = read_all(&source.conn)?;
-    drop(source);
     let mut report = CopyReport {
-        from: from.shown(),
+        from: source.path().display().to_string(),
         to: to.shown(),
         ..CopyReport::default()
     };
@@ -484,6 +479,18 @@ fn quote_ident(name: &str) -> String {
 /// with `--create-logins` when missing. Returns the roles made.
 fn write_pg(conn: &Conn, tables: &[TableRows], options: &CopyOptions) -> Result<Vec<String>> {
     let tx = conn.begin(true)?;
+    // Another copy may have filled it while this one waited for the lock.
+    let filled: i64 = conn.query_row(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()",
+        [],
+        |r| r.get(0),
+    )?;
+    if filled > 0 {
+        return Err(Error::refused(
+            "the target is not empty: it got tables while this copy waited for it",
+        )
+        .hint("copy into an empty database (CREATE DATABASE ...); nothing was changed"));
+    }
     let mut names = column_values(tables, "users", "name");
     names.extend(column_values(tables, "operators", "name"));
     names.sort();

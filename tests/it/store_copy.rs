@@ -245,6 +245,15 @@ fn sqlite_to_sqlite_is_a_copy_too() {
     assert!(env.ok(&["--db", &to, "audit", "verify"]).contains("intact"));
     assert_eq!(verdicts(&env, &to, &values), before);
     env.fails(&["store", "copy", &file, &file], 2);
+    // The whole store is an operator's: a tenant's user may not copy it.
+    let other = env.dir.path().join("theirs.db");
+    let err = env.fails_as(
+        "copy-erin",
+        &["store", "copy", &file, other.to_str().unwrap()],
+        4,
+    );
+    assert!(err.contains("may not copy the whole store"), "{err}");
+    assert!(!other.exists());
 }
 
 #[test]
