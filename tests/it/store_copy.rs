@@ -312,3 +312,84 @@ fn postgresql_to_postgresql_and_a_password_in_from_is_refused() {
     );
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// Every row of every table of an SQLite store, as text, sorted.
+fn all_rows(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    names.retain(|n| !n.starts_with("sqlite_"));
+    names
+        .into_iter()
+        .map(|t| {
+            let mut stmt = c.prepare(&format!("SELECT * FROM {t}")).unwrap();
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn every_row_of_every_table_comes_back_the_same_through_postgresql() {
+    let (env, _) = source("copy-hal");
+    // The bookkeeping tables too: notices, their deliveries, sweep_kept.
+    let id = env.show("off")["id"].as_str().unwrap().to_string();
+    env.execute_sql(&format!(
+        "INSERT INTO notices VALUES ('{id}', '2027-01-01T00:00:00Z', 7, 'sent', '2026-12-25T00:00:00Z');
+         INSERT INTO notice_deliveries VALUES ('{id}', '2027-01-01T00:00:00Z', 7, 'webhook', 'failed', 3, '2026-12-25T00:00:00Z', 'timeout');
+         INSERT INTO sweep_kept VALUES ('{id}', '2027-01-01T00:00:00Z', '2026-12-25T00:00:00Z');"
+    ));
+    let file = env.db().display().to_string();
+    let url = pg_url(&cluster().create_db());
+    // The operator becomes the role `tester` there, and comes back.
+    let operator = env.ok(&["operator", "list", "-q"]).trim().to_string();
+    assert!(
+        !operator.is_empty() && !operator.contains('\n'),
+        "{operator}"
+    );
+    env.ok(&[
+        "store",
+        "copy",
+        &file,
+        &url,
+        "--create-logins",
+        "--operator-role",
+        "tester",
+    ]);
+    let back = env.dir.path().join("back.db");
+    env.ok(&[
+        "store",
+        "copy",
+        &url,
+        back.to_str().unwrap(),
+        "--operator-role",
+        &operator,
+    ]);
+    let (a, b) = (all_rows(&env.db()), all_rows(&back));
+    assert_eq!(a.len(), 11, "{a:?}");
+    for ((ta, ra), (tb, rb)) in a.iter().zip(&b) {
+        assert_eq!(ta, tb);
+        assert!(
+            !ra.is_empty() || ta == "settings",
+            "{ta} has rows in the test"
+        );
+        assert_eq!(ra, rb, "{ta}");
+    }
+    assert_eq!(a.len(), b.len());
+}
