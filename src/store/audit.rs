@@ -172,9 +172,16 @@ impl Tx<'_> {
             .query_row([chain], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let (prev_pos, prev_hash) = head.unwrap_or((0, vec![0u8; 32]));
+        // On PostgreSQL a tenant's role sees only its tenant's entries, but
+        // places are numbered across the store: a SECURITY DEFINER function
+        // reads the last one (migrations/pg/0010_pg_rls.sql).
+        let last_seq_sql = match self.conn.is_pg() {
+            true => "SELECT keyadm_audit_last_seq()",
+            false => "SELECT coalesce(max(seq), 0) FROM audit",
+        };
         let last_seq: i64 = self
             .conn
-            .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?
+            .prepare_cached(last_seq_sql)?
             .query_row([], |r| r.get(0))?;
         // On PostgreSQL the time is the server's (SPEC §5.2), never the client's.
         let at = match self.conn.is_pg() {
