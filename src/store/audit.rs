@@ -215,6 +215,39 @@ impl Tx<'_> {
             hash: Vec::new(),
         };
         e.hash = entry_hash_v2(&prev_hash, &e).to_vec();
+        if self.conn.is_pg() {
+            // The one way to append on PostgreSQL (SPEC §5.3): a SECURITY
+            // DEFINER function that checks who may append what
+            // (migrations/pg/0010_pg_rls.sql).
+            let mac = head_mac_v2(&master.audit_key()[..], chain, e.chain_seq, &e.hash);
+            let sig = self.sign_head(chain, e.chain_seq, &e.hash)?;
+            self.conn
+                .prepare_cached(
+                    "SELECT keyadm_append_audit(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)::text",
+                )?
+                .query_row(
+                    params![
+                        e.seq,
+                        e.at,
+                        e.actor,
+                        e.action,
+                        e.key_id,
+                        e.key_name,
+                        e.tenant,
+                        e.details_text,
+                        e.hash,
+                        e.as_of,
+                        e.os_uid,
+                        e.os_user,
+                        e.chain,
+                        e.chain_seq,
+                        mac,
+                        sig
+                    ],
+                    |r| r.get::<_, Option<String>>(0),
+                )?;
+            return Ok(());
+        }
         self.conn
             .prepare_cached(
                 "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user, chain, chain_seq)

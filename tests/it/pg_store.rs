@@ -632,14 +632,41 @@ fn with_psql_a_tenant_admin_reads_and_changes_only_its_tenants_rows() {
         "WITH u AS (UPDATE users SET role = 'member' WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
         "WITH u AS (DELETE FROM users WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
         "WITH u AS (DELETE FROM orgs WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
-        "WITH u AS (DELETE FROM audit WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
-        "WITH u AS (UPDATE audit SET details = '{}' RETURNING 1) SELECT count(*) FROM u",
-        "WITH u AS (DELETE FROM audit_heads RETURNING 1) SELECT count(*) FROM u",
     ] {
         let (ok, out, err) = psql_as(a, &db, sql);
         assert!(ok, "{sql}: {err}");
         assert_eq!(out, "0", "{sql}");
     }
+    // Audit entries and heads are written only through keyadm_append_audit.
+    for sql in [
+        "DELETE FROM audit WHERE tenant = 'globex'",
+        "UPDATE audit SET details = '{}'",
+        "DELETE FROM audit_heads",
+        "UPDATE audit_heads SET seq = 0 WHERE chain = 'acme'",
+        "INSERT INTO audit (seq, at, actor, action, tenant, chain, chain_seq, details, hash) VALUES (99999, 'now', 'rls_acme_adm', 'delete', 'acme', 'acme', 99, '{}', '')",
+    ] {
+        let (ok, _, err) = psql_as(a, &db, sql);
+        assert!(!ok && err.contains("permission denied"), "{sql}: {err}");
+    }
+    let append = |role: &str, actor: &str, action: &str, tenant: &str| {
+        psql_as(
+            role,
+            &db,
+            &format!(
+                "SELECT keyadm_append_audit((SELECT keyadm_audit_last_seq()) + 1, 'now', '{actor}', '{action}', NULL, NULL, '{tenant}', '{{}}', '\\x00', NULL, NULL, NULL, '{tenant}', 1000, '\\x00', NULL)"
+            ),
+        )
+    };
+    // Not into another tenant's chain, nor as another actor, nor off its chain's next place.
+    let (ok, _, err) = append(a, a, "delete", "globex");
+    assert!(!ok && err.contains("only as itself"), "{err}");
+    let (ok, _, err) = append(a, "rls_acme_mem", "delete", "acme");
+    assert!(!ok && err.contains("only as itself"), "{err}");
+    let (ok, _, err) = append(a, a, "delete", "acme");
+    assert!(!ok && err.contains("not the next one"), "{err}");
+    // A member appends only reveals, copies and exports.
+    let (ok, _, err) = append("rls_acme_mem", "rls_acme_mem", "delete", "acme");
+    assert!(!ok && err.contains("is a member"), "{err}");
     // Moving its own row into globex, or writing one there, is refused.
     for sql in [
         "UPDATE keys SET tenant = 'globex', org = 'globex' WHERE name = 'acme-k'",
@@ -706,9 +733,9 @@ fn through_keyadm_a_tenant_role_sees_only_its_tenant_and_the_operator_all() {
     let (ok, _, err) = psql_as(
         "rls_acme_mem",
         &db,
-        "INSERT INTO audit (seq, at, actor, action, tenant, chain, chain_seq, details, hash) VALUES (99999, 'now', 'x', 'delete', 'acme', 'acme', 99, '{}', '')",
+        "INSERT INTO audit (seq, at, actor, action, tenant, chain, chain_seq, details, hash) VALUES (99999, 'now', 'rls_acme_mem', 'reveal', 'acme', 'acme', 99, '{}', '')",
     );
-    assert!(!ok && err.contains("row-level security"), "{err}");
+    assert!(!ok && err.contains("permission denied"), "{err}");
     // The admin still works in its tenant, and its entries chain on.
     let (code, _, err) = keyadm_as(&env, "rls_acme_adm", &["disable", "acme-k"]);
     assert_eq!(code, Some(0), "{err}");

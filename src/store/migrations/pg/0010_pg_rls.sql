@@ -8,8 +8,8 @@
 -- security altogether (it is enabled, not forced, so that the SECURITY
 -- DEFINER functions below, which run as the owner, see every row).
 -- Policies call them as `(SELECT f())`: evaluated once per statement.
--- Members read; they write only the audit entries of their reveals,
--- copies and exports (and their chain's head).
+-- Members read; they append only the audit entries of their reveals,
+-- copies and exports, through keyadm_append_audit.
 
 CREATE FUNCTION keyadm_tenant() RETURNS TEXT
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
@@ -48,6 +48,7 @@ GRANT INSERT, UPDATE, DELETE ON meta, settings, operators TO PUBLIC;
 -- Tenant tables: a tenant's rows, written by its admins.
 GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, keys, audit, audit_heads,
     notices, notice_deliveries, sweep_kept TO PUBLIC;
+-- (audit and audit_heads: SELECT only, below.)
 
 ALTER TABLE orgs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY operator ON orgs USING ((SELECT keyadm_is_operator())) WITH CHECK ((SELECT keyadm_is_operator()));
@@ -67,20 +68,55 @@ CREATE POLICY tenant_read ON keys FOR SELECT USING (tenant = (SELECT keyadm_tena
 CREATE POLICY tenant_admin ON keys USING (tenant = (SELECT keyadm_tenant()) AND (SELECT keyadm_role()) = 'admin')
     WITH CHECK (tenant = (SELECT keyadm_tenant()) AND (SELECT keyadm_role()) = 'admin');
 
--- Audit entries are appended, never changed, except by an operator.
+-- Audit entries are appended through keyadm_append_audit (below), the one
+-- way to write them (SPEC §5.3): no role but the owner inserts, changes or
+-- deletes an entry or a head directly.
+REVOKE INSERT, UPDATE, DELETE ON audit, audit_heads FROM PUBLIC;
 ALTER TABLE audit ENABLE ROW LEVEL SECURITY;
-CREATE POLICY operator ON audit USING ((SELECT keyadm_is_operator())) WITH CHECK ((SELECT keyadm_is_operator()));
+CREATE POLICY operator ON audit FOR SELECT USING ((SELECT keyadm_is_operator()));
 CREATE POLICY tenant_read ON audit FOR SELECT USING (tenant = (SELECT keyadm_tenant()));
-CREATE POLICY tenant_append ON audit FOR INSERT WITH CHECK (
-    tenant = (SELECT keyadm_tenant()) AND chain = (SELECT keyadm_tenant())
-    AND ((SELECT keyadm_role()) = 'admin' OR action IN ('reveal', 'copy', 'export')));
-
 ALTER TABLE audit_heads ENABLE ROW LEVEL SECURITY;
-CREATE POLICY operator ON audit_heads USING ((SELECT keyadm_is_operator())) WITH CHECK ((SELECT keyadm_is_operator()));
+CREATE POLICY operator ON audit_heads FOR SELECT USING ((SELECT keyadm_is_operator()));
 CREATE POLICY tenant_read ON audit_heads FOR SELECT USING (chain = (SELECT keyadm_tenant()));
-CREATE POLICY tenant_insert ON audit_heads FOR INSERT WITH CHECK (chain = (SELECT keyadm_tenant()));
-CREATE POLICY tenant_update ON audit_heads FOR UPDATE USING (chain = (SELECT keyadm_tenant()))
-    WITH CHECK (chain = (SELECT keyadm_tenant()));
+
+-- Appends an entry at the store's next place and its chain's next place,
+-- and moves the chain's head to it. An operator appends to any chain; a
+-- keyadm user only to its tenant's, as itself, and a member only its
+-- reveals, copies and exports. The hash, HMAC and signature are the
+-- client's (under the master key, which the server never sees).
+CREATE FUNCTION keyadm_append_audit(p_seq BIGINT, p_at TEXT, p_actor TEXT, p_action TEXT,
+        p_key_id TEXT, p_key_name TEXT, p_tenant TEXT, p_details TEXT, p_hash BYTEA,
+        p_as_of TEXT, p_os_uid BIGINT, p_os_user TEXT, p_chain TEXT, p_chain_seq BIGINT,
+        p_mac BYTEA, p_sig BYTEA) RETURNS VOID
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+    AS $$
+DECLARE
+    head BIGINT;
+BEGIN
+    IF NOT keyadm_is_operator() THEN
+        IF keyadm_tenant() IS NULL OR p_tenant IS DISTINCT FROM keyadm_tenant()
+                OR p_chain IS DISTINCT FROM keyadm_tenant() OR p_actor IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'role % may append audit entries only as itself to its tenant''s chain', session_user
+                USING ERRCODE = '42501';
+        END IF;
+        IF keyadm_role() IS DISTINCT FROM 'admin' AND p_action NOT IN ('reveal', 'copy', 'export') THEN
+            RAISE EXCEPTION 'role % is a member: it appends only reveal, copy and export entries', session_user
+                USING ERRCODE = '42501';
+        END IF;
+    END IF;
+    IF p_seq IS DISTINCT FROM (SELECT coalesce(max(seq), 0) + 1 FROM audit) THEN
+        RAISE EXCEPTION 'audit place % is not the next one', p_seq USING ERRCODE = '40001';
+    END IF;
+    SELECT seq INTO head FROM audit_heads WHERE chain = p_chain;
+    IF p_chain_seq IS DISTINCT FROM coalesce(head, 0) + 1 THEN
+        RAISE EXCEPTION 'place % of chain % is not the next one', p_chain_seq, p_chain USING ERRCODE = '40001';
+    END IF;
+    INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user, chain, chain_seq)
+        VALUES (p_seq, p_at, p_actor, p_action, p_key_id, p_key_name, p_tenant, p_details, p_hash, p_as_of, p_os_uid, p_os_user, p_chain, p_chain_seq);
+    INSERT INTO audit_heads (chain, seq, hash, mac, v, sig) VALUES (p_chain, p_chain_seq, p_hash, p_mac, 2, p_sig)
+        ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+            mac = excluded.mac, v = excluded.v, sig = excluded.sig;
+END $$;
 
 -- A key's bookkeeping follows the key (the subquery is itself confined).
 ALTER TABLE notices ENABLE ROW LEVEL SECURITY;
