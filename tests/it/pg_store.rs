@@ -743,13 +743,18 @@ fn through_keyadm_a_tenant_role_sees_only_its_tenant_and_the_operator_all() {
     let out = env.ok(&["list"]);
     assert!(out.contains("acme-k") && out.contains("globex-k"), "{out}");
     env.ok(&["audit", "verify"]);
-    // A disabled user's role sees nothing, and keyadm refuses it.
+    // A disabled user's role sees its own row and no key, and keyadm says why.
     env.ok(&["user", "disable", "rls_acme_mem"]);
     let (code, _, err) = keyadm_as(&env, "rls_acme_mem", &["list"]);
     assert_eq!(code, Some(4), "{err}");
-    let (ok, out, err) = psql_as("rls_acme_mem", &db, "SELECT count(*) FROM keys");
+    assert!(err.contains("disabled user"), "{err}");
+    let (ok, out, err) = psql_as(
+        "rls_acme_mem",
+        &db,
+        "SELECT (SELECT count(*) FROM keys) || ',' || (SELECT string_agg(name, ',') FROM users)",
+    );
     assert!(ok, "{err}");
-    assert_eq!(out, "0");
+    assert_eq!(out, "0,rls_acme_mem");
     let both = cluster().psql(
         &db,
         "SELECT count(DISTINCT tenant) FROM audit WHERE tenant IN ('acme', 'globex')",

@@ -23,6 +23,13 @@ CREATE FUNCTION keyadm_is_operator() RETURNS BOOLEAN
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
     AS $$ SELECT EXISTS (SELECT 1 FROM operators WHERE name = session_user) $$;
 
+-- Whether the role is known to the store: an operator, or a keyadm user
+-- (even a disabled one, whom keyadm must be able to tell so).
+CREATE FUNCTION keyadm_is_known() RETURNS BOOLEAN
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    AS $$ SELECT EXISTS (SELECT 1 FROM operators WHERE name = session_user)
+              OR EXISTS (SELECT 1 FROM users WHERE name = session_user) $$;
+
 -- The store-wide place of the next audit entry: a tenant role sees only
 -- its tenant's entries, but places are numbered across the store.
 CREATE FUNCTION keyadm_audit_last_seq() RETURNS BIGINT
@@ -32,14 +39,14 @@ CREATE FUNCTION keyadm_audit_last_seq() RETURNS BIGINT
 REVOKE ALL ON FUNCTION keyadm_tenant(), keyadm_role(), keyadm_is_operator(), keyadm_audit_last_seq() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION keyadm_tenant(), keyadm_role(), keyadm_is_operator(), keyadm_audit_last_seq() TO PUBLIC;
 
--- Store-wide tables: keyadm users read, only operators write.
+-- Store-wide tables: keyadm users (a disabled one too) read, only operators write.
 GRANT SELECT ON keyadm_schema, meta, settings, operators TO PUBLIC;
 ALTER TABLE meta ENABLE ROW LEVEL SECURITY;
 ALTER TABLE settings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE operators ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read_all ON meta FOR SELECT USING ((SELECT keyadm_tenant()) IS NOT NULL OR (SELECT keyadm_is_operator()));
-CREATE POLICY read_all ON settings FOR SELECT USING ((SELECT keyadm_tenant()) IS NOT NULL OR (SELECT keyadm_is_operator()));
-CREATE POLICY read_all ON operators FOR SELECT USING ((SELECT keyadm_tenant()) IS NOT NULL OR (SELECT keyadm_is_operator()));
+CREATE POLICY read_all ON meta FOR SELECT USING ((SELECT keyadm_is_known()));
+CREATE POLICY read_all ON settings FOR SELECT USING ((SELECT keyadm_is_known()));
+CREATE POLICY read_all ON operators FOR SELECT USING ((SELECT keyadm_is_known()));
 CREATE POLICY operator ON meta USING ((SELECT keyadm_is_operator())) WITH CHECK ((SELECT keyadm_is_operator()));
 CREATE POLICY operator ON settings USING ((SELECT keyadm_is_operator())) WITH CHECK ((SELECT keyadm_is_operator()));
 CREATE POLICY operator ON operators USING ((SELECT keyadm_is_operator())) WITH CHECK ((SELECT keyadm_is_operator()));
@@ -161,3 +168,16 @@ END $$;
 CREATE FUNCTION keyadm_user_name_taken(user_name TEXT) RETURNS BOOLEAN
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
     AS $$ SELECT EXISTS (SELECT 1 FROM users WHERE name = user_name) $$;
+
+-- Key IDs and values are unique in the store: whether one is taken in any
+-- tenant (all a tenant role learns), for import and generate.
+CREATE FUNCTION keyadm_key_id_taken(key_id TEXT) RETURNS BOOLEAN
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    AS $$ SELECT EXISTS (SELECT 1 FROM keys WHERE id = key_id) $$;
+CREATE FUNCTION keyadm_value_held(hash BYTEA) RETURNS BOOLEAN
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    AS $$ SELECT EXISTS (SELECT 1 FROM keys WHERE value_hash = hash OR prev_hash = hash) $$;
+
+-- A role reads its own user row even when disabled, so that keyadm can
+-- say so; a disabled user's role sees nothing else.
+CREATE POLICY own_row ON users FOR SELECT USING (name = session_user);
