@@ -8,7 +8,7 @@ use super::Context;
 use crate::output::report::{Shaped, ShapedQuiet};
 use crate::output::Human;
 use keyadm::ops::users::{self, NewUser, UserEdit};
-use keyadm::Result;
+use keyadm::{Error, Result};
 
 #[derive(Args, Debug)]
 pub struct UserArgs {
@@ -57,6 +57,14 @@ pub struct AddArgs {
     /// A privilege, as an allow rule (repeatable), e.g. 'GET /api/v1/**'
     #[arg(long, value_name = "'METHOD PATTERN'")]
     pub allow: Vec<String>,
+    /// On PostgreSQL: create the login role NAME too (operators only; none
+    /// that exists already). Without --login-password-stdin it has no
+    /// password (peer or trust authentication)
+    #[arg(long)]
+    pub create_login: bool,
+    /// With --create-login: the role's password, read from stdin
+    #[arg(long, requires = "create_login")]
+    pub login_password_stdin: bool,
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +126,28 @@ pub fn run(ctx: &mut Context, args: UserArgs) -> Result<()> {
 }
 
 fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
+    let login = match (a.create_login, a.login_password_stdin) {
+        (false, true) => {
+            return Err(Error::usage("--login-password-stdin needs --create-login")
+                .hint("add --create-login, or drop --login-password-stdin"))
+        }
+        (false, false) => None,
+        (true, false) => Some(users::NewLogin::default()),
+        (true, true) => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| Error::environment(format!("cannot read the password from stdin: {e}"))
+                    .hint("pipe the password on stdin, e.g. keyadm user add NAME --create-login --login-password-stdin < file"))?;
+            let password = text.trim_end_matches(['\n', '\r']).to_string();
+            if password.is_empty() {
+                return Err(Error::usage("the password read from stdin is empty")
+                    .hint("pipe a password on stdin, or drop --login-password-stdin for a role without one"));
+            }
+            Some(users::NewLogin {
+                password: Some(password),
+            })
+        }
+    };
     let new = NewUser::parse(
         &a.name,
         &a.display_name,
@@ -127,7 +157,8 @@ fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
         &a.allow,
     )?;
     let org = ctx.global.org.clone();
-    let added = users::add(&mut ctx.open_write()?, org.as_deref(), &new)?;
+    let added =
+        users::add_with_login(&mut ctx.open_write()?, org.as_deref(), &new, login.as_ref())?;
     ctx.printer.report(&Shaped {
         json: &added,
         human: |p: &mut Human<'_>| {

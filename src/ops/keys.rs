@@ -175,7 +175,11 @@ fn imported_id_clashes(tx: &Tx, visible: Option<&str>, id: &str) -> Result<bool>
 /// value is held: "this value cannot be imported" (SPEC §5.1).
 pub fn refuse_value_held(tx: &Tx, confined: Option<&str>, hash: &[u8; 32]) -> Result<()> {
     match tx.find_key_by_hash(hash)? {
-        None => Ok(()),
+        // On PostgreSQL another tenant's keys are out of a tenant role's sight.
+        None if !tx.value_held_anywhere(hash)? => Ok(()),
+        None => Err(Error::refused("this value cannot be imported").hint(
+            "leave that row out of the file, or give the key a new value where it comes from",
+        )),
         Some((other, _)) if confined.is_none_or(|t| t == other.tenant) => {
             Err(Error::refused(format!(
                 "its value is already in this store, as key \"{}\" ({})",

@@ -92,8 +92,35 @@ pub const PG_ROLE_NAME_MAX: usize = 63;
 /// Registers a user in `org` (else the actor's organization, else the
 /// default tenant), within the actor's tenant.
 pub fn add(session: &mut Session, org: Option<&str>, new: &NewUser) -> Result<UserView> {
+    add_with_login(session, org, new, None)
+}
+
+/// The login role `user add --create-login` creates with the user, on
+/// PostgreSQL: with a password, or none (peer or trust authentication).
+#[derive(Debug, Clone, Default)]
+pub struct NewLogin {
+    pub password: Option<String>,
+}
+
+/// [`add`], creating the user's login role too when `login` is given
+/// (an operator's, on PostgreSQL only; SPEC §5.10).
+pub fn add_with_login(
+    session: &mut Session,
+    org: Option<&str>,
+    new: &NewUser,
+    login: Option<&NewLogin>,
+) -> Result<UserView> {
     const WHAT: &str = "add users";
     session.require(Right::Admin, WHAT)?;
+    if login.is_some() {
+        if !session.on_postgres() {
+            return Err(Error::usage(
+                "--create-login is for a PostgreSQL store: a file store has no login roles",
+            )
+            .hint("drop --create-login; on a file store a user is who runs keyadm (--actor)"));
+        }
+        session.require(Right::Operator, "create login roles")?;
+    }
     // On PostgreSQL a user is the login role of its name (SPEC §5.10).
     if session.on_postgres() && new.name.len() > PG_ROLE_NAME_MAX {
         return Err(Error::usage(format!(
@@ -126,7 +153,7 @@ pub fn add(session: &mut Session, org: Option<&str>, new: &NewUser) -> Result<Us
             ))
             .hint("choose another name (keyadm operator list shows the reserved ones)"));
         }
-        if tx.find_user(name)?.is_some() {
+        if tx.user_name_taken(name)? {
             return Err(
                 Error::refused(format!("the user name \"{name}\" is taken"))
                     .hint("choose another name (user names are unique in the store)"),
@@ -154,8 +181,21 @@ pub fn add(session: &mut Session, org: Option<&str>, new: &NewUser) -> Result<Us
             privileges: new.privileges.clone(),
             created_at: now,
         };
+        if let Some(login) = login {
+            if tx.login_role_exists(name)? {
+                return Err(Error::refused(format!(
+                    "the database role \"{name}\" exists already"
+                ))
+                .hint("drop --create-login to make that role a keyadm user, or choose another name"));
+            }
+            tx.create_login(name, login.password.as_deref())?;
+        }
         tx.insert_user(&user)?;
-        audit_user(tx, &actor, &user, json!({"op": "add", "user": user}))?;
+        let mut details = json!({"op": "add", "user": user});
+        if login.is_some() {
+            details["login_created"] = json!(true);
+        }
+        audit_user(tx, &actor, &user, details)?;
         Ok(user)
     })?;
     Ok(UserView::new(user, 0))

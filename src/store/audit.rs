@@ -172,9 +172,16 @@ impl Tx<'_> {
             .query_row([chain], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let (prev_pos, prev_hash) = head.unwrap_or((0, vec![0u8; 32]));
+        // On PostgreSQL a tenant's role sees only its tenant's entries, but
+        // places are numbered across the store: a SECURITY DEFINER function
+        // reads the last one (migrations/pg/0010_pg_rls.sql).
+        let last_seq_sql = match self.conn.is_pg() {
+            true => "SELECT keyadm_audit_last_seq()",
+            false => "SELECT coalesce(max(seq), 0) FROM audit",
+        };
         let last_seq: i64 = self
             .conn
-            .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?
+            .prepare_cached(last_seq_sql)?
             .query_row([], |r| r.get(0))?;
         // On PostgreSQL the time is the server's (SPEC §5.2), never the client's.
         let at = match self.conn.is_pg() {
@@ -208,6 +215,39 @@ impl Tx<'_> {
             hash: Vec::new(),
         };
         e.hash = entry_hash_v2(&prev_hash, &e).to_vec();
+        if self.conn.is_pg() {
+            // The one way to append on PostgreSQL (SPEC §5.3): a SECURITY
+            // DEFINER function that checks who may append what
+            // (migrations/pg/0010_pg_rls.sql).
+            let mac = head_mac_v2(&master.audit_key()[..], chain, e.chain_seq, &e.hash);
+            let sig = self.sign_head(chain, e.chain_seq, &e.hash)?;
+            self.conn
+                .prepare_cached(
+                    "SELECT keyadm_append_audit(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)::text",
+                )?
+                .query_row(
+                    params![
+                        e.seq,
+                        e.at,
+                        e.actor,
+                        e.action,
+                        e.key_id,
+                        e.key_name,
+                        e.tenant,
+                        e.details_text,
+                        e.hash,
+                        e.as_of,
+                        e.os_uid,
+                        e.os_user,
+                        e.chain,
+                        e.chain_seq,
+                        mac,
+                        sig
+                    ],
+                    |r| r.get::<_, Option<String>>(0),
+                )?;
+            return Ok(());
+        }
         self.conn
             .prepare_cached(
                 "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user, chain, chain_seq)

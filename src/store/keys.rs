@@ -323,6 +323,17 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Whether a value (current or previous) is held by a key of any
+    /// tenant, including those a tenant's role cannot see on PostgreSQL.
+    pub fn value_held_anywhere(&self, hash: &[u8; 32]) -> Result<bool> {
+        if self.conn.is_pg() {
+            return Ok(self
+                .conn
+                .query_row("SELECT keyadm_value_held(?1)", [&hash[..]], |r| r.get(0))?);
+        }
+        Ok(self.find_key_by_hash(hash)?.is_some())
+    }
+
     pub fn key_name_taken(
         &self,
         tenant: &str,
@@ -338,7 +349,14 @@ impl Tx<'_> {
             .is_some())
     }
 
+    /// Whether `id` is a key's ID in any tenant (on PostgreSQL a tenant's
+    /// role sees only its own rows: a SECURITY DEFINER function answers).
     pub fn key_id_taken(&self, id: &str) -> Result<bool> {
+        if self.conn.is_pg() {
+            return Ok(self
+                .conn
+                .query_row("SELECT keyadm_key_id_taken(?1)", [id], |r| r.get(0))?);
+        }
         let mut stmt = self
             .conn
             .prepare_cached("SELECT 1 FROM keys WHERE id = ?1")?;

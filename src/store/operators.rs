@@ -16,6 +16,38 @@ pub struct Operator {
 }
 
 impl Tx<'_> {
+    /// Whether a database role of this name exists (PostgreSQL only).
+    pub fn login_role_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?1)",
+            [name],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether a user of this name exists in any tenant: on PostgreSQL a
+    /// tenant's role sees only its tenant's users, so a SECURITY DEFINER
+    /// function answers.
+    pub fn user_name_taken(&self, name: &str) -> Result<bool> {
+        if !self.conn.is_pg() {
+            return Ok(self.find_user(name)?.is_some());
+        }
+        Ok(self
+            .conn
+            .query_row("SELECT keyadm_user_name_taken(?1)", [name], |r| r.get(0))?)
+    }
+
+    /// Creates the login role of a new keyadm user (PostgreSQL only),
+    /// through the SECURITY DEFINER function of
+    /// `migrations/pg/0010_pg_rls.sql`: the caller needs no CREATEROLE.
+    pub fn create_login(&self, name: &str, password: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "SELECT keyadm_create_login(?1, ?2)",
+            params![name, password],
+        )?;
+        Ok(())
+    }
+
     pub fn is_operator(&self, name: &str) -> Result<bool> {
         Ok(self
             .conn

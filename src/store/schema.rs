@@ -20,6 +20,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_notice_deliveries.sql")),
     (8, include_str!("migrations/0008_terminal.sql")),
     (9, include_str!("migrations/0009_terminal_2.sql")),
+    (10, include_str!("migrations/0010_pg_rls.sql")),
 ];
 
 /// Step 5 (signed heads) was numbered below steps that some stores of
@@ -49,6 +50,7 @@ pub(super) const MIGRATIONS_PG: &[(i64, &str)] = &[
     (7, include_str!("migrations/pg/0007_notice_deliveries.sql")),
     (8, include_str!("migrations/pg/0008_terminal.sql")),
     (9, include_str!("migrations/pg/0009_terminal_2.sql")),
+    (10, include_str!("migrations/pg/0010_pg_rls.sql")),
 ];
 
 /// The number of the last step.

@@ -481,3 +481,400 @@ fn a_user_name_is_at_most_63_bytes_on_postgresql() {
     let file = Env::new();
     file.ok(&["user", "add", &long, "--role", "member"]);
 }
+
+/// A login role that is no superuser (cluster-wide: names are this test's own).
+fn plain_role(name: &str) {
+    cluster().psql(
+        "postgres",
+        &format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN CREATE ROLE {name} LOGIN; END IF; END $$"
+        ),
+    );
+    assert_eq!(
+        cluster()
+            .psql(
+                "postgres",
+                &format!("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = '{name}'")
+            )
+            .trim(),
+        "f"
+    );
+}
+
+/// `psql` as `role` on `db`: (succeeded, stdout, stderr).
+fn psql_as(role: &str, db: &str, sql: &str) -> (bool, String, String) {
+    let c = cluster();
+    let out = std::process::Command::new("runuser")
+        .args(["-u", "postgres", "--"])
+        .arg(c.bin.join("psql"))
+        .args([
+            "-X",
+            "-q",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            c.host(),
+            "-U",
+            role,
+            "-d",
+            db,
+            "-c",
+            sql,
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// keyadm connected as `role` (and declaring it).
+fn keyadm_as(env: &Env, role: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = env
+        .cmd()
+        .env("PGUSER", role)
+        .env("KEYADM_ACTOR", role)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Two tenants, acme (admin rls_acme_adm, member rls_acme_mem) and globex
+/// (admin rls_globex_adm), each role no superuser; each tenant has a key.
+fn rls_store() -> (Env, String) {
+    for r in ["rls_acme_adm", "rls_acme_mem", "rls_globex_adm"] {
+        plain_role(r);
+    }
+    let env = pg_env();
+    env.ok(&["init"]);
+    env.ok(&["org", "add", "acme/emea"]);
+    env.ok(&["org", "add", "globex"]);
+    env.ok(&[
+        "user",
+        "add",
+        "rls_acme_adm",
+        "--org",
+        "acme",
+        "--role",
+        "admin",
+    ]);
+    env.ok(&["user", "add", "rls_acme_mem", "--org", "acme/emea"]);
+    env.ok(&[
+        "user",
+        "add",
+        "rls_globex_adm",
+        "--org",
+        "globex",
+        "--role",
+        "admin",
+    ]);
+    let (code, _, err) = keyadm_as(&env, "rls_acme_adm", &["generate", "acme-k", "-q"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = keyadm_as(&env, "rls_globex_adm", &["generate", "globex-k", "-q"]);
+    assert_eq!(code, Some(0), "{err}");
+    let db = env.pg.clone().unwrap();
+    (env, db)
+}
+
+#[test]
+fn with_psql_a_tenant_admin_reads_and_changes_only_its_tenants_rows() {
+    let (_env, db) = rls_store();
+    let a = "rls_acme_adm";
+    // Its own tenant's rows, and nothing of globex's.
+    let (ok, out, err) = psql_as(
+        a,
+        &db,
+        "SELECT string_agg(name, ',' ORDER BY name) FROM keys",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "acme-k");
+    let (ok, out, err) = psql_as(
+        a,
+        &db,
+        "SELECT string_agg(name, ',' ORDER BY name) FROM users",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "rls_acme_adm,rls_acme_mem");
+    let (ok, out, err) = psql_as(
+        a,
+        &db,
+        "SELECT string_agg(path, ',' ORDER BY path) FROM orgs",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "acme,acme/emea");
+    let (ok, out, err) = psql_as(
+        a,
+        &db,
+        "SELECT count(*), count(*) FILTER (WHERE tenant IS DISTINCT FROM 'acme') FROM audit",
+    );
+    assert!(ok, "{err}");
+    assert!(out.ends_with("|0") && !out.starts_with("0|"), "{out}");
+    let (ok, out, _) = psql_as(
+        a,
+        &db,
+        "SELECT count(*) FROM audit_heads WHERE chain <> 'acme'",
+    );
+    assert!(ok);
+    assert_eq!(out, "0");
+    // Changing globex's rows touches none.
+    let before = cluster().dump(&db);
+    for sql in [
+        "WITH u AS (UPDATE keys SET enabled = 0 WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
+        "WITH u AS (DELETE FROM keys WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
+        "WITH u AS (UPDATE users SET role = 'member' WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
+        "WITH u AS (DELETE FROM users WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
+        "WITH u AS (DELETE FROM orgs WHERE tenant = 'globex' RETURNING 1) SELECT count(*) FROM u",
+    ] {
+        let (ok, out, err) = psql_as(a, &db, sql);
+        assert!(ok, "{sql}: {err}");
+        assert_eq!(out, "0", "{sql}");
+    }
+    // Audit entries and heads are written only through keyadm_append_audit.
+    for sql in [
+        "DELETE FROM audit WHERE tenant = 'globex'",
+        "UPDATE audit SET details = '{}'",
+        "DELETE FROM audit_heads",
+        "UPDATE audit_heads SET seq = 0 WHERE chain = 'acme'",
+        "INSERT INTO audit (seq, at, actor, action, tenant, chain, chain_seq, details, hash) VALUES (99999, 'now', 'rls_acme_adm', 'delete', 'acme', 'acme', 99, '{}', '')",
+    ] {
+        let (ok, _, err) = psql_as(a, &db, sql);
+        assert!(!ok && err.contains("permission denied"), "{sql}: {err}");
+    }
+    let append = |role: &str, actor: &str, action: &str, tenant: &str| {
+        psql_as(
+            role,
+            &db,
+            &format!(
+                "SELECT keyadm_append_audit((SELECT keyadm_audit_last_seq()) + 1, 'now', '{actor}', '{action}', NULL, NULL, '{tenant}', '{{}}', '\\x00', NULL, NULL, NULL, '{tenant}', 1000, '\\x00', NULL)"
+            ),
+        )
+    };
+    // Not into another tenant's chain, nor as another actor, nor off its chain's next place.
+    let (ok, _, err) = append(a, a, "delete", "globex");
+    assert!(!ok && err.contains("only as itself"), "{err}");
+    let (ok, _, err) = append(a, "rls_acme_mem", "delete", "acme");
+    assert!(!ok && err.contains("only as itself"), "{err}");
+    let (ok, _, err) = append(a, a, "delete", "acme");
+    assert!(!ok && err.contains("not the next one"), "{err}");
+    // A member appends only reveals, copies and exports.
+    let (ok, _, err) = append("rls_acme_mem", "rls_acme_mem", "delete", "acme");
+    assert!(!ok && err.contains("is a member"), "{err}");
+    // Moving its own row into globex, or writing one there, is refused.
+    for sql in [
+        "UPDATE keys SET tenant = 'globex', org = 'globex' WHERE name = 'acme-k'",
+        "UPDATE users SET tenant = 'globex', org = 'globex' WHERE name = 'rls_acme_mem'",
+        "INSERT INTO orgs (path, tenant, created_at) VALUES ('globex/x', 'globex', 'now')",
+        "INSERT INTO users (name, org, tenant, created_at) VALUES ('x', 'globex', 'globex', 'now')",
+        "UPDATE settings SET value = 'off'",
+        "INSERT INTO operators (name, added_at, added_by) VALUES ('rls_acme_adm', 'now', 'me')",
+        "UPDATE meta SET value = ''",
+    ] {
+        let (ok, _, err) = psql_as(a, &db, sql);
+        if ok {
+            // An UPDATE of rows it may not see changes none.
+            continue;
+        }
+        assert!(
+            err.contains("row-level security") || err.contains("permission denied"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(cluster().dump(&db), before);
+    // A role that is no keyadm user sees no row.
+    plain_role("rls_nobody");
+    let (ok, out, _) = psql_as("rls_nobody", &db, "SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM users) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM meta) + (SELECT count(*) FROM settings) + (SELECT count(*) FROM orgs)");
+    assert!(ok);
+    assert_eq!(out, "0");
+}
+
+#[test]
+fn through_keyadm_a_tenant_role_sees_only_its_tenant_and_the_operator_all() {
+    let (env, db) = rls_store();
+    let (code, out, err) = keyadm_as(&env, "rls_acme_adm", &["list"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("acme-k") && !out.contains("globex-k"), "{out}");
+    let (code, _, err) = keyadm_as(&env, "rls_acme_adm", &["show", "globex-k"]);
+    assert_eq!(code, Some(3), "{err}");
+    // A member reads its tenant's keys and reveals one; it changes none,
+    // with keyadm or with psql.
+    let (code, out, err) = keyadm_as(&env, "rls_acme_mem", &["list"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("acme-k") && !out.contains("globex-k"), "{out}");
+    let (code, _, err) = keyadm_as(&env, "rls_acme_mem", &["disable", "acme-k"]);
+    assert_eq!(code, Some(4), "{err}");
+    // Its reveal is audited: members append reveal, copy and export entries.
+    let (code, out, err) = keyadm_as(&env, "rls_acme_mem", &["show", "acme-k", "--reveal"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!out.trim().is_empty(), "{out}");
+    assert_eq!(
+        cluster()
+            .psql(
+                &db,
+                "SELECT count(*) FROM audit WHERE actor = 'rls_acme_mem' AND action = 'reveal'"
+            )
+            .trim(),
+        "1"
+    );
+    let (ok, out, err) = psql_as(
+        "rls_acme_mem",
+        &db,
+        "WITH u AS (UPDATE keys SET enabled = 0 RETURNING 1) SELECT count(*) FROM u",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "0");
+    let (ok, _, err) = psql_as(
+        "rls_acme_mem",
+        &db,
+        "INSERT INTO audit (seq, at, actor, action, tenant, chain, chain_seq, details, hash) VALUES (99999, 'now', 'rls_acme_mem', 'reveal', 'acme', 'acme', 99, '{}', '')",
+    );
+    assert!(!ok && err.contains("permission denied"), "{err}");
+    // The admin still works in its tenant, and its entries chain on.
+    let (code, _, err) = keyadm_as(&env, "rls_acme_adm", &["disable", "acme-k"]);
+    assert_eq!(code, Some(0), "{err}");
+    // The operator (the role that ran init) sees every tenant, and the chains hold.
+    let out = env.ok(&["list"]);
+    assert!(out.contains("acme-k") && out.contains("globex-k"), "{out}");
+    env.ok(&["audit", "verify"]);
+    // A disabled user's role sees its own row and no key, and keyadm says why.
+    env.ok(&["user", "disable", "rls_acme_mem"]);
+    let (code, _, err) = keyadm_as(&env, "rls_acme_mem", &["list"]);
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("disabled user"), "{err}");
+    let (ok, out, err) = psql_as(
+        "rls_acme_mem",
+        &db,
+        "SELECT (SELECT count(*) FROM keys) || ',' || (SELECT string_agg(name, ',') FROM users)",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "0,rls_acme_mem");
+    let both = cluster().psql(
+        &db,
+        "SELECT count(DISTINCT tenant) FROM audit WHERE tenant IN ('acme', 'globex')",
+    );
+    assert_eq!(both.trim(), "2");
+}
+
+#[test]
+fn an_operator_creates_a_login_with_the_user_and_a_tenant_admin_cannot() {
+    let (env, db) = rls_store();
+    // No password: trust on the test socket. The role is no superuser and
+    // sees its tenant only.
+    env.ok(&[
+        "user",
+        "add",
+        "rls_made_adm",
+        "--org",
+        "globex",
+        "--role",
+        "admin",
+        "--create-login",
+    ]);
+    assert_eq!(
+        cluster()
+            .psql("postgres", "SELECT rolcanlogin, rolsuper OR rolcreaterole OR rolbypassrls OR rolcreatedb FROM pg_roles WHERE rolname = 'rls_made_adm'")
+            .trim(),
+        "t|f"
+    );
+    let (code, out, err) = keyadm_as(&env, "rls_made_adm", &["list"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("globex-k") && !out.contains("acme-k"), "{out}");
+    // A password from stdin: set, and never stored or audited by keyadm.
+    let run = env.run_stdin(
+        &[
+            "user",
+            "add",
+            "rls_made_pw",
+            "--org",
+            "acme",
+            "--create-login",
+            "--login-password-stdin",
+        ],
+        "n0t-in-the-store\n",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        cluster()
+            .psql(
+                "postgres",
+                "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'rls_made_pw'"
+            )
+            .trim(),
+        "t"
+    );
+    assert!(!cluster().dump(&db).contains("n0t-in-the-store"));
+    // A role that exists already is refused, and nothing changes.
+    plain_role("rls_exists");
+    let before = cluster().dump(&db);
+    let err = env.fails(
+        &[
+            "user",
+            "add",
+            "rls_exists",
+            "--org",
+            "acme",
+            "--create-login",
+        ],
+        4,
+    );
+    assert!(err.contains("exists already"), "{err}");
+    // A tenant admin may not, neither through keyadm nor through the function.
+    let (code, _, err) = keyadm_as(
+        &env,
+        "rls_acme_adm",
+        &[
+            "user",
+            "add",
+            "rls_by_admin",
+            "--org",
+            "acme",
+            "--create-login",
+        ],
+    );
+    assert_eq!(code, Some(4), "{err}");
+    let (ok, _, err) = psql_as(
+        "rls_acme_adm",
+        &db,
+        "SELECT keyadm_create_login('rls_by_admin', NULL)",
+    );
+    assert!(!ok && err.contains("only an operator"), "{err}");
+    assert_eq!(
+        cluster()
+            .psql(
+                "postgres",
+                "SELECT count(*) FROM pg_roles WHERE rolname = 'rls_by_admin'"
+            )
+            .trim(),
+        "0"
+    );
+    // A name taken in a tenant it cannot see is still taken (exit 4, not a store error).
+    let (code, _, err) = keyadm_as(
+        &env,
+        "rls_globex_adm",
+        &["user", "add", "rls_acme_mem", "--org", "globex"],
+    );
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("is taken"), "{err}");
+    assert_eq!(cluster().dump(&db), before);
+}
+
+#[test]
+fn create_login_on_a_file_store_is_exit_2() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let err = env.fails(&["user", "add", "al", "--create-login"], 2);
+    assert!(err.contains("PostgreSQL"), "{err}");
+    let err = env.fails(&["user", "add", "al", "--login-password-stdin"], 2);
+    assert!(err.contains("--create-login"), "{err}");
+    assert!(env
+        .ok(&["user", "list"])
+        .lines()
+        .all(|l| !l.contains("al ")));
+}

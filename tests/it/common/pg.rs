@@ -263,8 +263,10 @@ impl Cluster {
     }
 
     /// A login role for a test actor (every test shares the cluster's
-    /// roles). Superuser for now: the database's own privileges and
-    /// row-level security are not built yet, keyadm's rights decide.
+    /// roles). No superuser, so that row-level security applies to it
+    /// (schema step 10), except `tester`, the role every test's `init`
+    /// runs as, which creates the tables (PostgreSQL 15 lets no other role
+    /// create them in `public`) and so owns them, and `stranger` (below).
     pub fn ensure_role(&self, name: &str) {
         static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
         let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
@@ -272,11 +274,18 @@ impl Cluster {
             return;
         }
         let quoted = name.replace('"', "\"\"");
+        let attrs = match name {
+            "tester" => " SUPERUSER",
+            // rights.rs: `verify` as a role that is no user nor operator;
+            // until the keyadm_verifier role exists such a role sees no key.
+            "stranger" => " SUPERUSER",
+            _ => "",
+        };
         let lit = name.replace('\'', "''");
         self.psql(
             "postgres",
             &format!(
-                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{lit}') THEN CREATE ROLE \"{quoted}\" LOGIN SUPERUSER; END IF; END $$"
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{lit}') THEN CREATE ROLE \"{quoted}\" LOGIN{attrs}; END IF; END $$"
             ),
         );
         made.push(name.to_string());
