@@ -216,6 +216,38 @@ pub fn judge(
     heads: &[SignedHead],
     trusted: bool,
 ) -> Result<Option<Rollback>> {
+    judge_with(witness, heads, trusted, |chain, seen, head| {
+        tx.chain_extends(chain, seen, head)
+    })
+}
+
+/// The check of a one-shot `verify`, which reads the witness and never
+/// writes it: a witnessed chain whose head is missing, at an earlier
+/// place, at the same place with another hash, or (when `trusted`)
+/// unsigned. (A head further on is not walked back to the witnessed entry:
+/// `audit verify` and the long-running verifiers do that.)
+pub fn judge_without_walk(
+    witness: &Witness,
+    heads: &[SignedHead],
+    trusted: bool,
+) -> Option<Rollback> {
+    judge_with(
+        witness,
+        heads,
+        trusted,
+        |_, (seq, hash), (head_seq, head_hash)| Ok(head_seq != seq || head_hash == hash),
+    )
+    .unwrap_or(None)
+}
+
+/// The checks both judges share, in order (missing, behind, unsigned), then
+/// `extends`: does the head at `(seq, hash)` extend the witnessed entry?
+fn judge_with(
+    witness: &Witness,
+    heads: &[SignedHead],
+    trusted: bool,
+    mut extends: impl FnMut(&str, (i64, &[u8]), (i64, &[u8])) -> Result<bool>,
+) -> Result<Option<Rollback>> {
     for (chain, (seq, hash)) in &witness.heads {
         let rb = |found: Option<i64>, problem| Rollback {
             chain: chain.clone(),
@@ -232,43 +264,11 @@ pub fn judge(
         if trusted && !h.signed {
             return Ok(Some(rb(Some(h.seq), "unsigned")));
         }
-        if !tx.chain_extends(chain, (*seq, hash), (h.seq, &h.hash))? {
+        if !extends(chain, (*seq, hash), (h.seq, &h.hash))? {
             return Ok(Some(rb(Some(h.seq), "diverged")));
         }
     }
     Ok(None)
-}
-
-/// The check of a one-shot `verify`, which reads the witness and never
-/// writes it: a witnessed chain whose head is missing, at an earlier
-/// place, at the same place with another hash, or (when `trusted`) unsigned. (A head further on is not walked back to the witnessed entry:
-/// `audit verify` and the long-running verifiers do that.)
-pub fn judge_without_walk(
-    witness: &Witness,
-    heads: &[SignedHead],
-    trusted: bool,
-) -> Option<Rollback> {
-    for (chain, (seq, hash)) in &witness.heads {
-        let rb = |found: Option<i64>, problem| Rollback {
-            chain: chain.clone(),
-            witnessed: *seq,
-            found,
-            problem,
-        };
-        let Some(h) = heads.iter().find(|h| &h.chain == chain) else {
-            return Some(rb(None, "missing"));
-        };
-        if h.seq < *seq {
-            return Some(rb(Some(h.seq), "behind"));
-        }
-        if trusted && !h.signed {
-            return Some(rb(Some(h.seq), "unsigned"));
-        }
-        if h.seq == *seq && &h.hash != hash {
-            return Some(rb(Some(h.seq), "diverged"));
-        }
-    }
-    None
 }
 
 /// What a long-running verifier keeps of the witness: its folder, the

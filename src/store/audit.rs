@@ -215,37 +215,36 @@ impl Tx<'_> {
             hash: Vec::new(),
         };
         e.hash = entry_hash_v2(&prev_hash, &e).to_vec();
+        let mac = head_mac_v2(&master.audit_key()[..], chain, e.chain_seq, &e.hash);
+        let sig = self.sign_head(chain, e.chain_seq, &e.hash)?;
+        // The entry's columns, in the order both statements name them.
+        let columns: [&dyn rusqlite::ToSql; 14] = [
+            &e.seq,
+            &e.at,
+            &e.actor,
+            &e.action,
+            &e.key_id,
+            &e.key_name,
+            &e.tenant,
+            &e.details_text,
+            &e.hash,
+            &e.as_of,
+            &e.os_uid,
+            &e.os_user,
+            &e.chain,
+            &e.chain_seq,
+        ];
         if self.conn.is_pg() {
             // The one way to append on PostgreSQL (SPEC §5.3): a SECURITY
-            // DEFINER function that checks who may append what
-            // (migrations/pg/0010_pg_rls.sql).
-            let mac = head_mac_v2(&master.audit_key()[..], chain, e.chain_seq, &e.hash);
-            let sig = self.sign_head(chain, e.chain_seq, &e.hash)?;
+            // DEFINER function that checks who may append what, and moves
+            // the head (migrations/pg/0010_pg_rls.sql).
+            let mut with_head: Vec<&dyn rusqlite::ToSql> = columns.to_vec();
+            with_head.extend([&mac as &dyn rusqlite::ToSql, &sig]);
             self.conn
                 .prepare_cached(
                     "SELECT keyadm_append_audit(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)::text",
                 )?
-                .query_row(
-                    params![
-                        e.seq,
-                        e.at,
-                        e.actor,
-                        e.action,
-                        e.key_id,
-                        e.key_name,
-                        e.tenant,
-                        e.details_text,
-                        e.hash,
-                        e.as_of,
-                        e.os_uid,
-                        e.os_user,
-                        e.chain,
-                        e.chain_seq,
-                        mac,
-                        sig
-                    ],
-                    |r| r.get::<_, Option<String>>(0),
-                )?;
+                .query_row(&with_head[..], |r| r.get::<_, Option<String>>(0))?;
             return Ok(());
         }
         self.conn
@@ -253,24 +252,7 @@ impl Tx<'_> {
                 "INSERT INTO audit (seq, at, actor, action, key_id, key_name, tenant, details, hash, as_of, os_uid, os_user, chain, chain_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
-            .execute(params![
-                e.seq,
-                e.at,
-                e.actor,
-                e.action,
-                e.key_id,
-                e.key_name,
-                e.tenant,
-                e.details_text,
-                e.hash,
-                e.as_of,
-                e.os_uid,
-                e.os_user,
-                e.chain,
-                e.chain_seq
-            ])?;
-        let mac = head_mac_v2(&master.audit_key()[..], chain, e.chain_seq, &e.hash);
-        let sig = self.sign_head(chain, e.chain_seq, &e.hash)?;
+            .execute(&columns[..])?;
         self.conn
             .prepare_cached(
                 "INSERT INTO audit_heads (chain, seq, hash, mac, v, sig) VALUES (?1, ?2, ?3, ?4, 2, ?5)
