@@ -117,6 +117,10 @@ bench "verify (key on stdin)" --shell=sh "$KP verify < $work/pg-value" \
   "$Q -c \"SELECT * FROM keys WHERE value_hash = '\\\\x$HASH' OR prev_hash = '\\\\x$HASH'\" < $work/pg-value" \
   "$KS verify < $work/sq-value"
 
+# psql's own start and connection: the floor under its column.
+hyperfine -N --style none --warmup 5 --runs "$runs" --export-json "$work/h.json" "$Q -c 'SELECT 1'" >/dev/null 2>&1
+FLOOR=$(python3 -c "import json, sys; print(f'{json.load(open(sys.argv[1]))[\"results\"][0][\"median\"] * 1000:.2f} ms')" "$work/h.json")
+
 # generates per second: PROCS processes, EACH generates each, into one
 # tenant of a fresh store; the wall time from the first start to the last end.
 concurrent() {
@@ -144,6 +148,8 @@ printf 'keyadm %s, PostgreSQL %s, %s, %s CPUs, load %s; %s runs per command (hyp
 echo "| 300-key store | keyadm on PostgreSQL | psql, same query | ratio (goal <= 1.5x) | keyadm on SQLite |"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
+echo
+echo "psql -c 'SELECT 1' (its start and connection alone): $FLOOR"
 echo
 echo "$procs processes x $each generates into one tenant:"
 echo "- PostgreSQL: $CP ($n_pg keys in the store)"
