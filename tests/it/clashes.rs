@@ -131,10 +131,21 @@ fn a_confined_actor_may_name_a_key_after_a_foreign_id() {
     assert_ne!(alice_id, gary_id);
     // Each sees its own key under that string.
     assert_eq!(id_of(&env, "gary", &gary_id), gary_id);
-    // edit --name likewise.
+    // edit --name likewise: to another foreign-looking ID (its last
+    // character changed, never back to gary's ID, which alice's key holds).
+    let last = if gary_id[11..].eq_ignore_ascii_case("x") {
+        "y"
+    } else {
+        "x"
+    };
     env.ok_as(
         "alice",
-        &["edit", "other", "--name", &format!("{}x", &gary_id[..11])],
+        &[
+            "edit",
+            "other",
+            "--name",
+            &format!("{}{last}", &gary_id[..11]),
+        ],
     );
     // The operator is asked which one.
     let err = env.fails(&["show", &gary_id], 2);
