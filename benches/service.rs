@@ -180,73 +180,57 @@ fn batch(db: &Path, input: &Path, empty: &Path, n: usize, built: std::time::Dura
 }
 
 fn in_process(db: &Path, values: &[SecretValue], n: usize) {
-    {
-        let opened = Instant::now();
-        let mut verifier = Verifier::open(db).unwrap();
-        println!(
-            "{n:>7} keys: Verifier::open (load) {:.0?}",
-            opened.elapsed()
-        );
-        let now = Utc::now();
-        let started = Instant::now();
-        let mut allowed = 0usize;
-        let mut out = Vec::with_capacity(1 << 16);
-        for i in 0..REQUESTS {
-            let v = &values[(i * 7919) % n];
-            out.clear();
-            verifier.verify_json_at(
-                &Request {
-                    key: v.expose(),
-                    method: Some("GET"),
-                    url: Some("/api/v1/users/7"),
-                    origin: None,
-                    ip: None,
-                },
-                now,
-                &mut out,
-            );
-            allowed += out.starts_with(br#"{"allowed":true"#) as usize;
-        }
-        let secs = started.elapsed().as_secs_f64();
-        assert_eq!(allowed, REQUESTS);
-        println!(
-            "{n:>7} keys: in-process Verifier (verify_json_at): {:.0} decisions/s",
-            REQUESTS as f64 / secs
-        );
-        // The same keys in the same order, presented from one buffer read
-        // front to back, as a request stream presents them: the loop no
-        // longer pays for reading scattered value strings, only the
-        // verifier's own memory reads remain.
-        let mut stream = String::with_capacity(n * 48);
-        let mut spans = Vec::with_capacity(n);
-        for j in 0..n {
-            let v = values[(j * 7919) % n].expose();
-            spans.push((stream.len(), v.len()));
-            stream.push_str(v);
-        }
-        let started = Instant::now();
-        let mut allowed = 0usize;
-        for i in 0..REQUESTS {
-            let (at, len) = spans[i % n];
-            out.clear();
-            verifier.verify_json_at(
-                &Request {
-                    key: &stream[at..at + len],
-                    method: Some("GET"),
-                    url: Some("/api/v1/users/7"),
-                    origin: None,
-                    ip: None,
-                },
-                now,
-                &mut out,
-            );
-            allowed += out.starts_with(br#"{"allowed":true"#) as usize;
-        }
-        let secs = started.elapsed().as_secs_f64();
-        assert_eq!(allowed, REQUESTS);
-        println!(
-            "{n:>7} keys: in-process Verifier, keys from one sequential buffer: {:.0} decisions/s",
-            REQUESTS as f64 / secs
-        );
+    let opened = Instant::now();
+    let mut verifier = Verifier::open(db).unwrap();
+    println!(
+        "{n:>7} keys: Verifier::open (load) {:.0?}",
+        opened.elapsed()
+    );
+    let rate = decisions(&mut verifier, |i| values[(i * 7919) % n].expose());
+    println!("{n:>7} keys: in-process Verifier (verify_json_at): {rate:.0} decisions/s");
+    // The same keys in the same order, presented from one buffer read
+    // front to back, as a request stream presents them: the loop no
+    // longer pays for reading scattered value strings, only the
+    // verifier's own memory reads remain.
+    let mut stream = String::with_capacity(n * 48);
+    let mut spans = Vec::with_capacity(n);
+    for j in 0..n {
+        let v = values[(j * 7919) % n].expose();
+        spans.push((stream.len(), v.len()));
+        stream.push_str(v);
     }
+    let rate = decisions(&mut verifier, |i| {
+        let (at, len) = spans[i % n];
+        &stream[at..at + len]
+    });
+    println!(
+        "{n:>7} keys: in-process Verifier, keys from one sequential buffer: {rate:.0} decisions/s"
+    );
+}
+
+/// Decisions per second over `REQUESTS` requests presenting `key(i)`,
+/// every one of which must be allowed.
+fn decisions<'k>(verifier: &mut Verifier, key: impl Fn(usize) -> &'k str) -> f64 {
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(1 << 16);
+    let mut allowed = 0usize;
+    let started = Instant::now();
+    for i in 0..REQUESTS {
+        out.clear();
+        verifier.verify_json_at(
+            &Request {
+                key: key(i),
+                method: Some("GET"),
+                url: Some("/api/v1/users/7"),
+                origin: None,
+                ip: None,
+            },
+            now,
+            &mut out,
+        );
+        allowed += out.starts_with(br#"{"allowed":true"#) as usize;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(allowed, REQUESTS);
+    REQUESTS as f64 / secs
 }

@@ -18,8 +18,8 @@ use keyadm::domain::org::{validate_org, DEFAULT_TENANT};
 use keyadm::domain::settings::{validate_date_format, Settings};
 use keyadm::domain::user::User;
 use keyadm::identity::OsAccount;
+use keyadm::ops::session::{is_pg_location, PgEnv, PgTarget};
 use keyadm::ops::{Actor, Created, Identity, Open, Session, StoreLocation};
-use keyadm::store::{PgEnv, PgTarget};
 use keyadm::{Clock, Error, Result};
 
 pub struct Context {
@@ -110,7 +110,7 @@ impl Context {
         let Some(text) = self.global.db.as_ref().and_then(|p| p.to_str()) else {
             return Ok(None);
         };
-        if !keyadm::store::is_pg_location(text) {
+        if !is_pg_location(text) {
             return Ok(None);
         }
         let target = parse_pg(text)?;

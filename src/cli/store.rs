@@ -48,7 +48,7 @@ fn location(text: &str, what: &str, var: Option<&str>, on_argv: bool) -> Result<
         return Err(Error::usage(format!("{what} is empty"))
             .hint("give a store file path or a postgresql:// URL"));
     }
-    if !keyadm::store::is_pg_location(text) {
+    if !keyadm::ops::session::is_pg_location(text) {
         return Ok(Location::File(PathBuf::from(text)));
     }
     let target = parse_pg(text)?;

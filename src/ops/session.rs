@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use crate::identity::OsAccount;
 use crate::store::{Access, Author, Store, Tx};
 
+/// Where a session's store is: a PostgreSQL URL (SPEC §5.10) or a path.
+pub use crate::store::{is_pg_location, PgEnv, PgTarget};
+
 /// Who runs a command, as the front end found it: the declared actor
 /// (`--actor`, `KEYADM_ACTOR`, else `$USER`/`$LOGNAME`/passwd) and the OS
 /// account that really runs it.
