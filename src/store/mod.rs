@@ -285,6 +285,7 @@ impl Store {
             };
             schema::migrate(&conn, &founding)?;
         }
+        pg::confine_verifier(&conn)?;
         Ok(Store {
             conn,
             created_schema: version == 0,

@@ -312,6 +312,21 @@ pub(crate) fn migrate(conn: &Conn, founding: &Founding) -> Result<()> {
     Ok(())
 }
 
+/// A service's session (a member of `keyadm_verifier` that is neither an
+/// operator nor a keyadm user) reads the views of `keyadm_verify` in place
+/// of the tables (migration 11): the same queries, without sealed values.
+/// Anyone else's search path is left as it is.
+pub(crate) fn confine_verifier(conn: &Conn) -> Result<()> {
+    conn.query_row(
+        "SELECT CASE WHEN keyadm_is_verifier() THEN
+             set_config('search_path', 'keyadm_verify, ' || current_setting('search_path'), false)
+         END",
+        [],
+        |_| Ok(()),
+    )?;
+    Ok(())
+}
+
 /// The role this session authenticated as.
 pub(crate) fn session_user(conn: &Conn) -> Result<String> {
     Ok(conn.query_row("SELECT session_user::text", [], |r| r.get(0))?)

@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_terminal.sql")),
     (9, include_str!("migrations/0009_terminal_2.sql")),
     (10, include_str!("migrations/0010_pg_rls.sql")),
+    (11, include_str!("migrations/0011_pg_verifier.sql")),
 ];
 
 /// Step 5 (signed heads) was numbered below steps that some stores of
@@ -51,6 +52,7 @@ pub(super) const MIGRATIONS_PG: &[(i64, &str)] = &[
     (8, include_str!("migrations/pg/0008_terminal.sql")),
     (9, include_str!("migrations/pg/0009_terminal_2.sql")),
     (10, include_str!("migrations/pg/0010_pg_rls.sql")),
+    (11, include_str!("migrations/pg/0011_pg_verifier.sql")),
 ];
 
 /// The number of the last step.

@@ -878,3 +878,117 @@ fn create_login_on_a_file_store_is_exit_2() {
         .lines()
         .all(|l| !l.contains("al ")));
 }
+
+/// keyadm connected as `role`, with `input` on its standard input.
+fn keyadm_as_stdin(
+    env: &Env,
+    role: &str,
+    args: &[&str],
+    input: &str,
+) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let mut child = env
+        .std_cmd()
+        .env("PGUSER", role)
+        .env("KEYADM_ACTOR", role)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_service_role_verifies_and_records_last_use_but_reads_no_sealed_value() {
+    let env = pg_env();
+    let value = env.generate("svc", &[]);
+    let db = env.pg.clone().unwrap();
+    let svc = "svc_verifier";
+    plain_role(svc);
+    cluster().psql("postgres", &format!("GRANT keyadm_verifier TO {svc}"));
+
+    // keyadm verify, verify --batch: answered, and the last use recorded.
+    let (code, out, err) = keyadm_as_stdin(&env, svc, &["verify", "--json"], &value);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["allowed"], true, "{out}");
+    assert_eq!(
+        cluster()
+            .psql(&db, "SELECT current_used_at IS NOT NULL FROM keys")
+            .trim(),
+        "t"
+    );
+    let line = format!("{{\"key\": \"{value}\"}}\n");
+    let (code, out, err) = keyadm_as_stdin(&env, svc, &["verify", "--batch"], &line);
+    assert_eq!(code, Some(0), "{err}");
+    let d: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(d["allowed"], true, "{out}");
+
+    // With psql: no row of a table, and of the views no sealed value, no
+    // description, no audit details, and no write but the last use.
+    let (ok, out, err) = psql_as(
+        svc,
+        &db,
+        "SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM users) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM meta)",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "0");
+    let (ok, out, err) = psql_as(
+        svc,
+        &db,
+        "SELECT count(*), bool_and(sealed = '\\x'::bytea) FROM keyadm_verify.keys",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "1|t");
+    let sealed = cluster().psql(&db, "SELECT length(sealed) > 0 FROM keys");
+    assert_eq!(sealed.trim(), "t", "the key has a sealed value to hide");
+    for sql in [
+        "SELECT details FROM keyadm_verify.audit",
+        "UPDATE keyadm_verify.keys SET enabled = 0",
+        "UPDATE keyadm_verify.keys SET rules = '[]'",
+        "DELETE FROM keyadm_verify.keys",
+        "UPDATE keys SET enabled = 0 RETURNING id",
+        "INSERT INTO keyadm_verify.meta (name, value) VALUES ('x', 'y')",
+    ] {
+        let (ok, out, _) = psql_as(svc, &db, sql);
+        assert!(!ok || out.is_empty(), "{sql}: {out}");
+    }
+    let (ok, _, err) = psql_as(
+        svc,
+        &db,
+        "UPDATE keyadm_verify.keys SET last_used_at = last_used_at",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(cluster().psql(&db, "SELECT enabled FROM keys").trim(), "1");
+
+    // keyadm as the service administers nothing and reveals nothing.
+    for args in [
+        &["list"][..],
+        &["show", "svc", "--value"],
+        &["disable", "svc"],
+    ] {
+        let (code, out, err) = keyadm_as(&env, svc, args);
+        assert_eq!(code, Some(4), "{args:?}: {out}{err}");
+        assert!(!out.contains(&value) && !err.contains(&value));
+    }
+
+    // A key disabled by an operator is denied to the service at once.
+    env.ok(&["disable", "svc"]);
+    let (code, out, err) = keyadm_as_stdin(&env, svc, &["verify", "--json"], &value);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["reason"], "disabled", "{out}");
+}
