@@ -3369,7 +3369,7 @@ _keyadm() {
             return 0
             ;;
         keyadm__subcmd__user__subcmd__add)
-            opts="-y -q -h -V --display-name --email --group --role --allow --create-login --login-password-stdin --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
+            opts="-y -q -h -V --display-name --email --group --role --allow --create-login --login-password-stdin --login-password --db --master-key-file --actor --org --json --yes --quiet --color --date-format --utc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -634,6 +634,7 @@ never\t''"
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l date-format -d 'Date format: iso, us, eu or a strftime pattern [default: KEYADM_DATE_FORMAT if valid, else setting date-format]' -r
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l create-login -d 'On PostgreSQL: create the login role NAME too (operators only; none that exists already). Without --login-password-stdin it has no password (peer or trust authentication)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l login-password-stdin -d 'With --create-login: the role\'s password, read from stdin'
+complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l login-password -d 'With --create-login: ask for the role\'s password on the terminal (twice; nothing is echoed)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -l json -d 'Print JSON (RFC 3339 UTC times)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -s y -l yes -d 'Answer yes to confirmations (for scripts)'
 complete -c keyadm -n "__fish_keyadm_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only what a script needs'

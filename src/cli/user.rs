@@ -65,6 +65,14 @@ pub struct AddArgs {
     /// With --create-login: the role's password, read from stdin
     #[arg(long, requires = "create_login")]
     pub login_password_stdin: bool,
+    /// With --create-login: ask for the role's password on the terminal
+    /// (twice; nothing is echoed)
+    #[arg(
+        long,
+        requires = "create_login",
+        conflicts_with = "login_password_stdin"
+    )]
+    pub login_password: bool,
 }
 
 #[derive(Args, Debug)]
@@ -126,7 +134,18 @@ pub fn run(ctx: &mut Context, args: UserArgs) -> Result<()> {
 }
 
 fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
+    let new = NewUser::parse(
+        &a.name,
+        &a.display_name,
+        &a.email,
+        &a.group,
+        &a.role,
+        &a.allow,
+    )?;
     let login = match (a.create_login, a.login_password_stdin) {
+        (true, false) if a.login_password => Some(users::NewLogin {
+            password: Some(ask_login_password(&a.name)?),
+        }),
         (false, true) => {
             return Err(Error::usage("--login-password-stdin needs --create-login")
                 .hint("add --create-login, or drop --login-password-stdin"))
@@ -148,14 +167,6 @@ fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
             })
         }
     };
-    let new = NewUser::parse(
-        &a.name,
-        &a.display_name,
-        &a.email,
-        &a.group,
-        &a.role,
-        &a.allow,
-    )?;
     let org = ctx.global.org.clone();
     let added =
         users::add_with_login(&mut ctx.open_write()?, org.as_deref(), &new, login.as_ref())?;
@@ -170,6 +181,24 @@ fn add(ctx: &mut Context, a: AddArgs) -> Result<()> {
         },
     });
     Ok(())
+}
+
+/// The password of a new login role, asked twice on the terminal.
+fn ask_login_password(name: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Error::usage("--login-password asks on a terminal, and there is none")
+            .hint("pipe the password instead: keyadm user add NAME --create-login --login-password-stdin < file"));
+    }
+    super::prompt::guarded(|| {
+        dialoguer::Password::new()
+            .with_prompt(format!("Password for the login role {name}"))
+            .with_confirmation(
+                "The same password again",
+                "The two passwords differ; once more",
+            )
+            .interact()
+    })
 }
 
 fn join(items: &[impl ToString]) -> String {

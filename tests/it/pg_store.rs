@@ -992,3 +992,82 @@ fn a_service_role_verifies_and_records_last_use_but_reads_no_sealed_value() {
     let d: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d["reason"], "disabled", "{out}");
 }
+
+#[test]
+fn login_password_asks_twice_on_a_terminal_and_never_echoes() {
+    use common::pty::{Pty, ENTER};
+    let env = pg_env();
+    env.ok(&["init"]);
+    env.ok(&["org", "add", "acme"]);
+    let mut t = Pty::spawn(
+        &env,
+        &[
+            "user",
+            "add",
+            "pw_prompted",
+            "--org",
+            "acme",
+            "--create-login",
+            "--login-password",
+        ],
+        &[],
+    );
+    t.answer(
+        "Password for the login role pw_prompted",
+        &format!("s3cret-one{ENTER}"),
+    );
+    t.answer("The same password again", &format!("s3cret-two{ENTER}"));
+    t.expect("The two passwords differ");
+    t.answer(
+        "Password for the login role pw_prompted",
+        &format!("s3cret-one{ENTER}"),
+    );
+    t.answer("The same password again", &format!("s3cret-one{ENTER}"));
+    let (code, screen) = t.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("s3cret"), "{screen}");
+    assert_eq!(
+        cluster()
+            .psql(
+                "postgres",
+                "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'pw_prompted'"
+            )
+            .trim(),
+        "t"
+    );
+    // Without a terminal it is exit 2 naming the other way, and nothing is made.
+    let err = env.fails(
+        &[
+            "user",
+            "add",
+            "pw_no_tty",
+            "--org",
+            "acme",
+            "--create-login",
+            "--login-password",
+        ],
+        2,
+    );
+    assert!(err.contains("--login-password-stdin"), "{err}");
+    assert_eq!(
+        cluster()
+            .psql(
+                "postgres",
+                "SELECT count(*) FROM pg_roles WHERE rolname = 'pw_no_tty'"
+            )
+            .trim(),
+        "0"
+    );
+    // Both ways at once are a usage error.
+    env.fails(
+        &[
+            "user",
+            "add",
+            "pw_both",
+            "--create-login",
+            "--login-password",
+            "--login-password-stdin",
+        ],
+        2,
+    );
+}
