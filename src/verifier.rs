@@ -67,11 +67,25 @@ pub struct Verifier {
     /// How long the last request denied `rate_limited` should wait.
     retry_after: Option<Duration>,
     fresh: Arc<Fresh>,
-    uses: Option<Sender<(String, DateTime<Utc>, bool)>>,
+    uses: Option<Sender<Work>>,
     worker: Option<JoinHandle<()>>,
+    /// Tells a PostgreSQL listener thread to end.
+    listener_stop: Arc<AtomicBool>,
     record_uses: bool,
     trusted: bool,
 }
+
+/// What the worker is sent: a key's use to record (ID, when, whether by
+/// the current value), a store change announced by NOTIFY, or the end.
+enum Work {
+    Use(String, DateTime<Utc>, bool),
+    Changed,
+    Stop,
+}
+
+/// How often a verifier on PostgreSQL checks the change counter besides
+/// the NOTIFY that wakes it (alone, on a replica, where LISTEN is refused).
+pub const PG_REFRESH_EVERY: Duration = Duration::from_millis(250);
 
 /// A newer snapshot, handed from the worker to the verifier.
 #[derive(Default)]
@@ -537,12 +551,14 @@ impl Verifier {
         } else {
             Store::open_read_only(path)?
         };
-        Verifier::from_store(store, options, trust, witness)
+        Verifier::from_store(store, options, trust, witness, REFRESH_EVERY)
     }
 
     /// Opens a store on PostgreSQL as `open_trusted` opens a file. A change
-    /// is picked up by the worker's poll of the change counter (every
-    /// `REFRESH_EVERY`); LISTEN/NOTIFY is not built yet.
+    /// is picked up at once through `LISTEN keyadm_changes` on a connection
+    /// of its own (step 11's trigger), and by the worker's poll of the
+    /// change counter every `PG_REFRESH_EVERY` (alone on a replica, where
+    /// LISTEN is refused).
     pub fn open_pg_trusted(
         target: &crate::store::PgTarget,
         options: VerifierOptions,
@@ -560,7 +576,20 @@ impl Verifier {
     ) -> Result<Verifier> {
         let now = Clock::system().now();
         let store = Store::open_pg(target, Access::Existing, now)?;
-        Verifier::from_store(store, options, trust, witness)
+        let v = Verifier::from_store(store, options, trust, witness, PG_REFRESH_EVERY)?;
+        if let Some(uses) = &v.uses {
+            let uses = uses.clone();
+            let stop = Arc::clone(&v.listener_stop);
+            let target = target.clone();
+            // Detached: it ends within a second of the verifier, or at the
+            // next notification. Where LISTEN fails, the poll goes on alone.
+            std::thread::Builder::new()
+                .name("keyadm-listen".into())
+                .spawn(move || {
+                    let _ = target.listen_for_changes(&stop, || uses.send(Work::Changed).is_ok());
+                })?;
+        }
+        Ok(v)
     }
 
     fn from_store(
@@ -568,6 +597,7 @@ impl Verifier {
         options: VerifierOptions,
         trust: &TrustChoice,
         witness: Option<&WitnessChoice>,
+        every: Duration,
     ) -> Result<Verifier> {
         let now = Clock::system().now();
         let (version, store_id) = store.read(now, |tx| Ok((tx.data_version()?, tx.store_id()?)))?;
@@ -591,7 +621,7 @@ impl Verifier {
             let fresh = Arc::clone(&fresh);
             std::thread::Builder::new()
                 .name("keyadm-verifier".into())
-                .spawn(move || work(store, version, &fresh, &rx, trust, cache, witness))?
+                .spawn(move || work(store, version, &fresh, &rx, every, trust, cache, witness))?
         };
         Ok(Verifier {
             buckets: HashMap::new(),
@@ -601,6 +631,7 @@ impl Verifier {
             fresh,
             uses: Some(tx),
             worker: Some(worker),
+            listener_stop: Arc::new(AtomicBool::new(false)),
             record_uses: options.record_uses,
         })
     }
@@ -765,7 +796,7 @@ impl Verifier {
                 cold.previous_used = Some(now);
             }
             if let Some(uses) = &self.uses {
-                let _ = uses.send((cold.identity.id.clone(), now, is_current));
+                let _ = uses.send(Work::Use(cold.identity.id.clone(), now, is_current));
             }
         }
         (result, Some(i), is_current)
@@ -789,7 +820,10 @@ impl Verifier {
     }
 
     fn stop_worker(&mut self) {
-        self.uses.take();
+        self.listener_stop.store(true, Ordering::Relaxed);
+        if let Some(uses) = self.uses.take() {
+            let _ = uses.send(Work::Stop);
+        }
         if let Some(w) = self.worker.take() {
             let _ = w.join();
         }
@@ -806,26 +840,33 @@ impl Drop for Verifier {
 /// The worker: writes last uses it is sent, and loads a new snapshot when
 /// another connection has changed the store. Its own writes do not change
 /// its connection's data version, so they cause no reload.
+#[allow(clippy::too_many_arguments)]
 fn work(
     mut store: Store,
     mut version: i64,
     fresh: &Fresh,
-    uses: &Receiver<(String, DateTime<Utc>, bool)>,
+    uses: &Receiver<Work>,
+    every: Duration,
     trust: Option<TrustKey>,
     mut cache: SignatureCache,
     mut witness: Option<WitnessState>,
 ) {
     let mut pending: Vec<(String, DateTime<Utc>, bool)> = Vec::new();
     loop {
-        let stop = match uses.recv_timeout(REFRESH_EVERY) {
-            Ok(u) => {
-                pending.push(u);
-                pending.extend(uses.try_iter());
-                false
-            }
-            Err(RecvTimeoutError::Timeout) => false,
-            Err(RecvTimeoutError::Disconnected) => true,
+        let mut stop = false;
+        let mut take = |w: Work| match w {
+            Work::Use(id, at, current) => pending.push((id, at, current)),
+            Work::Changed => {}
+            Work::Stop => stop = true,
         };
+        match uses.recv_timeout(every) {
+            Ok(w) => {
+                take(w);
+                uses.try_iter().for_each(&mut take);
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => stop = true,
+        }
         if !pending.is_empty() {
             let _ = store.record_key_uses_nowait(&pending);
             pending.clear();

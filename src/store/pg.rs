@@ -124,6 +124,44 @@ impl PgTarget {
     }
 }
 
+impl PgTarget {
+    /// Calls `changed` whenever a change is committed to the store (a
+    /// `NOTIFY keyadm_changes` from step 11's trigger on the audit log,
+    /// which every change writes), on a connection of its own, until
+    /// `changed` returns false or `stop` is set (checked every second).
+    /// Returns at once with an error where `LISTEN` is not allowed (a
+    /// replica): the caller polls instead.
+    pub fn listen_for_changes(
+        &self,
+        stop: &std::sync::atomic::AtomicBool,
+        mut changed: impl FnMut() -> bool,
+    ) -> Result<()> {
+        let mut client = self
+            .config
+            .connect(postgres::NoTls)
+            .map_err(|e| from_pg(&e))?;
+        client
+            .batch_execute("LISTEN keyadm_changes")
+            .map_err(|e| from_pg(&e))?;
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut notes = client.notifications();
+        loop {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(());
+            }
+            match notes.timeout_iter(std::time::Duration::from_secs(1)).next() {
+                Ok(Some(_)) => {
+                    if !changed() {
+                        return Ok(());
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => return Err(from_pg(&e)),
+            }
+        }
+    }
+}
+
 fn first_host(config: &postgres::Config) -> (String, bool) {
     match config.get_hosts().first() {
         Some(postgres::config::Host::Tcp(h)) => (h.clone(), false),

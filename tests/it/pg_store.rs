@@ -1071,3 +1071,73 @@ fn login_password_asks_twice_on_a_terminal_and_never_echoes() {
         2,
     );
 }
+
+/// Waits (5 s at most) until `sql` on `db` prints `want`.
+fn wait_for_psql(db: &str, sql: &str, want: &str) {
+    let start = std::time::Instant::now();
+    loop {
+        let got = cluster().psql(db, sql);
+        if got.trim() == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{sql}: {got} after 5 s, not {want}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_verifier_on_postgresql_listens_and_every_change_notifies() {
+    let env = pg_env();
+    env.generate("svc", &[]);
+    let db = env.pg.clone().unwrap();
+    let listening = "SELECT count(*) FROM pg_stat_activity
+        WHERE datname = current_database() AND query = 'LISTEN keyadm_changes'";
+    let target =
+        keyadm::store::PgTarget::parse(&cluster().url(&db), &keyadm::store::PgEnv::default())
+            .unwrap();
+    let v = keyadm::Verifier::open_pg_trusted(
+        &target,
+        keyadm::VerifierOptions { record_uses: false },
+        &keyadm::ops::verify::TrustChoice::default(),
+    )
+    .unwrap();
+    // Its own connection listens, and is closed within seconds of the end.
+    wait_for_psql(&db, listening, "1");
+    drop(v);
+    wait_for_psql(&db, listening, "0");
+
+    // A change's commit notifies: psql listening hears a disable.
+    let c = cluster();
+    let psql = std::process::Command::new("runuser")
+        .args(["-u", "postgres", "--"])
+        .arg(c.bin.join("psql"))
+        .args(["-X", "-h", c.host(), "-d", &db])
+        .args([
+            "-c",
+            "LISTEN keyadm_changes",
+            "-c",
+            "SELECT pg_sleep(3)",
+            "-c",
+            "SELECT 1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_psql(
+        &db,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(3)' AND state = 'active'",
+        "1",
+    );
+    env.ok(&["disable", "svc"]);
+    let out = psql.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("Asynchronous notification \"keyadm_changes\""),
+        "{text}"
+    );
+}

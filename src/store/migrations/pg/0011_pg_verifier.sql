@@ -19,7 +19,8 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'keyadm_verifier') THEN
         BEGIN
             CREATE ROLE keyadm_verifier NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
-        EXCEPTION WHEN insufficient_privilege OR duplicate_object THEN
+        -- (Another database of the cluster may make it at the same moment.)
+        EXCEPTION WHEN insufficient_privilege OR duplicate_object OR unique_violation THEN
             NULL;
         END;
     END IF;
@@ -70,3 +71,10 @@ BEGIN
             ON keyadm_verify.keys TO keyadm_verifier;
     END IF;
 END $$;
+
+-- Every change appends to the audit log: its commit wakes the verifiers
+-- that LISTEN (one notification per transaction; a replica's poll).
+CREATE FUNCTION keyadm_notify_change() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('keyadm_changes', ''); RETURN NULL; END $$;
+CREATE TRIGGER keyadm_notify_change AFTER INSERT ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION keyadm_notify_change();
