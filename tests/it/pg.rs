@@ -41,3 +41,5 @@ mod tenants;
 mod users;
 #[path = "verify.rs"]
 mod verify;
+#[path = "wildcards.rs"]
+mod wildcards;
