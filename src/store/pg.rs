@@ -103,7 +103,19 @@ impl PgTarget {
     /// Connects and sets the session up: locks wait at most the busy
     /// timeout, times are UTC.
     pub(crate) fn connect(&self) -> Result<Conn> {
-        let mut client = self.config.connect(postgres::NoTls).map_err(|e| {
+        let mut client = self.client()?;
+        client
+            .batch_execute(&format!(
+                "SET lock_timeout = '{}ms'; SET TIME ZONE 'UTC'; SET client_min_messages = warning",
+                super::BUSY_TIMEOUT.as_millis()
+            ))
+            .map_err(|e| from_pg(&e))?;
+        Ok(Conn::Pg(Box::new(PgConn::new(client, self.shown.clone()))))
+    }
+
+    /// A bare connection, its failure said with the URL (no password).
+    fn client(&self) -> Result<postgres::Client> {
+        self.config.connect(postgres::NoTls).map_err(|e| {
             Error::environment(format!(
                 "cannot connect to the PostgreSQL store {}: {}",
                 self.shown,
@@ -113,14 +125,7 @@ impl PgTarget {
                 "check that the server runs, that the database exists and that the role may log in (password in ~/.pgpass or PGPASSWORD): {}",
                 self.shown
             ))
-        })?;
-        client
-            .batch_execute(&format!(
-                "SET lock_timeout = '{}ms'; SET TIME ZONE 'UTC'; SET client_min_messages = warning",
-                super::BUSY_TIMEOUT.as_millis()
-            ))
-            .map_err(|e| from_pg(&e))?;
-        Ok(Conn::Pg(Box::new(PgConn::new(client, self.shown.clone()))))
+        })
     }
 }
 
@@ -136,10 +141,7 @@ impl PgTarget {
         stop: &std::sync::atomic::AtomicBool,
         mut changed: impl FnMut() -> bool,
     ) -> Result<()> {
-        let mut client = self
-            .config
-            .connect(postgres::NoTls)
-            .map_err(|e| from_pg(&e))?;
+        let mut client = self.client()?;
         client
             .batch_execute("LISTEN keyadm_changes")
             .map_err(|e| from_pg(&e))?;

@@ -402,29 +402,45 @@ fn a_verifier_on_postgresql_sees_a_key_disabled_within_a_second() {
     let env = pg_env();
     let value = env.generate("svc", &[]);
     let db = env.pg.as_ref().unwrap();
-    let target =
-        keyadm::store::PgTarget::parse(&cluster().url(db), &keyadm::store::PgEnv::default())
-            .unwrap();
-    let mut v = keyadm::Verifier::open_pg_trusted(
-        &target,
-        keyadm::VerifierOptions { record_uses: false },
-        &keyadm::ops::verify::TrustChoice::default(),
-    )
-    .unwrap();
+    let mut v = pg_verifier(db);
     let req = keyadm::Request {
         key: &value,
         ..keyadm::Request::default()
     };
     assert_eq!(v.verify(&req).reason, None);
     env.ok(&["disable", "svc"]);
+    wait_until(std::time::Duration::from_secs(1), || {
+        match v.verify(&req).reason {
+            Some(_) => Ok(()),
+            None => Err("still allowed".into()),
+        }
+    });
+}
+
+/// Polls `done` every 20 ms until it is `Ok`; fails after `limit` with its last `Err`.
+fn wait_until(limit: std::time::Duration, mut done: impl FnMut() -> Result<(), String>) {
     let start = std::time::Instant::now();
-    while v.verify(&req).reason.is_none() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(1),
-            "still allowed after a second"
-        );
+    loop {
+        let why = match done() {
+            Ok(()) => return,
+            Err(why) => why,
+        };
+        assert!(start.elapsed() < limit, "{why} after {limit:?}");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+/// The library's Verifier on the test database `db`, recording no use.
+fn pg_verifier(db: &str) -> keyadm::Verifier {
+    let target =
+        keyadm::store::PgTarget::parse(&cluster().url(db), &keyadm::store::PgEnv::default())
+            .unwrap();
+    keyadm::Verifier::open_pg_trusted(
+        &target,
+        keyadm::VerifierOptions { record_uses: false },
+        &keyadm::ops::verify::TrustChoice::default(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -1074,18 +1090,13 @@ fn login_password_asks_twice_on_a_terminal_and_never_echoes() {
 
 /// Waits (5 s at most) until `sql` on `db` prints `want`.
 fn wait_for_psql(db: &str, sql: &str, want: &str) {
-    let start = std::time::Instant::now();
-    loop {
+    wait_until(std::time::Duration::from_secs(5), || {
         let got = cluster().psql(db, sql);
-        if got.trim() == want {
-            return;
+        match got.trim() == want {
+            true => Ok(()),
+            false => Err(format!("{sql}: {got}, not {want},")),
         }
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(5),
-            "{sql}: {got} after 5 s, not {want}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    });
 }
 
 #[test]
@@ -1095,15 +1106,7 @@ fn a_verifier_on_postgresql_listens_and_every_change_notifies() {
     let db = env.pg.clone().unwrap();
     let listening = "SELECT count(*) FROM pg_stat_activity
         WHERE datname = current_database() AND query = 'LISTEN keyadm_changes'";
-    let target =
-        keyadm::store::PgTarget::parse(&cluster().url(&db), &keyadm::store::PgEnv::default())
-            .unwrap();
-    let v = keyadm::Verifier::open_pg_trusted(
-        &target,
-        keyadm::VerifierOptions { record_uses: false },
-        &keyadm::ops::verify::TrustChoice::default(),
-    )
-    .unwrap();
+    let v = pg_verifier(&db);
     // Its own connection listens, and is closed within seconds of the end.
     wait_for_psql(&db, listening, "1");
     drop(v);
